@@ -1,0 +1,65 @@
+import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { ulid } from 'ulid';
+import { WorkbayError } from '../errors';
+import { authenticate } from './auth';
+import type { ApiDeps, ApiEnv } from './context';
+import { problemResponse, toWorkbayError, zodProblem } from './problem';
+import { providerRoutes } from './routes/providers';
+import { tokenRoutes } from './routes/tokens';
+import { workspaceRoutes } from './routes/workspaces';
+
+/** Largest request body accepted (DESIGN §7). */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+const health = createRoute({
+  method: 'get', path: '/healthz', tags: ['system'], summary: 'Liveness (no auth)',
+  responses: { 200: { description: 'alive', content: { 'application/json': { schema: z.object({ status: z.literal('ok') }) } } } },
+});
+
+/** Builds the HTTP API. The same app runs in embedded mode (node-server) and in Lambda (hono/aws-lambda). */
+export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
+  const app = new OpenAPIHono<ApiEnv>({
+    defaultHook: (result) => {
+      if (!result.success) throw zodProblem(result.error, result.target);
+    },
+  });
+
+  app.use('*', async (c, next) => {
+    c.set('requestId', c.req.header('x-request-id')?.slice(0, 64) || ulid());
+    await next();
+    c.header('x-request-id', c.get('requestId'));
+  });
+  app.use('/v1/*', authenticate(deps.store));
+  app.use('/v1/*', bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: (c) => problemResponse(c, new WorkbayError('request.tooLarge', `request body is larger than ${MAX_BODY_BYTES} bytes (1 MiB)`)),
+  }));
+
+  app.openapi(health, (c) => c.json({ status: 'ok' as const }, 200));
+  providerRoutes(app, deps);
+  workspaceRoutes(app, deps);
+  tokenRoutes(app, deps);
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'workbay', version: '1', description: 'Control plane for developer workspaces (DevPod-compatible providers).' },
+  });
+
+  app.notFound((c) => problemResponse(c, new WorkbayError('route.notFound', `no route for ${c.req.method} ${c.req.path}`)));
+  app.onError((err, c) => {
+    const e = toWorkbayError(err);
+    if (e.code === 'internal' || e.code === 'store.unavailable') {
+      deps.log?.({ level: 'error', requestId: c.get('requestId'), code: e.code, error: describe(err) });
+    }
+    return problemResponse(c, e);
+  });
+  return app;
+}
+
+/** An error's name and message for logs; never request bodies or headers, which may carry secrets. */
+function describe(err: unknown): string {
+  const cause = err instanceof Error && err.cause instanceof Error ? ` (cause: ${err.cause.name}: ${err.cause.message})` : '';
+  return err instanceof Error ? `${err.name}: ${err.message}${cause}` : String(err);
+}

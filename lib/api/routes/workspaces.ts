@@ -1,0 +1,100 @@
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import type { ApiDeps, ApiEnv } from '../context';
+import { workspaceView, type Actor } from '../../workspaces';
+import type { WorkspaceRecord } from '../../store';
+import { CreateWorkspace, Event, IdParam, ListQuery, WaitQuery, Workspace, WorkspaceList, problemResponses } from '../schemas';
+
+const security = [{ bearer: [] }];
+const one = { content: { 'application/json': { schema: Workspace } } };
+const SETTLED = new Set(['Running', 'Stopped', 'Error']);
+
+const create = createRoute({
+  method: 'post', path: '/v1/workspaces', tags: ['workspaces'], security, summary: 'Create a workspace',
+  request: {
+    query: WaitQuery,
+    headers: z.object({ 'idempotency-key': z.string().min(1).max(255).optional() }),
+    body: { required: true, content: { 'application/json': { schema: CreateWorkspace } } },
+  },
+  responses: {
+    201: { description: 'Running (after ?wait)', ...one },
+    202: { description: 'accepted; poll GET until Running or Error', ...one },
+    200: { description: 'an earlier request with the same Idempotency-Key created it', ...one },
+    ...problemResponses(400, 404, 409, 413, 422),
+  },
+});
+
+const list = createRoute({
+  method: 'get', path: '/v1/workspaces', tags: ['workspaces'], security, summary: 'List your workspaces, newest first',
+  request: { query: ListQuery },
+  responses: { 200: { description: 'a page', content: { 'application/json': { schema: WorkspaceList } } }, ...problemResponses(400) },
+});
+
+const show = createRoute({
+  method: 'get', path: '/v1/workspaces/{id}', tags: ['workspaces'], security, summary: 'Show a workspace',
+  request: { params: IdParam },
+  responses: { 200: { description: 'workspace', ...one }, ...problemResponses(404) },
+});
+
+const transition = (verb: 'stop' | 'start') => createRoute({
+  method: 'post', path: `/v1/workspaces/{id}/${verb}`, tags: ['workspaces'], security, summary: `Request a ${verb}`,
+  request: { params: IdParam, query: WaitQuery },
+  responses: { 200: { description: 'settled', ...one }, 202: { description: 'accepted', ...one }, ...problemResponses(404, 409) },
+});
+
+const remove = createRoute({
+  method: 'delete', path: '/v1/workspaces/{id}', tags: ['workspaces'], security, summary: 'Delete a workspace',
+  request: { params: IdParam, query: WaitQuery },
+  responses: { 204: { description: 'gone' }, 202: { description: 'deleting', ...one }, ...problemResponses(404) },
+});
+
+const events = createRoute({
+  method: 'get', path: '/v1/workspaces/{id}/events', tags: ['workspaces'], security, summary: 'Audit events, oldest first',
+  request: { params: IdParam, query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100), after: z.string().optional() }) },
+  responses: { 200: { description: 'events', content: { 'application/json': { schema: z.object({ items: z.array(Event) }) } } }, ...problemResponses(404) },
+});
+
+/** Holds until the workspace settles or `seconds` pass; undefined once it is gone. */
+async function waitFor(deps: ApiDeps, actor: Actor, ws: WorkspaceRecord, seconds: number | undefined) {
+  const until = Date.now() + (seconds ?? 0) * 1000;
+  let cur: WorkspaceRecord | undefined = ws;
+  while (cur && !SETTLED.has(cur.status) && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 200));
+    cur = await deps.workspaces.get(actor, ws.id).catch(() => undefined);
+  }
+  return cur;
+}
+
+/** Workspace routes that need no driver (DESIGN §7). */
+export function workspaceRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
+  app.openapi(create, async (c) => {
+    const actor = c.get('principal');
+    const { workspace, created } = await deps.workspaces.create(actor, c.req.valid('json'), c.req.valid('header')['idempotency-key']);
+    const ws = (await waitFor(deps, actor, workspace, c.req.valid('query').wait)) ?? workspace;
+    const status = !created ? 200 : ws.status === 'Running' ? 201 : 202;
+    return c.json(workspaceView(ws) as never, status, { location: `/v1/workspaces/${ws.id}` });
+  });
+  app.openapi(list, async (c) => {
+    const page = await deps.workspaces.list(c.get('principal'), c.req.valid('query'));
+    return c.json({ items: page.items.map(workspaceView), cursor: page.cursor } as never, 200);
+  });
+  app.openapi(show, async (c) => c.json(workspaceView(await deps.workspaces.get(c.get('principal'), c.req.valid('param').id)) as never, 200));
+  for (const verb of ['stop', 'start'] as const) {
+    app.openapi(transition(verb), async (c) => {
+      const actor = c.get('principal');
+      const ws = await deps.workspaces.setDesired(actor, c.req.valid('param').id, verb === 'stop' ? 'Stopped' : 'Running');
+      const cur = ws && ((await waitFor(deps, actor, ws, c.req.valid('query').wait)) ?? ws);
+      const settled = cur && cur.status === (verb === 'stop' ? 'Stopped' : 'Running');
+      return c.json(workspaceView(cur!) as never, settled ? 200 : 202);
+    });
+  }
+  app.openapi(remove, async (c) => {
+    const actor = c.get('principal');
+    const ws = await deps.workspaces.setDesired(actor, c.req.valid('param').id, 'Deleted');
+    const cur = ws && (await waitFor(deps, actor, ws, c.req.valid('query').wait));
+    return cur ? c.json(workspaceView(cur) as never, 202) : c.body(null, 204);
+  });
+  app.openapi(events, async (c) => {
+    const items = await deps.workspaces.events(c.get('principal'), c.req.valid('param').id, c.req.valid('query'));
+    return c.json({ items } as never, 200);
+  });
+}

@@ -1,0 +1,101 @@
+import { z } from '@hono/zod-openapi';
+
+/** DNS-1123 label, the grammar of workspace and provider names. */
+export const Dns1123 = z.string().max(63).regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a DNS-1123 label: lowercase letters, digits and "-", starting and ending with a letter or digit, at most 63 characters');
+
+export const Problem = z.object({
+  type: z.string(), title: z.string(), status: z.number().int(), detail: z.string(),
+  code: z.string(), requestId: z.string(),
+  errors: z.array(z.object({
+    field: z.string(), message: z.string(),
+    line: z.number().int().optional(), column: z.number().int().optional(), hint: z.string().optional(),
+  })).optional(),
+}).openapi('Problem');
+
+export const OptionValues = z.record(z.string().regex(/^[A-Z0-9_]+$/, 'option names match ^[A-Z0-9_]+$'), z.string());
+
+export const Provider = z.object({
+  name: z.string(), version: z.string().optional(), description: z.string().optional(),
+  driver: z.enum(['docker', 'kubernetes']),
+  inactivityTimeoutSeconds: z.number().int().openapi({ description: '0 = never' }),
+  agent: z.record(z.string(), z.unknown()).openapi({ description: 'resolved agent configuration, secrets masked' }),
+  options: z.array(z.record(z.string(), z.unknown())),
+  exec: z.record(z.string(), z.unknown()).openapi({ description: 'stored and shown, never run by the control plane' }),
+  warnings: z.array(z.string()),
+  createdAt: z.string(), updatedAt: z.string(),
+}).openapi('Provider');
+
+export const AddProviderJson = z.object({
+  yaml: z.string().min(1),
+  name: Dns1123.optional(),
+  options: OptionValues.optional(),
+}).openapi('AddProvider');
+
+export const Source = z.union([
+  z.object({ image: z.string().min(1).max(512) }).strict(),
+  z.object({ git: z.object({ url: z.string().min(1).max(2048), ref: z.string().max(255).optional() }).strict() }).strict(),
+]).openapi('WorkspaceSource');
+
+export const CreateWorkspace = z.object({
+  name: Dns1123.optional(),
+  provider: z.string().min(1),
+  source: Source,
+  devcontainer: z.union([z.string(), z.record(z.string(), z.unknown())]).optional()
+    .openapi({ description: 'devcontainer.json as JSONC text or as an object' }),
+  options: OptionValues.optional(),
+  env: z.record(z.string(), z.string()).optional().openapi({ description: 'values for ${localEnv:VAR}' }),
+  inactivityTimeout: z.union([z.number().int().nonnegative(), z.string()]).optional()
+    .openapi({ description: 'seconds or a duration such as 30m, within the provider maximum' }),
+}).strict().openapi('CreateWorkspace');
+
+const Status = z.enum(['Pending', 'Creating', 'Running', 'Stopping', 'Stopped', 'Starting', 'Deleting', 'Error']);
+
+export const Workspace = z.object({
+  id: z.string(), name: z.string(), owner: z.string(), provider: z.string(),
+  driver: z.enum(['docker', 'kubernetes']), source: Source,
+  devcontainer: z.string().optional(), options: z.record(z.string(), z.string()), envKeys: z.array(z.string()),
+  desiredState: z.enum(['Running', 'Stopped', 'Deleted']), status: Status, statusReason: z.string().optional(),
+  stopReason: z.enum(['user', 'inactivity', 'error', 'admin']).optional(),
+  devpodStatus: z.enum(['Running', 'Busy', 'Stopped', 'NotFound']),
+  inactivityTimeoutSeconds: z.number().int(), inactivityTimeoutSource: z.enum(['provider', 'workspace']),
+  lastActivityAt: z.string().optional(), lastActivitySource: z.enum(['api', 'exec', 'container', 'start']).optional(),
+  idleDeadline: z.string().optional(), driverRef: z.record(z.string(), z.string()).optional(),
+  idempotencyKey: z.string().optional(), version: z.number().int(), createdAt: z.string(), updatedAt: z.string(),
+}).openapi('Workspace');
+
+export const WorkspaceList = z.object({ items: z.array(Workspace), cursor: z.string().optional() }).openapi('WorkspaceList');
+
+export const ListQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z.string().optional(),
+  status: Status.optional(),
+  owner: z.string().optional().openapi({ description: 'admins only: list another owner' }),
+});
+
+export const WaitQuery = z.object({
+  wait: z.coerce.number().min(0).max(25).optional().openapi({ description: 'seconds to hold the request until the workspace settles (<= 25)' }),
+});
+
+export const IdParam = z.object({ id: z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'not a workspace id') });
+export const NameParam = z.object({ name: Dns1123 });
+
+export const Event = z.object({
+  id: z.string(), workspaceId: z.string(), type: z.string(), message: z.string(),
+  actor: z.string().optional(), data: z.record(z.string(), z.unknown()).optional(), at: z.string(),
+}).openapi('Event');
+
+export const CreateToken = z.object({
+  owner: z.string().min(1).max(128).regex(/^[A-Za-z0-9@._-]+$/, 'letters, digits and @ . _ -'),
+  role: z.enum(['admin', 'user']).default('user'),
+  description: z.string().max(256).optional(),
+}).strict().openapi('CreateToken');
+
+export const Token = z.object({
+  token: z.string().openapi({ description: 'shown once; only its hash is stored' }),
+  prefix: z.string(), owner: z.string(), role: z.enum(['admin', 'user']), createdAt: z.string(),
+}).openapi('Token');
+
+/** Response entries shared by every authenticated route. */
+export const problemResponses = (...codes: number[]) => Object.fromEntries(
+  [401, ...codes].map((s) => [s, { description: 'problem', content: { 'application/problem+json': { schema: Problem } } }]),
+);

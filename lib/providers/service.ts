@@ -1,0 +1,85 @@
+import { loadProvider, parseProviderYaml, resolveProvider, type ResolvedProvider } from '../config';
+import type { ProviderRecord, Store } from '../store';
+import { WorkbayError } from '../errors';
+import { providerView, type ProviderView } from './view';
+
+const STALE_USE_MS = 60_000;
+
+/** Admin operations on providers: add, list, show, set options, delete. */
+export class ProviderService {
+  constructor(private readonly store: Store) {}
+
+  /** Parses and resolves the YAML (nothing is stored when that fails), then stores it; 409 on a taken name. */
+  async add(yaml: string, opts: { name?: string; options?: Record<string, string> } = {}): Promise<ProviderView> {
+    const resolved = loadProvider(yaml, opts);
+    const now = new Date().toISOString();
+    const rec: ProviderRecord = {
+      name: resolved.definition.name, yaml, optionValues: resolved.setValues,
+      version: 1, createdAt: now, updatedAt: now,
+    };
+    await this.store.providers.create(rec);
+    return providerView(rec, resolved);
+  }
+
+  async list(): Promise<ProviderView[]> {
+    const recs = await this.store.providers.list();
+    return recs.map((r) => providerView(r, this.resolveRecord(r)));
+  }
+
+  async get(name: string): Promise<ProviderView> {
+    const rec = await this.store.providers.require(name);
+    return providerView(rec, this.resolveRecord(rec));
+  }
+
+  /** The stored provider, resolved with per-workspace option values on top of the admin's. */
+  async resolve(name: string, workspaceOptions: Record<string, string> = {}, builtins?: Parameters<typeof resolveProvider>[2]): Promise<ResolvedProvider> {
+    const rec = await this.store.providers.require(name);
+    return resolveProvider(parseProviderYaml(rec.yaml, { name: rec.name }), { ...rec.optionValues, ...workspaceOptions }, builtins);
+  }
+
+  /** Sets option values (like `devpod provider set-options`); an empty string unsets a value. */
+  async setOptions(name: string, values: Record<string, string>): Promise<ProviderView> {
+    const rec = await this.store.providers.require(name);
+    const merged = { ...rec.optionValues };
+    for (const [k, v] of Object.entries(values)) {
+      if (v === '') delete merged[k];
+      else merged[k] = v;
+    }
+    const resolved = resolveProvider(parseProviderYaml(rec.yaml, { name: rec.name }), merged);
+    const next: ProviderRecord = { ...rec, optionValues: resolved.setValues, version: rec.version + 1, updatedAt: new Date().toISOString() };
+    await this.store.providers.replace(next, rec.version);
+    return providerView(next, resolved);
+  }
+
+  /**
+   * Deletes a provider unless a workspace uses it. The provider is first marked `deleting` so a
+   * workspace created meanwhile sees it gone (ADR 0002); if a use is found the mark is undone.
+   */
+  async delete(name: string): Promise<void> {
+    const rec = await this.store.providers.require(name);
+    const marked: ProviderRecord = { ...rec, deleting: true, version: rec.version + 1 };
+    await this.store.providers.replace(marked, rec.version);
+    if (await this.inUse(name)) {
+      await this.store.providers.replace({ ...rec, version: marked.version + 1 }, marked.version);
+      throw new WorkbayError('provider.inUse', `provider "${name}" is used by workspaces; delete them first`);
+    }
+    await this.store.providers.remove(name, marked.version);
+  }
+
+  /**
+   * A use marker whose workspace is gone was left by a crash mid-delete: drop it rather than block.
+   * A fresh one may belong to a create in flight, so it counts as a use.
+   */
+  private async inUse(name: string): Promise<boolean> {
+    for (const use of await this.store.providers.uses(name)) {
+      const stale = Date.now() - Date.parse(use.createdAt) > STALE_USE_MS;
+      if (!stale || await this.store.workspaces.get(use.workspaceId)) return true;
+      await this.store.providers.unmarkUse(name, use.workspaceId);
+    }
+    return false;
+  }
+
+  private resolveRecord(rec: ProviderRecord): ResolvedProvider {
+    return resolveProvider(parseProviderYaml(rec.yaml, { name: rec.name }), rec.optionValues);
+  }
+}

@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { WorkbayError } from './errors';
+
+const Settings = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  WORKBAY_DATA_DIR: z.string().min(1).default('.workbay'),
+  WORKBAY_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  WORKBAY_TABLE: z.string().min(3).max(255).regex(/^[A-Za-z0-9_.-]+$/).default('workbay'),
+});
+
+/** Process settings of embedded mode, read once at start. */
+export interface EmbeddedSettings {
+  port: number;
+  host: string;
+  dataDir: string;
+  adminToken?: string;
+  table: string;
+}
+
+/** Parses the environment once; a bad value stops the process with the variable's name. */
+export function readSettings(env: Record<string, string | undefined>): EmbeddedSettings {
+  const clean = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const r = Settings.safeParse(clean);
+  if (!r.success) {
+    const errors = r.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message }));
+    throw new WorkbayError('config.invalid', `invalid environment: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`, { errors });
+  }
+  const s = r.data;
+  return { port: s.PORT, host: s.HOST, dataDir: s.WORKBAY_DATA_DIR, adminToken: s.WORKBAY_ADMIN_TOKEN, table: s.WORKBAY_TABLE };
+}

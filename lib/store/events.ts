@@ -1,0 +1,34 @@
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { ulid } from 'ulid';
+import type { Db } from './client';
+import { guarded, stripKeys } from './conditional';
+import { keys } from './keys';
+import type { EventRecord } from './types';
+
+/** Events are kept 90 days (DynamoDB TTL on AWS). */
+const EVENT_TTL_SECONDS = 90 * 24 * 3600;
+
+/** Audit events `WS#<id>`/`EV#<ulid>`: append-only, ordered by time through the ULID. */
+export class EventRepo {
+  constructor(private readonly db: Db) {}
+
+  async append(e: Omit<EventRecord, 'id' | 'at'>): Promise<EventRecord> {
+    const rec: EventRecord = { ...e, id: ulid(), at: new Date().toISOString() };
+    await guarded(() => this.db.doc.send(new PutCommand({
+      TableName: this.db.table,
+      Item: { ...keys.event(e.workspaceId, rec.id), kind: 'event', ...rec, expiresAt: Math.floor(Date.now() / 1000) + EVENT_TTL_SECONDS },
+    })));
+    return rec;
+  }
+
+  /** Events of one workspace, oldest first; `after` is the id of the last event already seen. */
+  async list(workspaceId: string, opts: { limit: number; after?: string }): Promise<EventRecord[]> {
+    const pk = keys.workspace(workspaceId).pk;
+    const out = await guarded(() => this.db.doc.send(new QueryCommand({
+      TableName: this.db.table, ConsistentRead: true, Limit: opts.limit,
+      KeyConditionExpression: opts.after ? 'pk = :p AND sk > :a' : 'pk = :p AND begins_with(sk, :e)',
+      ExpressionAttributeValues: opts.after ? { ':p': pk, ':a': `EV#${opts.after}` } : { ':p': pk, ':e': 'EV#' },
+    })));
+    return (out.Items ?? []).filter((i) => String(i.sk).startsWith('EV#')).map((i) => stripKeys<EventRecord>(i));
+  }
+}

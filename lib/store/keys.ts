@@ -1,0 +1,19 @@
+/** Key builders for the single table (DESIGN §6). Pure functions, no I/O. */
+export const keys = {
+  workspace: (id: string) => ({ pk: `WS#${id}`, sk: 'META' }),
+  event: (wsId: string, eventId: string) => ({ pk: `WS#${wsId}`, sk: `EV#${eventId}` }),
+  provider: (name: string) => ({ pk: `PROVIDER#${name}`, sk: 'META' }),
+  /** Marks that a workspace uses a provider; lives in the provider's partition so "in use" is one Query. */
+  providerUse: (name: string, wsId: string) => ({ pk: `PROVIDER#${name}`, sk: `WS#${wsId}` }),
+  token: (hash: string) => ({ pk: `TOKEN#${hash}`, sk: 'META' }),
+  idempotency: (owner: string, key: string) => ({ pk: `IDEMP#${owner}#${key}`, sk: 'META' }),
+  nameClaim: (owner: string, name: string) => ({ pk: `NAME#${owner}#${name}`, sk: 'META' }),
+  setting: (name: string) => ({ pk: `SETTING#${name}`, sk: 'META' }),
+} as const;
+
+/** GSI2 partition for listing providers. */
+export const PROVIDERS_LIST = 'PROVIDERS';
+/** GSI2 partition for listing an owner's workspaces. */
+export const ownerList = (owner: string) => `OWNER#${owner}`;
+/** GSI1 partition of Running workspaces ordered by idle deadline. */
+export const SWEEP_SHARD = 'SWEEP';

@@ -1,0 +1,94 @@
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { Db } from './client';
+import { guarded, stripKeys } from './conditional';
+import { keys, ownerList, SWEEP_SHARD } from './keys';
+import type { WorkspaceRecord, WorkspaceStatus } from './types';
+import { GSI_LIST } from '../../infra/table';
+import { WorkbayError } from '../errors';
+
+/** One page of a listing; `cursor` is opaque and absent on the last page. */
+export interface Page<T> { items: T[]; cursor?: string }
+
+const encodeCursor = (k: Record<string, unknown> | undefined) =>
+  k ? Buffer.from(JSON.stringify(k)).toString('base64url') : undefined;
+
+function decodeCursor(c: string | undefined): Record<string, unknown> | undefined {
+  if (!c) return undefined;
+  try {
+    const v: unknown = JSON.parse(Buffer.from(c, 'base64url').toString('utf8'));
+    if (v && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
+  } catch { /* reported below */ }
+  throw new WorkbayError('request.invalid', 'invalid cursor', { errors: [{ field: 'cursor', message: 'not a cursor returned by this API' }] });
+}
+
+/** Workspace items with their index attributes: GSI1 only while Running with a timeout (sparse). */
+function toItem(ws: WorkspaceRecord) {
+  const sweep = ws.status === 'Running' && ws.inactivityTimeoutSeconds > 0 && ws.idleDeadline
+    ? { gsi1pk: SWEEP_SHARD, gsi1sk: `${ws.idleDeadline}#${ws.id}` } : {};
+  return {
+    ...keys.workspace(ws.id), kind: 'workspace', ...sweep,
+    gsi2pk: ownerList(ws.owner), gsi2sk: `WS#${ws.createdAt}#${ws.id}`, ...ws,
+  };
+}
+
+/** Workspace items `WS#<id>`/`META`. Every change is a conditional write on `version`. */
+export class WorkspaceRepo {
+  constructor(private readonly db: Db) {}
+
+  async create(ws: WorkspaceRecord): Promise<void> {
+    await guarded(
+      () => this.db.doc.send(new PutCommand({
+        TableName: this.db.table, Item: toItem(ws), ConditionExpression: 'attribute_not_exists(pk)',
+      })),
+      () => new WorkbayError('store.conflict', `workspace ${ws.id} exists already`),
+    );
+  }
+
+  async get(id: string): Promise<WorkspaceRecord | undefined> {
+    const out = await guarded(() => this.db.doc.send(new GetCommand({
+      TableName: this.db.table, Key: keys.workspace(id), ConsistentRead: true,
+    })));
+    return out.Item ? stripKeys<WorkspaceRecord>(out.Item) : undefined;
+  }
+
+  /**
+   * Writes `next` if the stored version is still `prev.version`; returns the stored record with its
+   * new version, or throws `store.conflict` when someone else changed it first.
+   */
+  async update(prev: WorkspaceRecord, next: Omit<WorkspaceRecord, 'version' | 'updatedAt'>): Promise<WorkspaceRecord> {
+    const rec: WorkspaceRecord = { ...next, version: prev.version + 1, updatedAt: new Date().toISOString() };
+    await guarded(
+      () => this.db.doc.send(new PutCommand({
+        TableName: this.db.table, Item: toItem(rec),
+        ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': prev.version },
+      })),
+      () => new WorkbayError('store.conflict', `workspace ${prev.id} was changed concurrently`),
+    );
+    return rec;
+  }
+
+  async remove(prev: WorkspaceRecord): Promise<void> {
+    await guarded(
+      () => this.db.doc.send(new DeleteCommand({
+        TableName: this.db.table, Key: keys.workspace(prev.id),
+        ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': prev.version },
+      })),
+      () => new WorkbayError('store.conflict', `workspace ${prev.id} was changed concurrently`),
+    );
+  }
+
+  /** An owner's workspaces, newest first, optionally filtered by status. */
+  async listByOwner(owner: string, opts: { limit: number; cursor?: string; status?: WorkspaceStatus }): Promise<Page<WorkspaceRecord>> {
+    const out = await guarded(() => this.db.doc.send(new QueryCommand({
+      TableName: this.db.table, IndexName: GSI_LIST, ScanIndexForward: false, Limit: opts.limit,
+      KeyConditionExpression: 'gsi2pk = :o',
+      ...(opts.status ? { FilterExpression: '#s = :s', ExpressionAttributeNames: { '#s': 'status' } } : {}),
+      ExpressionAttributeValues: { ':o': ownerList(owner), ...(opts.status ? { ':s': opts.status } : {}) },
+      ExclusiveStartKey: decodeCursor(opts.cursor),
+    })));
+    return {
+      items: (out.Items ?? []).map((i) => stripKeys<WorkspaceRecord>(i)),
+      cursor: encodeCursor(out.LastEvaluatedKey),
+    };
+  }
+}

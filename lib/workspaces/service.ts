@@ -1,0 +1,141 @@
+import { ulid } from 'ulid';
+import { parseDevcontainer } from '../config';
+import type { ProviderService } from '../providers';
+import type { Store, WorkspaceRecord, WorkspaceSource, WorkspaceStatus, DesiredState, EventRecord, Page } from '../store';
+import { WorkbayError } from '../errors';
+import { defaultWorkspaceName, fingerprint } from './names';
+import { effectiveTimeout } from './timeout';
+
+/** Who acts; admins may act on every owner's workspaces. */
+export interface Actor { owner: string; role: 'admin' | 'user' }
+
+/** A validated create request (the API's zod schema produced it). */
+export interface CreateWorkspaceInput {
+  name?: string;
+  provider: string;
+  source: WorkspaceSource;
+  devcontainer?: string | Record<string, unknown>;
+  options?: Record<string, string>;
+  env?: Record<string, string>;
+  inactivityTimeout?: number | string;
+}
+
+const notFound = (id: string) => new WorkbayError('workspace.notFound', `workspace ${id} does not exist`);
+
+/** How long a name claim may point at a workspace that was never written before it is taken over. */
+const ABANDONED_CLAIM_MS = 60_000;
+
+/** Workspace records: create (idempotent), read, list, desired-state changes, events. */
+export class WorkspaceService {
+  constructor(private readonly store: Store, private readonly providers: ProviderService) {}
+
+  /**
+   * Creates a workspace record in `Pending`. Without transactions the steps are single-item writes in
+   * an order that a retry (same Idempotency-Key) or a later create can always finish or take over.
+   */
+  async create(actor: Actor, input: CreateWorkspaceInput, idempotencyKey?: string): Promise<{ workspace: WorkspaceRecord; created: boolean }> {
+    const fp = fingerprint(input);
+    let id = ulid();
+    if (idempotencyKey) {
+      const held = await this.store.idempotency.take(actor.owner, idempotencyKey, { workspaceId: id, fingerprint: fp, createdAt: new Date().toISOString() });
+      if (held) {
+        if (held.fingerprint !== fp) {
+          throw new WorkbayError('idempotency.conflict', 'this Idempotency-Key was used with a different request body', {
+            errors: [{ field: 'header.idempotency-key', message: 'reuse a key only to retry the identical request' }],
+          });
+        }
+        const existing = await this.store.workspaces.get(held.workspaceId);
+        if (existing) return { workspace: existing, created: false };
+        id = held.workspaceId; // an earlier attempt died halfway: finish it under the same id
+      }
+    }
+    const rec = await this.buildRecord(actor, input, id, idempotencyKey);
+    await this.claimName(actor.owner, rec.name, id);
+    await this.store.providers.markUse(rec.provider, id);
+    const provider = await this.store.providers.get(rec.provider);
+    if (!provider || provider.deleting) {
+      await this.store.providers.unmarkUse(rec.provider, id);
+      await this.store.names.release(actor.owner, rec.name, id);
+      throw new WorkbayError('provider.notFound', `provider "${rec.provider}" does not exist`);
+    }
+    await this.store.workspaces.create(rec);
+    await this.event(rec, 'workspace.created', `workspace ${rec.name} created`, actor.owner);
+    return { workspace: rec, created: true };
+  }
+
+  private async buildRecord(actor: Actor, input: CreateWorkspaceInput, id: string, idempotencyKey?: string): Promise<WorkspaceRecord> {
+    const resolved = await this.providers.resolve(input.provider, input.options ?? {}, { WORKSPACE_ID: id, WORKSPACE_UID: id });
+    const devcontainer = input.devcontainer === undefined ? undefined
+      : typeof input.devcontainer === 'string' ? input.devcontainer : JSON.stringify(input.devcontainer, null, 2);
+    if (devcontainer !== undefined) parseDevcontainer(devcontainer, 'devcontainer');
+    const timeout = effectiveTimeout(resolved, input.inactivityTimeout);
+    const now = new Date().toISOString();
+    return {
+      id, name: input.name ?? defaultWorkspaceName(input.source), owner: actor.owner,
+      provider: input.provider, driver: resolved.agent.driver, source: input.source, devcontainer,
+      options: input.options ?? {}, env: input.env ?? {},
+      desiredState: 'Running', status: 'Pending',
+      inactivityTimeoutSeconds: timeout.seconds, inactivityTimeoutSource: timeout.source,
+      idempotencyKey, version: 1, createdAt: now, updatedAt: now,
+    };
+  }
+
+  private async claimName(owner: string, name: string, id: string): Promise<void> {
+    const claim = { workspaceId: id, createdAt: new Date().toISOString() };
+    const held = await this.store.names.take(owner, name, claim);
+    if (!held || held.workspaceId === id) return;
+    const abandoned = !(await this.store.workspaces.get(held.workspaceId))
+      && Date.now() - Date.parse(held.createdAt) > ABANDONED_CLAIM_MS;
+    if (abandoned && await this.store.names.takeOver(owner, name, held.workspaceId, claim)) return;
+    throw new WorkbayError('workspace.conflict', `a workspace named "${name}" exists already`, {
+      errors: [{ field: 'body.name', message: 'names are unique per owner; pick another name or delete the other workspace' }],
+    });
+  }
+
+  /** The workspace if the actor may see it; another owner's workspace is reported as missing. */
+  async get(actor: Actor, id: string): Promise<WorkspaceRecord> {
+    const ws = await this.store.workspaces.get(id);
+    if (!ws || (actor.role !== 'admin' && ws.owner !== actor.owner)) throw notFound(id);
+    return ws;
+  }
+
+  async list(actor: Actor, opts: { limit: number; cursor?: string; status?: WorkspaceStatus; owner?: string }): Promise<Page<WorkspaceRecord>> {
+    const owner = actor.role === 'admin' && opts.owner ? opts.owner : actor.owner;
+    return this.store.workspaces.listByOwner(owner, opts);
+  }
+
+  /** Records the desired state; the reconciler does the work. A never-provisioned workspace is deleted at once. */
+  async setDesired(actor: Actor, id: string, desired: DesiredState): Promise<WorkspaceRecord | undefined> {
+    const ws = await this.get(actor, id);
+    if (desired === 'Deleted' && !ws.driverRef) {
+      await this.finalizeDelete(ws, actor.owner);
+      return undefined;
+    }
+    if (ws.desiredState === desired) return ws;
+    const next = await this.store.workspaces.update(ws, {
+      ...ws, desiredState: desired,
+      ...(desired === 'Deleted' ? { status: 'Deleting' as const } : {}),
+      ...(desired === 'Stopped' ? { stopReason: 'user' as const } : {}),
+    });
+    await this.event(next, `workspace.${desired === 'Running' ? 'start' : desired === 'Stopped' ? 'stop' : 'delete'}Requested`, `desired state set to ${desired}`, actor.owner);
+    return next;
+  }
+
+  /** Removes the record and everything that points at it, in an order a crash can resume from. */
+  async finalizeDelete(ws: WorkspaceRecord, actor?: string): Promise<void> {
+    await this.store.providers.unmarkUse(ws.provider, ws.id);
+    if (ws.idempotencyKey) await this.store.idempotency.release(ws.owner, ws.idempotencyKey, ws.id);
+    await this.store.names.release(ws.owner, ws.name, ws.id);
+    await this.store.workspaces.remove(ws);
+    await this.event(ws, 'workspace.deleted', `workspace ${ws.name} deleted`, actor);
+  }
+
+  async events(actor: Actor, id: string, opts: { limit: number; after?: string }): Promise<EventRecord[]> {
+    await this.get(actor, id);
+    return this.store.events.list(id, opts);
+  }
+
+  async event(ws: WorkspaceRecord, type: string, message: string, actor?: string, data?: Record<string, unknown>): Promise<EventRecord> {
+    return this.store.events.append({ workspaceId: ws.id, type, message, actor, data });
+  }
+}
