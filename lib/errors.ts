@@ -34,6 +34,11 @@ export type ErrorCode =
   | 'store.unavailable'
   | 'driver.unreachable'
   | 'driver.failed'
+  | 'driver.imageUnavailable'
+  | 'driver.buildFailed'
+  | 'driver.lifecycleFailed'
+  | 'driver.sourceFailed'
+  | 'workspace.notRunning'
   | 'internal';
 
 /** The single error base of workbay. Everything thrown on purpose is one of these. */

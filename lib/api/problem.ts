@@ -21,6 +21,11 @@ const STATUS: Record<ErrorCode, number> = {
   'store.unavailable': 503,
   'driver.unreachable': 502,
   'driver.failed': 502,
+  'driver.imageUnavailable': 422,
+  'driver.buildFailed': 422,
+  'driver.lifecycleFailed': 422,
+  'driver.sourceFailed': 422,
+  'workspace.notRunning': 409,
   internal: 500,
 };
 

@@ -17,7 +17,7 @@ async function call(url: string, token: string, method: string, path: string, js
   if (json) headers['content-type'] = 'application/json';
   if (yaml) headers['content-type'] = 'application/yaml';
   const res = await fetch(`${url}${path}`, { method, headers, body: yaml ?? (json ? JSON.stringify(json) : undefined) });
-  return { status: res.status, body: res.status === 204 ? undefined : await res.json() };
+  return { status: res.status, body: (res.status === 204 ? undefined : await res.json()) as any };
 }
 
 describe('embedded mode (npm start)', () => {
@@ -48,7 +48,9 @@ describe('embedded mode (npm start)', () => {
   });
 
   it('keeps everything across a restart and does not print the token again', async () => {
-    expect(await running!.stop()).toBe(0);
+    const before = running!.url;
+    await running!.stop();
+    await expect(fetch(`${before}/healthz`)).rejects.toThrow();
     running = await npmStart({ PORT: '0', WORKBAY_DATA_DIR: dataDir, WORKBAY_ADMIN_TOKEN: '' });
     expect(running.stdout()).not.toContain(admin);
     const url = running.url;

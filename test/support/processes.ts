@@ -9,7 +9,8 @@ export interface Started { child: ChildProcess; url: string; stdout: () => strin
 
 /** Runs the README's start command (`npm start`) and waits until it says where it listens. */
 export async function npmStart(env: Record<string, string>): Promise<Started> {
-  const child = spawn('npm', ['start', '--silent'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Own process group: npm, tsx and node all get the signal, as with Ctrl-C in a terminal.
+  const child = spawn('npm', ['start', '--silent'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let out = '';
   let err = '';
   child.stdout!.on('data', (d) => { out += d; });
@@ -28,7 +29,7 @@ export async function npmStart(env: Record<string, string>): Promise<Started> {
     stop: () => new Promise((resolve) => {
       if (child.exitCode !== null) return resolve(child.exitCode);
       child.once('exit', (code) => resolve(code));
-      child.kill('SIGTERM');
+      process.kill(-child.pid!, 'SIGTERM');
     }),
   };
 }

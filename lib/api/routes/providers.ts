@@ -11,8 +11,9 @@ const add = createRoute({
   summary: 'Add a provider from DevPod-compatible YAML (admin)',
   request: {
     query: z.object({ name: Dns1123.optional() }),
+    // Not `required`: zod-openapi then validates the JSON schema only for JSON requests, not for YAML.
     body: {
-      required: true,
+      required: false,
       content: {
         'application/yaml': { schema: z.string().openapi({ description: 'provider.yaml; options via ?name and the JSON form' }) },
         'application/json': { schema: AddProviderJson },

@@ -1,0 +1,207 @@
+import { findNodeAtLocation, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
+import { z } from 'zod';
+import { configError } from '../errors';
+import { Issues, formatPath, show, type SourcePosition } from './issues';
+import { normalizeLifecycle, parseHostRequirements, parseMount, parsePorts } from './devcontainer-parts';
+import { emptyRunArgs, parseRunArgs } from './devcontainer-run-args';
+import { LIFECYCLE_HOOKS, type DevcontainerBuild, type DevcontainerConfig } from './devcontainer-types';
+
+const strings = z.record(z.string(), z.string());
+const stringList = z.array(z.string());
+
+/** The shape of the properties workbay reads; the finer rules live in devcontainer-parts. */
+const schema = z.object({
+  name: z.string().optional(),
+  image: z.string().min(1, 'image must not be empty').optional(),
+  build: z
+    .looseObject({
+      dockerfile: z.string().min(1, 'dockerfile must not be empty').optional(),
+      dockerFile: z.string().min(1, 'dockerFile must not be empty').optional(),
+      context: z.string().optional(),
+      args: strings.optional(),
+      target: z.string().optional(),
+    })
+    .optional(),
+  dockerFile: z.string().min(1, 'dockerFile must not be empty').optional(),
+  context: z.string().optional(),
+  containerEnv: strings.optional(),
+  remoteEnv: z.record(z.string(), z.string().nullable()).optional(),
+  mounts: z.array(z.unknown()).optional(),
+  workspaceFolder: z.string().optional(),
+  workspaceMount: z.string().optional(),
+  runArgs: z.array(z.unknown()).optional(),
+  privileged: z.boolean().optional(),
+  capAdd: stringList.optional(),
+  securityOpt: stringList.optional(),
+  overrideCommand: z.boolean().optional(),
+  containerUser: z.string().optional(),
+  remoteUser: z.string().optional(),
+  features: z.record(z.string(), z.unknown()).optional(),
+  customizations: z.record(z.string(), z.unknown()).optional(),
+});
+
+const KNOWN = new Set([
+  ...Object.keys(schema.shape), 'forwardPorts', 'appPort', 'hostRequirements', '$schema', ...LIFECYCLE_HOOKS,
+]);
+const IGNORED = new Set([
+  'shutdownAction', 'waitFor', 'userEnvProbe', 'updateRemoteUserUID', 'init', 'portsAttributes', 'otherPortsAttributes',
+]);
+const BUILD_KEYS = new Set(['dockerfile', 'dockerFile', 'context', 'args', 'target']);
+const REFUSED: Record<string, { message: string; hint: string }> = {
+  dockerComposeFile: {
+    message: 'Docker Compose is not supported',
+    hint: 'Use image or build.dockerfile for a single container.',
+  },
+  initializeCommand: {
+    message: 'initializeCommand runs on the host, and the control plane has no host shell for you',
+    hint: 'Move it into onCreateCommand or postCreateCommand, which run inside the container.',
+  },
+};
+REFUSED.service = REFUSED.dockerComposeFile!;
+REFUSED.runServices = REFUSED.dockerComposeFile!;
+
+/**
+ * Parses a devcontainer.json (JSONC: comments and trailing commas allowed) into a validated,
+ * normalised config. Variables such as `${localEnv:X}` are left for substituteDevcontainerVariables.
+ *
+ * @param source a name for messages, e.g. `.devcontainer/devcontainer.json`.
+ * @throws WorkbayError `config.invalid` with line and column for every problem.
+ */
+export function parseDevcontainer(text: string, source?: string): DevcontainerConfig {
+  const summary = `invalid ${source ?? 'devcontainer.json'}`;
+  const parseErrors: ParseError[] = [];
+  const tree = parseTree(text, parseErrors, { allowTrailingComma: true, disallowComments: false });
+  const position = (offset: number) => offsetToPosition(text, offset);
+  if (parseErrors.length > 0 || !tree) {
+    const issues = new Issues();
+    for (const e of parseErrors) issues.add('document', `JSON syntax error: ${printParseErrorCode(e.error)}`, { position: position(e.offset) });
+    if (!tree) issues.add('document', 'the file is empty', { position: { line: 1, column: 1 } });
+    issues.throwIfAny(summary);
+  }
+  const root = tree!;
+  const issues: Issues = new Issues((field) => locate(root, field, position));
+  if (root.type !== 'object') {
+    throw configError(`${summary}: expected a JSON object`, [{ field: 'document', message: 'a devcontainer.json is a JSON object', line: 1, column: 1 }]);
+  }
+  const data = nodeValue(root) as Record<string, unknown>;
+  const warnings: string[] = [];
+
+  for (const key of Object.keys(data)) {
+    const refused = Object.hasOwn(REFUSED, key) ? REFUSED[key] : undefined;
+    if (refused) issues.add(key, refused.message, { hint: refused.hint });
+    else if (IGNORED.has(key)) warnings.push(`"${key}" is not supported and is ignored`);
+    else if (!KNOWN.has(key)) warnings.push(`unknown key "${key}" ignored`);
+  }
+  const parsed = schema.safeParse(data);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) issues.add(formatPath(issue.path as (string | number)[]), issue.message);
+    issues.fail(summary);
+  }
+  const d = parsed.data;
+
+  const config: DevcontainerConfig = {
+    containerEnv: d.containerEnv ?? {},
+    remoteEnv: d.remoteEnv ?? {},
+    mounts: [],
+    runArgs: emptyRunArgs(),
+    overrideCommand: d.overrideCommand ?? true,
+    forwardPorts: parsePorts(data.forwardPorts, 'forwardPorts', issues),
+    appPort: parsePorts(data.appPort, 'appPort', issues),
+    features: d.features ?? {},
+    customizations: d.customizations ?? {},
+    warnings,
+  };
+  for (const key of ['name', 'workspaceFolder', 'containerUser', 'remoteUser'] as const) {
+    if (d[key] !== undefined) config[key] = d[key];
+  }
+  const build = readBuild(d, issues, warnings);
+  if (d.image !== undefined && build) {
+    issues.add('image', 'set either image or build.dockerfile, not both');
+  } else if (d.image === undefined && !build) {
+    issues.add('image', 'set image or build.dockerfile', {
+      hint: 'A devcontainer.json needs an image or a Dockerfile; Docker Compose is not supported.',
+    });
+  }
+  if (d.image !== undefined) config.image = d.image;
+  if (build) config.build = build;
+
+  d.mounts?.forEach((m, i) => {
+    const mount = parseMount(m, `mounts[${i}]`, issues, warnings);
+    if (mount) config.mounts.push(mount);
+  });
+  if (d.workspaceMount !== undefined && d.workspaceMount !== '') {
+    const mount = parseMount(d.workspaceMount, 'workspaceMount', issues, warnings);
+    if (mount) config.workspaceMount = mount;
+    if (d.workspaceFolder === undefined) issues.add('workspaceFolder', 'workspaceMount needs workspaceFolder too');
+  }
+  parseRunArgs(d.runArgs, issues, config.runArgs);
+  if (d.privileged) config.runArgs.privileged = true;
+  config.runArgs.capAdd.push(...(d.capAdd ?? []));
+  config.runArgs.securityOpt.push(...(d.securityOpt ?? []));
+
+  for (const hook of LIFECYCLE_HOOKS) {
+    const command = normalizeLifecycle(data[hook], hook, issues);
+    if (command) config[hook] = command;
+  }
+  const host = parseHostRequirements(data.hostRequirements, issues, warnings);
+  if (host) config.hostRequirements = host;
+  const featureIds = Object.keys(config.features);
+  if (featureIds.length > 0) {
+    warnings.push(`features are not supported and are not installed: ${featureIds.join(', ')}; bake them into the image instead`);
+  }
+  issues.throwIfAny(summary);
+  return config;
+}
+
+function readBuild(d: z.infer<typeof schema>, issues: Issues, warnings: string[]): DevcontainerBuild | undefined {
+  const b = d.build;
+  const spellings = [b?.dockerfile, b?.dockerFile, d.dockerFile].filter((x): x is string => x !== undefined);
+  if (new Set(spellings).size > 1) {
+    issues.add('build.dockerfile', `different Dockerfiles are given (${spellings.map((s) => show(s)).join(', ')}); set only build.dockerfile`);
+  }
+  for (const key of Object.keys(b ?? {})) {
+    if (!BUILD_KEYS.has(key)) warnings.push(`"build.${key}" is not supported and is ignored`);
+  }
+  const dockerfile = spellings[0];
+  if (dockerfile === undefined) {
+    if (b && d.image !== undefined) warnings.push('build is ignored: it has no dockerfile and image is set');
+    return undefined;
+  }
+  const out: DevcontainerBuild = { dockerfile, context: b?.context ?? d.context ?? '.', args: b?.args ?? {} };
+  if (b?.target !== undefined) out.target = b.target;
+  return out;
+}
+
+/** Like jsonc's getNodeValue, but keeps the last of duplicate keys, as JSON.parse does. */
+function nodeValue(node: Node): unknown {
+  switch (node.type) {
+    case 'object':
+      return Object.fromEntries((node.children ?? []).map((p) => [p.children![0]!.value as string, p.children![1] ? nodeValue(p.children![1]) : null]));
+    case 'array':
+      return (node.children ?? []).map(nodeValue);
+    default:
+      return node.value;
+  }
+}
+
+function locate(root: Node, field: string, position: (offset: number) => SourcePosition): SourcePosition | undefined {
+  const path = field.split(/\.|\[(\d+)\]/).filter((s) => s !== undefined && s !== '').map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+  for (let n = path.length; n > 0; n--) {
+    const node = findNodeAtLocation(root, path.slice(0, n));
+    if (node) return position(node.offset);
+  }
+  return undefined;
+}
+
+/** 1-based line and column of a character offset. */
+export function offsetToPosition(text: string, offset: number): SourcePosition {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < offset && i < text.length; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, column: offset - lineStart + 1 };
+}

@@ -1,0 +1,93 @@
+/**
+ * One lifecycle hook, normalised: a list of commands run in parallel. Each entry is either a shell
+ * command line (`shell`, run as `/bin/sh -c <shell>`) or an argv run without a shell. Entries from
+ * the object form carry their `name`.
+ */
+export type LifecycleCommand = { name?: string; argv?: string[]; shell?: string }[];
+
+/** The lifecycle hooks, in the order the reference CLI runs them. */
+export const LIFECYCLE_HOOKS = [
+  'onCreateCommand', 'updateContentCommand', 'postCreateCommand', 'postStartCommand', 'postAttachCommand',
+] as const;
+/** The name of one lifecycle hook. */
+export type LifecycleHook = (typeof LIFECYCLE_HOOKS)[number];
+
+/** A mount, from Docker's `--mount` string form or the object form. */
+export interface DevcontainerMount {
+  type: 'bind' | 'volume' | 'tmpfs';
+  /** Volume name or host path; absent for tmpfs and anonymous volumes. */
+  source?: string;
+  /** Absolute path in the container (may still hold `${containerWorkspaceFolder}`). */
+  target: string;
+  readonly?: boolean;
+}
+
+/** The supported subset of `runArgs`, typed. */
+export interface DevcontainerRunArgs {
+  network?: string;
+  capAdd: string[];
+  securityOpt: string[];
+  privileged: boolean;
+  labels: Record<string, string>;
+  env: Record<string, string>;
+}
+
+/** `build` (or the legacy top-level `dockerFile`/`context`). Paths are relative to devcontainer.json. */
+export interface DevcontainerBuild {
+  dockerfile: string;
+  /** Default `.`. */
+  context: string;
+  args: Record<string, string>;
+  target?: string;
+}
+
+/** `hostRequirements`; see hostRequirementsToResources for Kubernetes. */
+export interface DevcontainerHostRequirements {
+  cpus?: number;
+  /** As written, e.g. `8gb`. */
+  memory?: string;
+  storage?: string;
+}
+
+/** A forwarded port: a number, or `"host:port"`. */
+export type DevcontainerPort = number | string;
+
+/** A validated devcontainer.json; exactly one of `image` and `build` is set. */
+export interface DevcontainerConfig {
+  name?: string;
+  image?: string;
+  build?: DevcontainerBuild;
+  containerEnv: Record<string, string>;
+  /** `null` unsets a variable, as in the spec. */
+  remoteEnv: Record<string, string | null>;
+  mounts: DevcontainerMount[];
+  workspaceFolder?: string;
+  workspaceMount?: DevcontainerMount;
+  /** From `runArgs`, plus the spec's top-level `privileged`, `capAdd` and `securityOpt`. */
+  runArgs: DevcontainerRunArgs;
+  /** Default true: keep the container alive with a sleep loop instead of the image's command. */
+  overrideCommand: boolean;
+  containerUser?: string;
+  remoteUser?: string;
+  forwardPorts: DevcontainerPort[];
+  appPort: DevcontainerPort[];
+  onCreateCommand?: LifecycleCommand;
+  updateContentCommand?: LifecycleCommand;
+  postCreateCommand?: LifecycleCommand;
+  postStartCommand?: LifecycleCommand;
+  postAttachCommand?: LifecycleCommand;
+  hostRequirements?: DevcontainerHostRequirements;
+  /** Accepted and kept, but not installed (see warnings). */
+  features: Record<string, unknown>;
+  customizations: Record<string, unknown>;
+  /** Unknown and ignored keys, unsupported features. */
+  warnings: string[];
+}
+
+/** What substituteDevcontainerVariables fills in. */
+export interface DevcontainerVariableContext {
+  containerWorkspaceFolder: string;
+  devcontainerId: string;
+  /** The request's env map: the only source of `${localEnv:VAR}` (never the server's env). */
+  env: Record<string, string>;
+}

@@ -1,0 +1,104 @@
+import { Issues, show } from './issues';
+import { parseAgent } from './provider-agent';
+import { isRecord } from './provider-keys';
+import { checkOptionValue } from './provider-options';
+import { definitionLocator, parseProviderYaml } from './provider-parse';
+import { firstReference, substituteVariables, variableLookup } from './provider-substitute';
+import type { ProviderBuiltins, ProviderDefinition, ResolvedProvider } from './provider-types';
+
+/**
+ * Applies option values to a parsed provider and types its agent.
+ *
+ * Values set by the caller override defaults (keys are upper-cased, as `devpod -o` does). Each
+ * effective value is checked against its option's type, enum and pattern; a required option without
+ * a value, or a value for an option the provider does not declare, is refused. Then every `${NAME}`
+ * under `agent` is replaced (options first, then built-ins; `exec` stays verbatim) and the agent is
+ * parsed into ResolvedAgent.
+ *
+ * @param builtins workspace-scoped values; `PROVIDER_ID` defaults to the provider's name, others
+ *   not given stay as literal `${NAME}` text for the workspace service to fill in.
+ * @throws WorkbayError `config.invalid` listing every problem with its field (and line, when `def`
+ *   came from parseProviderYaml in this process).
+ */
+export function resolveProvider(
+  def: ProviderDefinition,
+  setValues: Record<string, string> = {},
+  builtins: ProviderBuiltins = {},
+): ResolvedProvider {
+  const locate = definitionLocator(def);
+  const issues = new Issues(locate);
+  const summary = `provider ${show(def.name)} cannot be used`;
+  const declared = Object.keys(def.options);
+  const secrets: string[] = [];
+  const fail = () => {
+    issues.redact(secrets);
+    issues.throwIfAny(summary);
+  };
+
+  const set: Record<string, string> = {};
+  for (const [rawName, rawValue] of Object.entries(setValues ?? {})) {
+    const name = rawName.trim().toUpperCase();
+    if (!Object.hasOwn(def.options, name)) {
+      issues.add(`options.${name}`, `provider ${show(def.name)} has no option ${name}`, {
+        hint: declared.length > 0 ? `Its options are: ${declared.join(', ')}.` : 'It declares no options.',
+        position: null,
+      });
+      continue;
+    }
+    if (def.options[name]!.password && typeof rawValue === 'string') secrets.push(rawValue);
+    if (typeof rawValue === 'string') set[name] = rawValue;
+    else if (typeof rawValue === 'number' || typeof rawValue === 'boolean') set[name] = String(rawValue);
+    else issues.add(`options.${name}`, `expected a string value, got ${show(rawValue)}`, { position: null });
+  }
+
+  const values: Record<string, string> = {};
+  for (const [name, option] of Object.entries(def.options)) {
+    const value = set[name] ?? option.default;
+    if (value === undefined || value === '') {
+      if (option.required) {
+        const why = option.command ? ' (workbay never runs the option\'s command to compute it)' : '';
+        issues.add(`options.${name}`, `required option ${name} is not set${why}`, {
+          hint: `Set it, e.g. -o ${name}=value${option.description ? ` (${option.description.trim()})` : ''}.`,
+        });
+      }
+      if (value === undefined) continue;
+    }
+    values[name] = value;
+    if (option.password) secrets.push(value);
+    const problem = checkOptionValue(name, option, value);
+    if (problem) {
+      const from = Object.hasOwn(set, name) ? 'the value set' : 'the default';
+      issues.add(`options.${name}`, `${from} for ${name} is invalid: ${problem}`);
+    }
+  }
+  fail();
+
+  const lookup = variableLookup(declared, values, def.name, builtins);
+  const agent = substituteVariables(def.agent, lookup, issues, 'agent') as Record<string, unknown>;
+  fail();
+
+  const origin = (field: string) => firstReference(valueAt(def.agent, field.split('.').slice(1)));
+  const typed = parseAgent(agent, issues, origin);
+  fail();
+  return { definition: def, values, setValues: set, agent: typed! };
+}
+
+/**
+ * Parses a provider file and resolves it with the given option values in one step: what
+ * `devpod provider add ./file.yaml -o NAME=value` checks.
+ *
+ * @throws WorkbayError `config.invalid`
+ */
+export function loadProvider(text: string, opts: { name?: string; options?: Record<string, string> } = {}): ResolvedProvider {
+  const def = parseProviderYaml(text, opts.name === undefined ? {} : { name: opts.name });
+  return resolveProvider(def, opts.options ?? {});
+}
+
+function valueAt(tree: unknown, path: string[]): unknown {
+  let node = tree;
+  for (const seg of path) {
+    if (!isRecord(node)) return undefined;
+    node = node[seg];
+  }
+  return node;
+}

@@ -1,0 +1,190 @@
+import type Docker from 'dockerode';
+import { WorkbayError } from '../../errors';
+import { resolveDevcontainer, remoteEnvOf, type RuntimeMeta } from '../devcontainer';
+import {
+  ACTIVITY_FILE, LABELS, objectName,
+  type ConnectionInfo, type Driver, type DriverWorkspace, type ExecOptions, type ExecResult, type Observed, type Progress,
+} from '../driver';
+import { readFileFrom } from './archive';
+import { containerSpec, RUNTIME_LABEL, workspaceLabels } from './container-spec';
+import { engine, isMissing, translate } from './errors';
+import { execIn } from './exec';
+import { buildImage, ensureImage } from './image';
+import { CREATE_HOOKS, runHook } from './lifecycle';
+import { buildContext, cloneSource, demuxText, readRepoDevcontainer, type HelperSettings } from './source';
+import { cliEnv, dockerClient, type DockerTarget } from './target';
+
+/** Options of the Docker driver, resolved by the workspace service from the provider. */
+export interface DockerDriverOptions extends DockerTarget {
+  helper: HelperSettings;
+}
+
+/** The Docker driver (DESIGN §4): a named volume for the workspace folder, one labelled container. */
+export class DockerDriver implements Driver {
+  readonly kind = 'docker' as const;
+  private readonly docker: Docker;
+
+  constructor(private readonly opts: DockerDriverOptions, docker?: Docker) {
+    this.docker = docker ?? dockerClient(opts);
+  }
+
+  private async container(ws: DriverWorkspace): Promise<Docker.ContainerInspectInfo | undefined> {
+    const list = await engine('listing containers', () => this.docker.listContainers({
+      all: true, filters: { label: [`${LABELS.workspaceId}=${ws.id}`, `${LABELS.devcontainerId}=${ws.id}`] },
+    }));
+    const found = list[0];
+    if (!found) return undefined;
+    try {
+      return await this.docker.getContainer(found.Id).inspect();
+    } catch (err) {
+      if (isMissing(err)) return undefined;
+      throw translate(err, 'inspecting the container');
+    }
+  }
+
+  private observed(info: Docker.ContainerInspectInfo): Observed {
+    const meta = metaOf(info);
+    const s = info.State;
+    const state = s.Running && !s.Restarting ? 'running' : s.Status === 'exited' || s.Status === 'created' || s.Status === 'dead' ? 'stopped' : 'busy';
+    return { state, ref: { containerId: info.Id, container: info.Name.replace(/^\//, ''), volume: objectName(info.Config.Labels?.[LABELS.workspaceId] ?? '') }, workspaceFolder: meta.workspaceFolder, user: meta.user };
+  }
+
+  async find(ws: DriverWorkspace): Promise<Observed | undefined> {
+    const info = await this.container(ws);
+    return info && this.observed(info);
+  }
+
+  async create(ws: DriverWorkspace, progress: Progress): Promise<Observed> {
+    await engine('creating the workspace volume', () => this.docker.createVolume({ Name: objectName(ws.id), Labels: workspaceLabels(ws) }));
+    let info = await this.container(ws);
+    if (!info) {
+      await cloneSource(this.docker, ws, this.opts.helper, progress);
+      const repo = !ws.devcontainer && 'git' in ws.source ? await readRepoDevcontainer(this.docker, ws, this.opts.helper) : undefined;
+      if ('git' in ws.source && !ws.devcontainer && !repo) {
+        throw new WorkbayError('driver.sourceFailed', 'the repository has no .devcontainer/devcontainer.json or .devcontainer.json; pass one with the request');
+      }
+      const resolved = resolveDevcontainer(ws, ws.devcontainer ?? repo?.text, repo?.configDir);
+      const image = await this.image(ws, resolved, progress);
+      progress({ step: 'create', message: `creating container ${objectName(ws.id)}` });
+      const spec = containerSpec(ws, resolved, image);
+      try {
+        await this.docker.createContainer(spec);
+      } catch (err) {
+        if ((err as { statusCode?: number }).statusCode !== 409) throw translate(err, 'creating the container');
+      }
+      info = await this.container(ws);
+      if (!info) throw new WorkbayError('driver.failed', 'the container vanished right after it was created');
+    }
+    return this.boot(info, progress);
+  }
+
+  private async image(ws: DriverWorkspace, r: ReturnType<typeof resolveDevcontainer>, progress: Progress): Promise<string> {
+    if (r.config.image) {
+      await ensureImage(this.docker, r.config.image, progress);
+      return r.config.image;
+    }
+    const b = r.config.build!;
+    if (!('git' in ws.source)) {
+      throw new WorkbayError('config.invalid', 'a Dockerfile-based devcontainer needs a git source: the repository is the build context', {
+        errors: [{ field: 'devcontainer.build', message: 'use source.git, or an image-based devcontainer.json' }],
+      });
+    }
+    const tag = `${objectName(ws.id)}:devcontainer`;
+    progress({ step: 'build', message: `building ${b.dockerfile}` });
+    await buildContext(this.docker, ws, this.opts.helper, r.configDir, b.context, b.dockerfile, (tar, dockerfile) =>
+      buildImage(this.docker, tar, { tag, dockerfile, args: b.args, target: b.target, labels: workspaceLabels(ws) }, progress));
+    return tag;
+  }
+
+  /** Starts the container if needed, creates the activity file and runs the hooks that are due. */
+  private async boot(info: Docker.ContainerInspectInfo, progress: Progress): Promise<Observed> {
+    const c = this.docker.getContainer(info.Id);
+    if (!info.State.Running) {
+      progress({ step: 'start', message: 'starting container' });
+      try {
+        await c.start();
+      } catch (err) {
+        if ((err as { statusCode?: number }).statusCode !== 304) throw translate(err, 'starting the container');
+      }
+      info = await engine('inspecting the container', () => c.inspect());
+    }
+    await execIn(c, ['/bin/sh', '-c', `touch ${ACTIVITY_FILE}`], { user: '0' });
+    const meta = metaOf(info);
+    const ctx = { container: c, user: meta.user, workingDir: meta.workspaceFolder, env: remoteEnvOf(meta), progress };
+    // Create hooks are keyed to the container id, so a start after a crash mid-create finishes them.
+    for (const hook of CREATE_HOOKS) await runHook(ctx, hook, meta[hook], info.Id);
+    await runHook(ctx, 'postStartCommand', meta.postStartCommand, info.State.StartedAt);
+    return this.observed(info);
+  }
+
+  async start(ws: DriverWorkspace, progress: Progress): Promise<Observed> {
+    const info = await this.container(ws);
+    if (!info) throw new WorkbayError('driver.failed', 'the workspace container does not exist; recreate the workspace');
+    return this.boot(info, progress);
+  }
+
+  async stop(ws: DriverWorkspace): Promise<void> {
+    const info = await this.container(ws);
+    if (!info || !info.State.Running) return;
+    try {
+      await this.docker.getContainer(info.Id).stop({ t: 10 });
+    } catch (err) {
+      if (!isMissing(err) && (err as { statusCode?: number }).statusCode !== 304) throw translate(err, 'stopping the container');
+    }
+  }
+
+  async delete(ws: DriverWorkspace): Promise<void> {
+    const list = await engine('listing containers', () => this.docker.listContainers({ all: true, filters: { label: [`${LABELS.workspaceId}=${ws.id}`] } }));
+    for (const c of list) {
+      await this.docker.getContainer(c.Id).remove({ force: true, v: true }).catch((err) => {
+        if (!isMissing(err)) throw translate(err, 'removing the container');
+      });
+    }
+    try {
+      await this.docker.getVolume(objectName(ws.id)).remove();
+    } catch (err) {
+      if (!isMissing(err)) throw translate(err, 'removing the workspace volume');
+    }
+    await this.docker.getImage(`${objectName(ws.id)}:devcontainer`).remove({ force: true }).catch(() => undefined);
+  }
+
+  private async running(ws: DriverWorkspace): Promise<{ c: Docker.Container; meta: RuntimeMeta }> {
+    const info = await this.container(ws);
+    if (!info?.State.Running) throw new WorkbayError('workspace.notRunning', 'the workspace is not running; start it first (or pass ?autostart=true)');
+    return { c: this.docker.getContainer(info.Id), meta: metaOf(info) };
+  }
+
+  async exec(ws: DriverWorkspace, argv: string[], opts: ExecOptions = {}): Promise<ExecResult> {
+    const { c, meta } = await this.running(ws);
+    return execIn(c, argv, { user: opts.user ?? meta.user, workingDir: opts.workingDir ?? meta.workspaceFolder, env: { ...remoteEnvOf(meta), ...opts.env }, timeoutMs: opts.timeoutMs });
+  }
+
+  async lastActivity(ws: DriverWorkspace): Promise<Date | undefined> {
+    const info = await this.container(ws);
+    if (!info?.State.Running) return undefined;
+    const f = await engine('reading the activity file', () => readFileFrom(this.docker.getContainer(info.Id), ACTIVITY_FILE));
+    return f?.mtime;
+  }
+
+  async logs(ws: DriverWorkspace, opts: { tail?: number }): Promise<string> {
+    const info = await this.container(ws);
+    if (!info) return '';
+    const buf = (await engine('reading logs', () => this.docker.getContainer(info.Id).logs({ stdout: true, stderr: true, tail: opts.tail ?? 500, follow: false }))) as unknown as Buffer;
+    return info.Config.Tty ? buf.toString('utf8') : demuxText(buf);
+  }
+
+  async connection(ws: DriverWorkspace): Promise<ConnectionInfo> {
+    const info = await this.container(ws);
+    const meta = info ? metaOf(info) : { workspaceFolder: `/workspaces/${ws.name}`, remoteEnv: {}, ports: [] } as RuntimeMeta;
+    const attach = [this.opts.cliPath, 'exec', '-it', ...(meta.user ? ['-u', meta.user] : []), '-w', meta.workspaceFolder, objectName(ws.id), 'sh'];
+    return { attach, workspaceFolder: meta.workspaceFolder, user: meta.user, ports: meta.ports, env: cliEnv(this.opts) };
+  }
+}
+
+function metaOf(info: Docker.ContainerInspectInfo): RuntimeMeta {
+  try {
+    return JSON.parse(info.Config.Labels?.[RUNTIME_LABEL] ?? '') as RuntimeMeta;
+  } catch {
+    return { workspaceFolder: info.Config.WorkingDir || '/', remoteEnv: {}, ports: [] };
+  }
+}

@@ -1,0 +1,68 @@
+import type Docker from 'dockerode';
+import { WorkbayError } from '../../errors';
+import type { Progress } from '../driver';
+import { engine, isMissing, translate } from './errors';
+
+interface StreamEvent { status?: string; stream?: string; error?: string; errorDetail?: { message?: string }; id?: string }
+
+/** Reads a pull/build progress stream to its end; resolves with every event, rejects on transport errors. */
+function follow(docker: Docker, stream: NodeJS.ReadableStream, onEvent: (e: StreamEvent) => void): Promise<StreamEvent[]> {
+  return new Promise((resolve, reject) => {
+    docker.modem.followProgress(stream, (err: Error | null, out: StreamEvent[]) => (err ? reject(err) : resolve(out ?? [])), onEvent);
+  });
+}
+
+/** True when the image is on the engine. */
+export async function hasImage(docker: Docker, ref: string): Promise<boolean> {
+  try {
+    await docker.getImage(ref).inspect();
+    return true;
+  } catch (err) {
+    if (isMissing(err)) return false;
+    throw translate(err, `inspecting image ${ref}`);
+  }
+}
+
+/** Makes sure `ref` is on the engine: uses it when present, else pulls it and checks every event for errors. */
+export async function ensureImage(docker: Docker, ref: string, progress: Progress): Promise<void> {
+  if (await hasImage(docker, ref)) return;
+  progress({ step: 'pull', message: `pulling ${ref}` });
+  let failure: string | undefined;
+  try {
+    const stream = await docker.pull(ref);
+    const events = await follow(docker, stream, (e) => {
+      if (e.error) failure ??= e.errorDetail?.message ?? e.error;
+    });
+    failure ??= events.find((e) => e.error)?.error;
+  } catch (err) {
+    const t = translate(err, `pulling ${ref}`);
+    if (t.code === 'driver.unreachable') throw t;
+    failure = t.message;
+  }
+  if (failure || !(await hasImage(docker, ref))) {
+    throw new WorkbayError('driver.imageUnavailable', `image "${ref}" is not on the engine and could not be pulled: ${failure ?? 'unknown error'}`);
+  }
+  progress({ step: 'pull', message: `pulled ${ref}` });
+}
+
+/** Builds an image from a context tar. Build output is streamed as progress; a failed step throws with its last lines. */
+export async function buildImage(docker: Docker, context: NodeJS.ReadableStream, opts: { tag: string; dockerfile: string; args: Record<string, string>; target?: string; labels: Record<string, string> }, progress: Progress): Promise<void> {
+  const lines: string[] = [];
+  let failure: string | undefined;
+  const stream: NodeJS.ReadableStream = await engine('starting a build', () => docker.buildImage(context as never, {
+    t: opts.tag, dockerfile: opts.dockerfile, buildargs: opts.args, labels: opts.labels, rm: true, forcerm: true,
+    networkmode: 'host', ...(opts.target ? { target: opts.target } : {}),
+  } as never) as unknown as Promise<NodeJS.ReadableStream>);
+  await engine('building', () => follow(docker, stream, (e) => {
+    if (e.stream) {
+      for (const l of e.stream.split('\n').filter((x) => x.trim())) {
+        lines.push(l);
+        progress({ step: 'build', message: l.trimEnd() });
+      }
+    }
+    if (e.error) failure ??= e.errorDetail?.message ?? e.error;
+  }));
+  if (failure) {
+    throw new WorkbayError('driver.buildFailed', `Dockerfile build failed: ${failure}\n${lines.slice(-20).join('\n')}`.slice(0, 4000));
+  }
+}

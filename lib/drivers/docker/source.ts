@@ -1,0 +1,109 @@
+import { posix } from 'node:path';
+import type Docker from 'dockerode';
+import { WorkbayError } from '../../errors';
+import { objectName, type DriverWorkspace, type Progress } from '../driver';
+import { readFileFrom, stripFirstDir } from './archive';
+import { workspaceLabels } from './container-spec';
+import { engine, isMissing } from './errors';
+import { ensureImage } from './image';
+
+const MOUNT = '/workspace';
+/** Where the reference CLI looks for devcontainer.json, in order. */
+const CANDIDATES = ['.devcontainer/devcontainer.json', '.devcontainer.json'];
+
+/** Helper containers (git clone, file reads) run this image on this network. */
+export interface HelperSettings { image: string; network?: string }
+
+async function removeIfThere(docker: Docker, name: string): Promise<void> {
+  try {
+    await docker.getContainer(name).remove({ force: true, v: false });
+  } catch (err) {
+    if (!isMissing(err)) throw err;
+  }
+}
+
+/** Runs a helper container to completion with the workspace volume mounted; returns exit code and output. */
+async function runHelper(docker: Docker, ws: DriverWorkspace, h: HelperSettings, role: string, cmd: string[]) {
+  const name = `${objectName(ws.id)}-${role}`;
+  await engine('removing an old helper', () => removeIfThere(docker, name));
+  const c = await engine('creating a helper container', () => docker.createContainer({
+    name, Image: h.image, Cmd: cmd, Labels: { ...workspaceLabels(ws), 'workbay.dev/helper': role },
+    HostConfig: { Mounts: [{ Type: 'volume', Source: objectName(ws.id), Target: MOUNT }], ...(h.network ? { NetworkMode: h.network } : {}) },
+  }));
+  try {
+    await engine('starting a helper container', () => c.start());
+    const res = (await engine('waiting for a helper container', () => c.wait())) as { StatusCode: number };
+    const logs = (await c.logs({ stdout: true, stderr: true })) as unknown as Buffer;
+    return { exitCode: res.StatusCode, output: demuxText(logs) };
+  } finally {
+    await c.remove({ force: true }).catch(() => undefined);
+  }
+}
+
+/** Text of a non-TTY log buffer (8-byte frame headers stripped). */
+export function demuxText(buf: Buffer): string {
+  let out = '';
+  let i = 0;
+  while (i + 8 <= buf.length) {
+    const len = buf.readUInt32BE(i + 4);
+    out += buf.subarray(i + 8, i + 8 + len).toString('utf8');
+    i += 8 + len;
+  }
+  return out;
+}
+
+/** Clones a git source into the workspace volume, unless an earlier attempt already did. */
+export async function cloneSource(docker: Docker, ws: DriverWorkspace, h: HelperSettings, progress: Progress): Promise<void> {
+  if (!('git' in ws.source)) return;
+  const { url, ref } = ws.source.git;
+  await ensureImage(docker, h.image, progress);
+  const have = await runHelper(docker, ws, h, 'git', ['git', '-C', MOUNT, 'rev-parse', '--verify', 'HEAD']);
+  if (have.exitCode === 0) return;
+  progress({ step: 'source', message: `cloning ${url}${ref ? ` (${ref})` : ''}` });
+  const script = 'find "$1" -mindepth 1 -maxdepth 1 -exec rm -rf {} + ; shift; exec git clone "$@"';
+  const args = [...(ref ? ['--branch', ref] : []), '--', url, MOUNT];
+  const r = await runHelper(docker, ws, h, 'git', ['/bin/sh', '-c', script, 'sh', MOUNT, ...args]);
+  if (r.exitCode !== 0) {
+    throw new WorkbayError('driver.sourceFailed', `git clone of ${url} failed (exit ${r.exitCode}): ${r.output.trim().slice(-1500)}`);
+  }
+  progress({ step: 'source', message: 'clone done' });
+}
+
+/** A created-but-never-started container over the volume, for reading files through the archive API. */
+async function withReader<T>(docker: Docker, ws: DriverWorkspace, h: HelperSettings, fn: (c: Docker.Container) => Promise<T>): Promise<T> {
+  const name = `${objectName(ws.id)}-reader`;
+  await engine('removing an old reader', () => removeIfThere(docker, name));
+  const c = await engine('creating a reader container', () => docker.createContainer({
+    name, Image: h.image, Cmd: ['true'], Labels: { ...workspaceLabels(ws), 'workbay.dev/helper': 'reader' },
+    HostConfig: { Mounts: [{ Type: 'volume', Source: objectName(ws.id), Target: MOUNT }], NetworkMode: 'none' },
+  }));
+  try {
+    return await fn(c);
+  } finally {
+    await c.remove({ force: true }).catch(() => undefined);
+  }
+}
+
+/** Reads devcontainer.json from the cloned repo; undefined when the repo has none. */
+export async function readRepoDevcontainer(docker: Docker, ws: DriverWorkspace, h: HelperSettings): Promise<{ text: string; configDir: string } | undefined> {
+  return withReader(docker, ws, h, async (c) => {
+    for (const rel of CANDIDATES) {
+      const f = await engine('reading devcontainer.json', () => readFileFrom(c, `${MOUNT}/${rel}`));
+      if (f) return { text: f.content.toString('utf8'), configDir: posix.dirname(rel) };
+    }
+    return undefined;
+  });
+}
+
+/** Streams a build context out of the volume; the Dockerfile path comes back relative to it. */
+export async function buildContext<T>(docker: Docker, ws: DriverWorkspace, h: HelperSettings, configDir: string, context: string, dockerfile: string, fn: (tar: NodeJS.ReadableStream, dockerfile: string) => Promise<T>): Promise<T> {
+  const ctxDir = posix.normalize(posix.join(configDir, context));
+  const file = posix.relative(ctxDir, posix.join(configDir, dockerfile));
+  if (ctxDir.startsWith('..') || file.startsWith('..')) {
+    throw new WorkbayError('config.invalid', 'build.context and build.dockerfile must stay inside the workspace source');
+  }
+  return withReader(docker, ws, h, async (c) => {
+    const archive = await engine('reading the build context', () => c.getArchive({ path: posix.join(MOUNT, ctxDir) }));
+    return fn(stripFirstDir(archive), file);
+  });
+}

@@ -1,0 +1,94 @@
+import type { WorkspaceSource } from '../store';
+
+/** What a driver needs to know about a workspace; no store records, no policy. */
+export interface DriverWorkspace {
+  id: string;
+  name: string;
+  owner: string;
+  source: WorkspaceSource;
+  /** devcontainer.json text from the request; for git sources without one it is read from the repo. */
+  devcontainer?: string;
+  /** The request's env map, the only source of `${localEnv:VAR}`. */
+  env: Record<string, string>;
+}
+
+/** What the driver sees on the engine or cluster. */
+export interface Observed {
+  state: 'running' | 'stopped' | 'busy';
+  /** Engine-side references (container id, volume, namespace, pod, pvc...). */
+  ref: Record<string, string>;
+  /** The workspace folder inside the container. */
+  workspaceFolder: string;
+  /** The user lifecycle commands and exec run as by default (remoteUser, else containerUser). */
+  user?: string;
+}
+
+/** One step of long work, shown live to the caller (CLI progress, events). */
+export interface ProgressEvent {
+  step: 'source' | 'pull' | 'build' | 'create' | 'start' | 'lifecycle' | 'stop' | 'delete';
+  message: string;
+}
+export type Progress = (e: ProgressEvent) => void;
+
+export interface ExecOptions {
+  user?: string;
+  /** Kills the command after this long; the result then has `timedOut: true` and exit code 124. */
+  timeoutMs?: number;
+  env?: Record<string, string>;
+  workingDir?: string;
+}
+
+export interface ExecResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  timedOut?: boolean;
+}
+
+/** How a person attaches to the workspace. */
+export interface ConnectionInfo {
+  /** argv of an interactive shell, built from the provider's `path` (docker/podman or kubectl). */
+  attach: string[];
+  workspaceFolder: string;
+  user?: string;
+  ports: (number | string)[];
+  /** Extra environment for `attach` (e.g. DOCKER_HOST); never secret material. */
+  env: Record<string, string>;
+}
+
+/**
+ * The driver interface (DESIGN §4). Every verb is idempotent: create adopts what exists (by label),
+ * stop/delete of something already stopped/gone succeed, find returns undefined for "missing".
+ */
+export interface Driver {
+  readonly kind: 'docker' | 'kubernetes';
+  find(ws: DriverWorkspace): Promise<Observed | undefined>;
+  /** Makes the workspace exist and run, lifecycle commands included. */
+  create(ws: DriverWorkspace, progress: Progress): Promise<Observed>;
+  /** Starts an existing workspace and runs `postStartCommand`. */
+  start(ws: DriverWorkspace, progress: Progress): Promise<Observed>;
+  stop(ws: DriverWorkspace): Promise<void>;
+  delete(ws: DriverWorkspace): Promise<void>;
+  exec(ws: DriverWorkspace, argv: string[], opts?: ExecOptions): Promise<ExecResult>;
+  /** mtime of /tmp/devpod.activity in the container; undefined when not running or absent. */
+  lastActivity(ws: DriverWorkspace): Promise<Date | undefined>;
+  logs(ws: DriverWorkspace, opts: { tail?: number }): Promise<string>;
+  connection(ws: DriverWorkspace): Promise<ConnectionInfo>;
+  /** Releases clients (sockets, agents). */
+  close?(): Promise<void>;
+}
+
+/** Deterministic object names: an orphan can always be found (DESIGN §4). */
+export const objectName = (wsId: string) => `workbay-${wsId.toLowerCase()}`;
+
+/** Labels every engine object carries. */
+export const LABELS = {
+  workspaceId: 'workbay.dev/workspace-id',
+  managedBy: 'workbay.dev/managed-by',
+  owner: 'workbay.dev/owner',
+  devcontainerId: 'dev.containers.id',
+  metadata: 'devcontainer.metadata',
+} as const;
+
+/** DevPod's activity file; its mtime is the in-container activity signal. */
+export const ACTIVITY_FILE = '/tmp/devpod.activity';
