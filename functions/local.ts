@@ -9,7 +9,7 @@ const log = (e: Record<string, unknown>) => process.stderr.write(`${JSON.stringi
 
 try {
   const settings = readSettings(process.env);
-  const wb = await startEmbedded(settings, log);
+  const wb = await startEmbedded(settings, log, process.env);
   process.stdout.write(`workbay embedded control plane listening on ${wb.url}\n`);
   process.stdout.write(`data dir: ${settings.dataDir}\n`);
   if (wb.admin.generated) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseDuration } from './config';
 import { WorkbayError } from './errors';
 
 const Settings = z.object({
@@ -7,6 +8,10 @@ const Settings = z.object({
   WORKBAY_DATA_DIR: z.string().min(1).default('.workbay'),
   WORKBAY_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   WORKBAY_TABLE: z.string().min(3).max(255).regex(/^[A-Za-z0-9_.-]+$/).default('workbay'),
+  DOCKER_HOST: z.string().regex(/^(unix|tcp|ssh):\/\//, 'must start with unix://, tcp:// or ssh://').default('unix:///var/run/docker.sock'),
+  WORKBAY_HELPER_IMAGE: z.string().min(1).default('alpine/git:latest'),
+  WORKBAY_HELPER_NETWORK: z.string().min(1).optional(),
+  WORKBAY_RECONCILE_INTERVAL: z.string().default('2s'),
 });
 
 /** Process settings of embedded mode, read once at start. */
@@ -16,6 +21,14 @@ export interface EmbeddedSettings {
   dataDir: string;
   adminToken?: string;
   table: string;
+  /** Engine used by Docker providers that leave DOCKER_HOST empty. */
+  dockerHost: string;
+  /** Image of helper containers (git clone, file reads); it needs git and sh. */
+  helperImage: string;
+  /** Network of helper containers (e.g. `host` to reach a git server on loopback). */
+  helperNetwork?: string;
+  /** How often in-flight work is re-driven, in seconds. */
+  reconcileIntervalSeconds: number;
 }
 
 /** Parses the environment once; a bad value stops the process with the variable's name. */
@@ -27,5 +40,9 @@ export function readSettings(env: Record<string, string | undefined>): EmbeddedS
     throw new WorkbayError('config.invalid', `invalid environment: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`, { errors });
   }
   const s = r.data;
-  return { port: s.PORT, host: s.HOST, dataDir: s.WORKBAY_DATA_DIR, adminToken: s.WORKBAY_ADMIN_TOKEN, table: s.WORKBAY_TABLE };
+  return {
+    port: s.PORT, host: s.HOST, dataDir: s.WORKBAY_DATA_DIR, adminToken: s.WORKBAY_ADMIN_TOKEN, table: s.WORKBAY_TABLE,
+    dockerHost: s.DOCKER_HOST, helperImage: s.WORKBAY_HELPER_IMAGE, helperNetwork: s.WORKBAY_HELPER_NETWORK,
+    reconcileIntervalSeconds: Math.max(1, parseDuration(s.WORKBAY_RECONCILE_INTERVAL, 'WORKBAY_RECONCILE_INTERVAL')),
+  };
 }

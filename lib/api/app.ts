@@ -8,6 +8,7 @@ import { problemResponse, toWorkbayError, zodProblem } from './problem';
 import { providerRoutes } from './routes/providers';
 import { tokenRoutes } from './routes/tokens';
 import { workspaceRoutes } from './routes/workspaces';
+import { workspaceOpsRoutes } from './routes/workspace-ops';
 
 /** Largest request body accepted (DESIGN §7). */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -39,6 +40,7 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   app.openapi(health, (c) => c.json({ status: 'ok' as const }, 200));
   providerRoutes(app, deps);
   workspaceRoutes(app, deps);
+  workspaceOpsRoutes(app, deps);
   tokenRoutes(app, deps);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });

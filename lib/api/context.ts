@@ -1,6 +1,6 @@
 import type { Store } from '../store';
 import type { ProviderService } from '../providers';
-import type { WorkspaceService } from '../workspaces';
+import type { WorkspaceOps, WorkspaceService } from '../workspaces';
 
 /** Who is calling, from their bearer token. */
 export interface Principal {
@@ -13,6 +13,7 @@ export interface ApiDeps {
   store: Store;
   providers: ProviderService;
   workspaces: WorkspaceService;
+  ops: WorkspaceOps;
   log?: (entry: Record<string, unknown>) => void;
 }
 

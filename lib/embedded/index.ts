@@ -7,7 +7,10 @@ import { ProviderService } from '../providers';
 import type { EmbeddedSettings } from '../settings';
 import { ensureTable, openStore, type Store } from '../store';
 import { LOCAL_CREDENTIALS, startEmbeddedDynamo } from '../store/embedded';
-import { WorkspaceService } from '../workspaces';
+import { ulid } from 'ulid';
+import { localSecrets } from '../secrets';
+import { driversFrom, Reconciler, WorkspaceOps, WorkspaceService } from '../workspaces';
+import { startTimers } from './timers';
 import { ensureAdminToken, type AdminBootstrap } from './admin-token';
 
 /** A running embedded control plane. */
@@ -21,7 +24,7 @@ export interface Embedded {
 /**
  * Embedded mode (DESIGN §8): dynalite persisted under the data dir, the API on node-server, one process.
  */
-export async function startEmbedded(s: EmbeddedSettings, log: (e: Record<string, unknown>) => void = () => {}): Promise<Embedded> {
+export async function startEmbedded(s: EmbeddedSettings, log: (e: Record<string, unknown>) => void = () => {}, env: Record<string, string | undefined> = {}): Promise<Embedded> {
   const dataDir = resolve(s.dataDir);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const dynamo = await startEmbeddedDynamo({ path: join(dataDir, 'dynamodb') });
@@ -30,7 +33,14 @@ export async function startEmbedded(s: EmbeddedSettings, log: (e: Record<string,
   const admin = await ensureAdminToken(store, dataDir, s.adminToken);
   const providers = new ProviderService(store);
   const workspaces = new WorkspaceService(store, providers);
-  const app = createApp({ store, providers, workspaces, log });
+  const driverFor = driversFrom(providers, {
+    docker: { defaultHost: s.dockerHost, helper: { image: s.helperImage, network: s.helperNetwork }, secrets: localSecrets(env) },
+  });
+  const ops = new WorkspaceOps(store, workspaces, driverFor);
+  const reconciler = new Reconciler(store, workspaces, driverFor, `embedded-${process.pid}-${ulid()}`);
+  workspaces.kick = (id) => void reconciler.reconcile(id).catch((err) => log({ level: 'error', msg: 'reconcile failed', workspaceId: id, error: String(err) }));
+  const timers = startTimers(reconciler, s.reconcileIntervalSeconds, log);
+  const app = createApp({ store, providers, workspaces, ops, log });
   const server = serve({ fetch: app.fetch, port: s.port, hostname: s.host });
   await new Promise<void>((ok, fail) => {
     if (server.listening) return ok();
@@ -44,6 +54,7 @@ export async function startEmbedded(s: EmbeddedSettings, log: (e: Record<string,
     store,
     admin,
     close: async () => {
+      timers.stop();
       await new Promise<void>((r) => server.close(() => r()));
       store.db.doc.destroy();
       await dynamo.close();

@@ -1,5 +1,5 @@
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { ulid } from 'ulid';
+import { monotonicFactory } from 'ulid';
 import type { Db } from './client';
 import { guarded, stripKeys } from './conditional';
 import { keys } from './keys';
@@ -7,6 +7,8 @@ import type { EventRecord } from './types';
 
 /** Events are kept 90 days (DynamoDB TTL on AWS). */
 const EVENT_TTL_SECONDS = 90 * 24 * 3600;
+/** Monotonic, so events appended in the same millisecond keep their order. */
+const ulid = monotonicFactory();
 
 /** Audit events `WS#<id>`/`EV#<ulid>`: append-only, ordered by time through the ULID. */
 export class EventRepo {

@@ -32,6 +32,6 @@ export function openStore(opts: StoreOptions): Store {
 
 export { ensureTable, type StoreOptions, type Db };
 export type { Claim, ClaimRepo } from './claims';
-export type { Page } from './workspaces';
+export { needsWork, type Page } from './workspaces';
 export * from './types';
 export { isConditionFailure } from './conditional';

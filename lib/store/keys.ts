@@ -17,3 +17,5 @@ export const PROVIDERS_LIST = 'PROVIDERS';
 export const ownerList = (owner: string) => `OWNER#${owner}`;
 /** GSI1 partition of Running workspaces ordered by idle deadline. */
 export const SWEEP_SHARD = 'SWEEP';
+/** GSI1 partition of workspaces whose desired state is not reached yet (re-drive). */
+export const WORK_SHARD = 'WORK';

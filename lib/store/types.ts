@@ -58,6 +58,8 @@ export interface WorkspaceRecord {
   leaseOwner?: string;
   leaseUntil?: string;
   idempotencyKey?: string;
+  /** Consecutive retryable failures of the current step (engine unreachable...). */
+  attempts?: number;
   version: number;
   createdAt: string;
   updatedAt: string;

@@ -1,9 +1,9 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from './client';
 import { guarded, stripKeys } from './conditional';
-import { keys, ownerList, SWEEP_SHARD } from './keys';
+import { keys, ownerList, SWEEP_SHARD, WORK_SHARD } from './keys';
 import type { WorkspaceRecord, WorkspaceStatus } from './types';
-import { GSI_LIST } from '../../infra/table';
+import { GSI_LIST, GSI_SWEEP } from '../../infra/table';
 import { WorkbayError } from '../errors';
 
 /** One page of a listing; `cursor` is opaque and absent on the last page. */
@@ -21,10 +21,22 @@ function decodeCursor(c: string | undefined): Record<string, unknown> | undefine
   throw new WorkbayError('request.invalid', 'invalid cursor', { errors: [{ field: 'cursor', message: 'not a cursor returned by this API' }] });
 }
 
-/** Workspace items with their index attributes: GSI1 only while Running with a timeout (sparse). */
+/** True while the observed status differs from the desired state (and no error waits for a person). */
+export function needsWork(ws: WorkspaceRecord): boolean {
+  if (ws.desiredState === 'Deleted') return true;
+  if (ws.status === 'Error') return false;
+  return ws.desiredState !== ws.status;
+}
+
+/**
+ * Workspace items with their GSI1 attributes. GSI1 is sparse: in-flight work sits in the WORK shard
+ * (ordered by lease expiry, for re-drive), idle-able Running workspaces in the SWEEP shard (ordered by
+ * idle deadline); settled ones are in neither, so neither query grows with the fleet.
+ */
 function toItem(ws: WorkspaceRecord) {
-  const sweep = ws.status === 'Running' && ws.inactivityTimeoutSeconds > 0 && ws.idleDeadline
-    ? { gsi1pk: SWEEP_SHARD, gsi1sk: `${ws.idleDeadline}#${ws.id}` } : {};
+  const sweep = needsWork(ws) ? { gsi1pk: WORK_SHARD, gsi1sk: `${ws.leaseUntil ?? ''}#${ws.id}` }
+    : ws.status === 'Running' && ws.inactivityTimeoutSeconds > 0 && ws.idleDeadline
+      ? { gsi1pk: SWEEP_SHARD, gsi1sk: `${ws.idleDeadline}#${ws.id}` } : {};
   return {
     ...keys.workspace(ws.id), kind: 'workspace', ...sweep,
     gsi2pk: ownerList(ws.owner), gsi2sk: `WS#${ws.createdAt}#${ws.id}`, ...ws,
@@ -90,5 +102,14 @@ export class WorkspaceRepo {
       items: (out.Items ?? []).map((i) => stripKeys<WorkspaceRecord>(i)),
       cursor: encodeCursor(out.LastEvaluatedKey),
     };
+  }
+
+  /** Workspaces with work to do (WORK shard of GSI1), soonest lease expiry first. */
+  async listWork(limit = 100): Promise<WorkspaceRecord[]> {
+    const out = await guarded(() => this.db.doc.send(new QueryCommand({
+      TableName: this.db.table, IndexName: GSI_SWEEP, Limit: limit,
+      KeyConditionExpression: 'gsi1pk = :w', ExpressionAttributeValues: { ':w': WORK_SHARD },
+    })));
+    return (out.Items ?? []).map((i) => stripKeys<WorkspaceRecord>(i));
   }
 }

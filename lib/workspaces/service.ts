@@ -2,7 +2,7 @@ import { ulid } from 'ulid';
 import { parseDevcontainer } from '../config';
 import type { ProviderService } from '../providers';
 import type { Store, WorkspaceRecord, WorkspaceSource, WorkspaceStatus, DesiredState, EventRecord, Page } from '../store';
-import { WorkbayError } from '../errors';
+import { isWorkbayError, WorkbayError } from '../errors';
 import { defaultWorkspaceName, fingerprint } from './names';
 import { effectiveTimeout } from './timeout';
 
@@ -27,6 +27,9 @@ const ABANDONED_CLAIM_MS = 60_000;
 
 /** Workspace records: create (idempotent), read, list, desired-state changes, events. */
 export class WorkspaceService {
+  /** Starts reconciling a workspace now (embedded: in-process; AWS: the table stream does it). */
+  kick: (id: string) => void = () => {};
+
   constructor(private readonly store: Store, private readonly providers: ProviderService) {}
 
   /**
@@ -60,6 +63,7 @@ export class WorkspaceService {
     }
     await this.store.workspaces.create(rec);
     await this.event(rec, 'workspace.created', `workspace ${rec.name} created`, actor.owner);
+    this.kick(rec.id);
     return { workspace: rec, created: true };
   }
 
@@ -104,21 +108,37 @@ export class WorkspaceService {
     return this.store.workspaces.listByOwner(owner, opts);
   }
 
-  /** Records the desired state; the reconciler does the work. A never-provisioned workspace is deleted at once. */
-  async setDesired(actor: Actor, id: string, desired: DesiredState): Promise<WorkspaceRecord | undefined> {
-    const ws = await this.get(actor, id);
-    if (desired === 'Deleted' && !ws.driverRef) {
-      await this.finalizeDelete(ws, actor.owner);
-      return undefined;
+  /**
+   * Records the desired state; the reconciler does the work. A never-provisioned workspace is deleted
+   * at once. Asking again for the state of a workspace in Error retries it.
+   */
+  async setDesired(actor: Actor, id: string, desired: DesiredState, reason: 'user' | 'admin' = 'user'): Promise<WorkspaceRecord | undefined> {
+    for (let attempt = 0; ; attempt++) {
+      const ws = await this.get(actor, id);
+      // Pending (or stopped while Pending) means no driver call was ever made: nothing to clean up remotely.
+      if (desired === 'Deleted' && !ws.driverRef && (ws.status === 'Pending' || ws.status === 'Stopped')) {
+        await this.finalizeDelete(ws, actor.owner);
+        return undefined;
+      }
+      const retry = ws.status === 'Error' && desired !== 'Deleted';
+      if (ws.desiredState === desired && !retry) {
+        this.kick(id);
+        return ws;
+      }
+      try {
+        const next = await this.store.workspaces.update(ws, {
+          ...ws, desiredState: desired, attempts: 0,
+          ...(retry ? { status: ws.driverRef ? 'Stopped' as const : 'Pending' as const, statusReason: undefined } : {}),
+          ...(desired === 'Stopped' ? { stopReason: reason } : {}),
+        });
+        const verb = desired === 'Running' ? 'start' : desired === 'Stopped' ? 'stop' : 'delete';
+        await this.event(next, `workspace.${verb}Requested`, `desired state set to ${desired}`, actor.owner);
+        this.kick(id);
+        return next;
+      } catch (err) {
+        if (!isWorkbayError(err, 'store.conflict') || attempt >= 4) throw err;
+      }
     }
-    if (ws.desiredState === desired) return ws;
-    const next = await this.store.workspaces.update(ws, {
-      ...ws, desiredState: desired,
-      ...(desired === 'Deleted' ? { status: 'Deleting' as const } : {}),
-      ...(desired === 'Stopped' ? { stopReason: 'user' as const } : {}),
-    });
-    await this.event(next, `workspace.${desired === 'Running' ? 'start' : desired === 'Stopped' ? 'stop' : 'delete'}Requested`, `desired state set to ${desired}`, actor.owner);
-    return next;
   }
 
   /** Removes the record and everything that points at it, in an order a crash can resume from. */

@@ -59,7 +59,7 @@ describe('embedded mode (npm start)', () => {
     expect(p.body.agent.kubernetes.persistentVolumeSize).toBe('20Gi');
     const ws = await call(url, userToken, 'GET', `/v1/workspaces/${wsId}`);
     expect(ws.status).toBe(200);
-    expect(ws.body).toMatchObject({ name: 'keepme', owner: 'carol', status: 'Pending' });
+    expect(ws.body).toMatchObject({ name: 'keepme', owner: 'carol', provider: 'simple-kubernetes', desiredState: 'Running' });
   });
 
   it('refuses a bad environment with the variable named', async () => {

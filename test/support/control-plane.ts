@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { inject } from 'vitest';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmbedded, type Embedded } from '../../lib/embedded';
@@ -12,15 +13,20 @@ export interface TestControlPlane extends Embedded {
   call(method: string, path: string, opts?: { token?: string | null; json?: unknown; yaml?: string; body?: string; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
   /** Issues a user (or admin) token for `owner`. */
   tokenFor(owner: string, role?: 'admin' | 'user'): Promise<string>;
+  /** Waits until no workspace has work in flight (so a table snapshot is stable). */
+  settle(timeoutMs?: number): Promise<void>;
   /** Stops the server and removes the data dir. */
   dispose(): Promise<void>;
 }
 
 /** Starts an embedded control plane for tests. */
-export async function startControlPlane(opts: { dataDir?: string; adminToken?: string } = {}): Promise<TestControlPlane> {
+export async function startControlPlane(opts: { dataDir?: string; adminToken?: string; log?: (e: Record<string, unknown>) => void; env?: Record<string, string> } = {}): Promise<TestControlPlane> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'workbay-test-'));
   const adminToken = opts.adminToken ?? generateToken();
-  const wb = await startEmbedded({ port: 0, host: '127.0.0.1', dataDir, adminToken, table: 'workbay' });
+  const wb = await startEmbedded({
+    port: 0, host: '127.0.0.1', dataDir, adminToken, table: 'workbay',
+    dockerHost: inject('dockerHost'), helperImage: 'workbay-test/git:local', helperNetwork: 'host', reconcileIntervalSeconds: 1,
+  }, opts.log, opts.env ?? {});
   const call: TestControlPlane['call'] = async (method, path, o = {}) => {
     const headers: Record<string, string> = { ...o.headers };
     const token = o.token === undefined ? adminToken : o.token;
@@ -40,6 +46,11 @@ export async function startControlPlane(opts: { dataDir?: string; adminToken?: s
       const r = await call('POST', '/v1/tokens', { json: { owner, role } });
       if (r.status !== 201) throw new Error(`token issue failed: ${r.status} ${JSON.stringify(r.body)}`);
       return r.body.token as string;
+    },
+    settle: async (timeoutMs = 60_000) => {
+      const until = Date.now() + timeoutMs;
+      while ((await wb.store.workspaces.listWork()).length && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
+      await new Promise((r) => setTimeout(r, 300));
     },
     dispose: async () => {
       await wb.close();

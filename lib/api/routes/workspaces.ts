@@ -6,7 +6,6 @@ import { CreateWorkspace, Event, IdParam, ListQuery, WaitQuery, Workspace, Works
 
 const security = [{ bearer: [] }];
 const one = { content: { 'application/json': { schema: Workspace } } };
-const SETTLED = new Set(['Running', 'Stopped', 'Error']);
 
 const create = createRoute({
   method: 'post', path: '/v1/workspaces', tags: ['workspaces'], security, summary: 'Create a workspace',
@@ -55,16 +54,11 @@ const events = createRoute({
 
 /** Holds until the workspace settles or `seconds` pass; undefined once it is gone. */
 async function waitFor(deps: ApiDeps, actor: Actor, ws: WorkspaceRecord, seconds: number | undefined) {
-  const until = Date.now() + (seconds ?? 0) * 1000;
-  let cur: WorkspaceRecord | undefined = ws;
-  while (cur && !SETTLED.has(cur.status) && Date.now() < until) {
-    await new Promise((r) => setTimeout(r, 200));
-    cur = await deps.workspaces.get(actor, ws.id).catch(() => undefined);
-  }
-  return cur;
+  if (!seconds) return ws;
+  return deps.ops.waitSettled(actor, ws.id, seconds * 1000).catch(() => undefined);
 }
 
-/** Workspace routes that need no driver (DESIGN §7). */
+/** Workspace lifecycle routes (DESIGN §7). */
 export function workspaceRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
   app.openapi(create, async (c) => {
     const actor = c.get('principal');

@@ -1,0 +1,40 @@
+import { posix } from 'node:path';
+import type { DockerAgent } from '../../config';
+import type { SecretResolver } from '../../secrets';
+import { DockerDriver } from './docker-driver';
+import type { HelperSettings } from './source';
+
+export { DockerDriver, type DockerDriverOptions } from './docker-driver';
+export type { DockerTarget } from './target';
+export type { HelperSettings } from './source';
+
+/** Process-wide defaults for Docker providers (embedded mode: the local engine). */
+export interface DockerRuntime {
+  /** Used when a provider leaves DOCKER_HOST empty. */
+  defaultHost: string;
+  helper: HelperSettings;
+  secrets: SecretResolver;
+}
+
+/**
+ * Builds a Docker driver from a provider's resolved `agent.docker`. TLS material comes from
+ * `DOCKER_CERT_PATH` (ca.pem, cert.pem, key.pem, as the docker CLI reads it) or from the secret
+ * references `DOCKER_TLS_CA`, `DOCKER_TLS_CERT`, `DOCKER_TLS_KEY`.
+ */
+export async function createDockerDriver(agent: DockerAgent, rt: DockerRuntime): Promise<DockerDriver> {
+  const env = agent.env;
+  const host = env.DOCKER_HOST || rt.defaultHost;
+  const field = (k: string) => `agent.docker.env.${k}`;
+  let tls: { ca: string; cert: string; key: string } | undefined;
+  if (env.DOCKER_TLS_CA || env.DOCKER_TLS_CERT || env.DOCKER_TLS_KEY) {
+    tls = {
+      ca: await rt.secrets(env.DOCKER_TLS_CA ?? '', field('DOCKER_TLS_CA')),
+      cert: await rt.secrets(env.DOCKER_TLS_CERT ?? '', field('DOCKER_TLS_CERT')),
+      key: await rt.secrets(env.DOCKER_TLS_KEY ?? '', field('DOCKER_TLS_KEY')),
+    };
+  } else if (env.DOCKER_CERT_PATH) {
+    const file = (name: string) => rt.secrets(`file:${posix.join(env.DOCKER_CERT_PATH!, name)}`, field('DOCKER_CERT_PATH'));
+    tls = { ca: await file('ca.pem'), cert: await file('cert.pem'), key: await file('key.pem') };
+  }
+  return new DockerDriver({ host, tls, cliPath: agent.path, install: agent.install, helper: rt.helper });
+}

@@ -1,0 +1,19 @@
+import { createDriver, type Driver, type DriverRuntime, type DriverWorkspace } from '../drivers';
+import type { ProviderService } from '../providers';
+import type { WorkspaceRecord } from '../store';
+
+/** Builds the driver of a workspace; the one place where the store's records meet drivers. */
+export type DriverFor = (ws: WorkspaceRecord) => Promise<Driver>;
+
+/** A DriverFor that resolves the workspace's provider (with its per-workspace options) each time. */
+export function driversFrom(providers: ProviderService, runtime: DriverRuntime): DriverFor {
+  return async (ws) => {
+    const resolved = await providers.resolve(ws.provider, ws.options, { WORKSPACE_ID: ws.id, WORKSPACE_UID: ws.id.toLowerCase() });
+    return createDriver(resolved.agent, runtime);
+  };
+}
+
+/** The driver's view of a workspace record. */
+export function driverWorkspace(ws: WorkspaceRecord): DriverWorkspace {
+  return { id: ws.id, name: ws.name, owner: ws.owner, source: ws.source, devcontainer: ws.devcontainer, env: ws.env };
+}
