@@ -61,7 +61,14 @@ export class WorkspaceService {
       await this.store.names.release(actor.owner, rec.name, id);
       throw new WorkbayError('provider.notFound', `provider "${rec.provider}" does not exist`);
     }
-    await this.store.workspaces.create(rec);
+    try {
+      await this.store.workspaces.create(rec);
+    } catch (err) {
+      // A concurrent retry with the same Idempotency-Key wrote it first: that one is the answer.
+      const winner = idempotencyKey && isWorkbayError(err, 'store.conflict') ? await this.store.workspaces.get(id) : undefined;
+      if (winner) return { workspace: winner, created: false };
+      throw err;
+    }
     await this.event(rec, 'workspace.created', `workspace ${rec.name} created`, actor.owner);
     this.kick(rec.id);
     return { workspace: rec, created: true };
