@@ -5,12 +5,34 @@ export class ApiError extends Error {
   }
 }
 
+/** The API could not be reached at all (connection refused, reset, DNS). */
+export class UnreachableError extends Error {}
+
+/** A response with its status, for callers that tell 200 from 202 or 204. */
+export interface Sent<T> {
+  status: number;
+  data: T;
+}
+
+/** What a request carries besides method and path. */
+export interface RequestBody {
+  json?: unknown;
+  yaml?: string;
+  headers?: Record<string, string>;
+}
+
 /** Minimal HTTP client of the workbay API, configured by WORKBAY_URL and WORKBAY_TOKEN. */
 export class Client {
   constructor(readonly baseUrl: string, private readonly token: string | undefined) {}
 
-  async request<T>(method: string, path: string, body?: { json?: unknown; yaml?: string }): Promise<T> {
-    const headers: Record<string, string> = { accept: 'application/json' };
+  /** The response body of a successful request; a failed one throws ApiError. */
+  async request<T>(method: string, path: string, body?: RequestBody): Promise<T> {
+    return (await this.send<T>(method, path, body)).data;
+  }
+
+  /** Like request, with the status code. JSON bodies are parsed; any other body is returned as text. */
+  async send<T>(method: string, path: string, body?: RequestBody): Promise<Sent<T>> {
+    const headers: Record<string, string> = { accept: 'application/json', ...body?.headers };
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     let payload: string | undefined;
     if (body?.yaml !== undefined) {
@@ -24,12 +46,16 @@ export class Client {
     try {
       res = await fetch(new URL(path, this.baseUrl), { method, headers, body: payload });
     } catch (err) {
-      throw new Error(`cannot reach the workbay API at ${this.baseUrl} (${(err as Error).cause ? String((err as { cause: Error }).cause.message) : (err as Error).message}); set WORKBAY_URL`);
+      throw new UnreachableError(`cannot reach the workbay API at ${this.baseUrl} (${(err as Error).cause ? String((err as { cause: Error }).cause.message) : (err as Error).message}); set WORKBAY_URL`);
     }
     const text = await res.text();
-    const data: unknown = text ? safeJson(text) : undefined;
-    if (!res.ok) throw new ApiError(res.status, (data && typeof data === 'object' ? data : { detail: text }) as ApiError['problem']);
-    return data as T;
+    const isJson = /json/.test(res.headers.get('content-type') ?? '');
+    if (!res.ok) {
+      const data = text ? safeJson(text) : undefined;
+      throw new ApiError(res.status, (data && typeof data === 'object' ? data : { detail: text || res.statusText }) as ApiError['problem']);
+    }
+    const data = !text ? undefined : isJson ? safeJson(text) : text;
+    return { status: res.status, data: data as T };
   }
 }
 

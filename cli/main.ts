@@ -2,13 +2,29 @@ import { parse, UsageError } from './args';
 import { problemText } from './format';
 import { ApiError, Client } from './http';
 import { providerCommand } from './provider';
+import { listCommand, logsCommand, statusCommand, transitionCommand } from './workspace-commands';
+import { execCommand, sshCommand } from './workspace-shell';
+import { upCommand } from './workspace-up';
 
 const HELP = `workbay — developer workspaces from a shared control plane
 
 usage:
+  workbay up <image | git-url[#ref]> --provider P [--name N] [--devcontainer ./devcontainer.json]
+             [-o KEY=VALUE ...] [--env K=V ...] [--inactivity-timeout 30m] [--idempotency-key K] [--no-wait]
+  workbay list [--status S] [--all-pages]
+  workbay status <ws>
+  workbay stop <ws> | start <ws> | delete <ws>
+  workbay exec <ws> [--user U] [--timeout SECONDS] [--autostart] -- COMMAND [ARG...]
+  workbay ssh <ws>
+  workbay logs <ws> [--tail N]
   workbay provider add ./provider.yaml [--name N] [-o KEY=VALUE ...]
   workbay provider list | show NAME | delete NAME
   workbay provider set-options NAME -o KEY=VALUE [...]
+
+  <ws> is a workspace name or id. A source is a git repository when it looks like one
+  (git://, ssh://, http(s)://, git@host:path, or ends in .git), else an image.
+  exec runs argv without a shell and exits with the command's code; for $VARS or pipes
+  use: workbay exec ws -- sh -c 'echo $HOME'
 
 flags:  --output human|json (or --json)
 env:    WORKBAY_URL (default http://127.0.0.1:8080), WORKBAY_TOKEN`;
@@ -25,6 +41,16 @@ async function main(argv: string[]): Promise<number> {
     case 'provider':
       process.stdout.write(`${await providerCommand(client, rest, args)}\n`);
       return 0;
+    case 'up': return upCommand(client, rest, args);
+    case 'list': return listCommand(client, args);
+    case 'status': return statusCommand(client, rest, args);
+    case 'stop':
+    case 'start':
+    case 'delete':
+      return transitionCommand(client, group, rest, args);
+    case 'exec': return execCommand(client, rest, args);
+    case 'ssh': return sshCommand(client, rest, args);
+    case 'logs': return logsCommand(client, rest, args);
     default:
       throw new UsageError(`unknown command "${group}"\n\n${HELP}`);
   }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Client } from './http';
 import { seconds, table } from './format';
-import { UsageError, type Output } from './args';
+import { parseKeyValues, UsageError, type Output } from './args';
 
 interface OptionView { name: string; value?: string; source: string; description?: string; required?: boolean }
 interface ProviderView {
@@ -11,13 +11,7 @@ interface ProviderView {
 
 /** Parses repeated `-o KEY=VALUE` flags. */
 export function parseOptionFlags(flags: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const f of flags) {
-    const eq = f.indexOf('=');
-    if (eq <= 0) throw new UsageError(`option "${f}" is not KEY=VALUE`);
-    out[f.slice(0, eq)] = f.slice(eq + 1);
-  }
-  return out;
+  return parseKeyValues(flags, 'option');
 }
 
 function describe(p: ProviderView): string {

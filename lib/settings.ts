@@ -29,6 +29,8 @@ export interface EmbeddedSettings {
   helperNetwork?: string;
   /** How often in-flight work is re-driven, in seconds. */
   reconcileIntervalSeconds: number;
+  /** First retry delay after a retryable failure (not from the environment; tests shorten it). */
+  retryBaseMs?: number;
 }
 
 /** Parses the environment once; a bad value stops the process with the variable's name. */

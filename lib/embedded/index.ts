@@ -37,7 +37,7 @@ export async function startEmbedded(s: EmbeddedSettings, log: (e: Record<string,
     docker: { defaultHost: s.dockerHost, helper: { image: s.helperImage, network: s.helperNetwork }, secrets: localSecrets(env) },
   });
   const ops = new WorkspaceOps(store, workspaces, driverFor);
-  const reconciler = new Reconciler(store, workspaces, driverFor, `embedded-${process.pid}-${ulid()}`);
+  const reconciler = new Reconciler(store, workspaces, driverFor, `embedded-${process.pid}-${ulid()}`, s.retryBaseMs);
   workspaces.kick = (id) => void reconciler.reconcile(id).catch((err) => log({ level: 'error', msg: 'reconcile failed', workspaceId: id, error: String(err) }));
   const timers = startTimers(reconciler, s.reconcileIntervalSeconds, log);
   const app = createApp({ store, providers, workspaces, ops, log });

@@ -18,7 +18,7 @@ const AUTOSTART_WAIT_MS = 180_000;
 export class WorkspaceOps {
   constructor(private readonly store: Store, private readonly service: WorkspaceService, private readonly driverFor: DriverFor) {}
 
-  /** Waits until the workspace settles (Running, Stopped, Error) or `ms` pass. */
+  /** Waits until the workspace reaches its desired state (gone, for a delete), fails, or `ms` pass. */
   async waitSettled(actor: Actor, id: string, ms: number): Promise<WorkspaceRecord | undefined> {
     const until = Date.now() + ms;
     let ws: WorkspaceRecord | undefined = await this.service.get(actor, id);

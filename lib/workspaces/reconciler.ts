@@ -29,6 +29,8 @@ export class Reconciler {
     private readonly workspaces: WorkspaceService,
     private readonly driverFor: DriverFor,
     private readonly workerId: string,
+    /** First retry delay; doubles per attempt (tests shorten it). */
+    private readonly retryBaseMs = 1_000,
   ) {}
 
   /** Drives one workspace until it settles, fails, or another worker holds it. */
@@ -169,7 +171,7 @@ export class Reconciler {
     const fresh = (await this.store.workspaces.get(ws.id).catch(() => undefined)) ?? ws;
     const attempts = (fresh.attempts ?? 0) + 1;
     if (RETRYABLE.has(e.code) && attempts < MAX_ATTEMPTS) {
-      const backoff = Math.min(60_000, 2_000 * 2 ** attempts);
+      const backoff = Math.min(60_000, this.retryBaseMs * 2 ** attempts);
       await this.save(fresh, { attempts, statusReason: `${e.message}; retrying`, leaseUntil: new Date(Date.now() + backoff).toISOString() }, {
         type: 'workspace.retrying', message: e.message, data: { code: e.code, attempt: attempts },
       }).catch(() => undefined);

@@ -136,6 +136,7 @@ export class WorkspaceService {
         const next = await this.store.workspaces.update(ws, {
           ...ws, desiredState: desired, attempts: 0,
           ...(retry ? { status: ws.driverRef ? 'Stopped' as const : 'Pending' as const, statusReason: undefined } : {}),
+          ...(desired === 'Deleted' ? { status: 'Deleting' as const, statusReason: undefined } : {}),
           ...(desired === 'Stopped' ? { stopReason: reason } : {}),
         });
         const verb = desired === 'Running' ? 'start' : desired === 'Stopped' ? 'stop' : 'delete';

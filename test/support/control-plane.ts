@@ -25,7 +25,7 @@ export async function startControlPlane(opts: { dataDir?: string; adminToken?: s
   const adminToken = opts.adminToken ?? generateToken();
   const wb = await startEmbedded({
     port: 0, host: '127.0.0.1', dataDir, adminToken, table: 'workbay',
-    dockerHost: inject('dockerHost'), helperImage: 'workbay-test/git:local', helperNetwork: 'host', reconcileIntervalSeconds: 1,
+    dockerHost: inject('dockerHost'), helperImage: 'workbay-test/git:local', helperNetwork: 'host', reconcileIntervalSeconds: 1, retryBaseMs: 200,
   }, opts.log, opts.env ?? {});
   const call: TestControlPlane['call'] = async (method, path, o = {}) => {
     const headers: Record<string, string> = { ...o.headers };

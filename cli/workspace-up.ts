@@ -1,0 +1,128 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { parseKeyValues, UsageError, type Parsed } from './args';
+import { ApiError, UnreachableError, type Client } from './http';
+import { attachLine, getWorkspace, sleep, wsPath, type Connection, type EventView, type WorkspaceView } from './workspace-api';
+
+const UP_TIMEOUT_MS = 15 * 60_000;
+const POLL_MS = 300;
+const EVENT_PAGE = 100;
+/** Attempts of the create POST; the Idempotency-Key makes a retry return the first attempt's workspace. */
+const CREATE_ATTEMPTS = 3;
+
+const USAGE = 'usage: workbay up <image | git-url[#ref]> --provider P [--name N] [--devcontainer FILE] [-o KEY=VALUE ...] [--env K=V ...] [--inactivity-timeout 30m] [--idempotency-key K] [--no-wait]';
+
+/** The workspace source a command-line argument names: a git repository (with `#ref`) or an image. */
+export function parseSource(arg: string): { image: string } | { git: { url: string; ref?: string } } {
+  // An image reference never has a scheme or scp-style `user@host:path` (`name@sha256:…` is a digest).
+  const scp = /^[\w.-]+@[\w.-]+:/.test(arg) && !/@sha\d+:[0-9a-f]+$/.test(arg);
+  const looksGit = /^(git|ssh|https?):\/\//.test(arg) || scp || /\.git(#.*)?$/.test(arg);
+  if (!looksGit) return { image: arg };
+  const hash = arg.lastIndexOf('#');
+  if (hash < 0) return { git: { url: arg } };
+  const url = arg.slice(0, hash);
+  const ref = arg.slice(hash + 1);
+  return { git: ref ? { url, ref } : { url } };
+}
+
+function requestBody(args: string[], flags: Parsed): Record<string, unknown> {
+  const [source, extra] = args;
+  if (!source || extra !== undefined || !flags.provider) throw new UsageError(USAGE);
+  let devcontainer: string | undefined;
+  if (flags.devcontainer) {
+    try {
+      devcontainer = readFileSync(flags.devcontainer, 'utf8');
+    } catch (err) {
+      throw new UsageError(`cannot read ${flags.devcontainer}: ${(err as Error).message}`);
+    }
+  }
+  const options = parseKeyValues(flags.option, 'option');
+  const env = parseKeyValues(flags.env, '--env');
+  return {
+    provider: flags.provider, source: parseSource(source),
+    ...(flags.name ? { name: flags.name } : {}),
+    ...(devcontainer !== undefined ? { devcontainer } : {}),
+    ...(Object.keys(options).length ? { options } : {}),
+    ...(Object.keys(env).length ? { env } : {}),
+    ...(flags.inactivityTimeout !== undefined ? { inactivityTimeout: flags.inactivityTimeout } : {}),
+  };
+}
+
+/** POSTs the workspace, retrying lost connections and gateway errors under the same Idempotency-Key. */
+async function create(client: Client, body: Record<string, unknown>, key: string): Promise<WorkspaceView> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await client.request<WorkspaceView>('POST', '/v1/workspaces', { json: body, headers: { 'idempotency-key': key } });
+    } catch (err) {
+      const transient = err instanceof UnreachableError || (err instanceof ApiError && err.status >= 502 && err.status <= 504);
+      if (!transient || attempt >= CREATE_ATTEMPTS) throw err;
+      await sleep(1000 * attempt);
+    }
+  }
+}
+
+/** One event as a progress line: `[step] message`, else `[type] message`. */
+export function eventLine(e: EventView): string {
+  const step = typeof e.data?.step === 'string' ? e.data.step : e.type.replace(/^workspace\./, '');
+  return `[${step}] ${e.message}`;
+}
+
+/** Reads the events after `after`, page by page, printing each; returns the last id seen. */
+async function drainEvents(client: Client, id: string, after: string | undefined, print: (line: string) => void): Promise<string | undefined> {
+  for (;;) {
+    const q = new URLSearchParams({ limit: String(EVENT_PAGE), ...(after ? { after } : {}) });
+    const { items } = await client.request<{ items: EventView[] }>('GET', wsPath(id, `/events?${q}`));
+    for (const e of items) print(eventLine(e));
+    if (items.length) after = items[items.length - 1]!.id;
+    if (items.length < EVENT_PAGE) return after;
+  }
+}
+
+/** The line printed once the workspace runs; without connection info it points at `workbay ssh`. */
+async function readyLine(client: Client, ws: WorkspaceView): Promise<string> {
+  let attach = `workbay ssh ${ws.name}`;
+  try {
+    attach = attachLine(await client.request<Connection>('GET', wsPath(ws.id, '/connection')));
+  } catch (err) {
+    if (!(err instanceof ApiError)) throw err;
+  }
+  return `workspace ${ws.name} (${ws.id}) is running; attach with: ${attach}`;
+}
+
+/**
+ * `workbay up`: creates the workspace, then prints its events live until it is Running (exit 0) or
+ * in Error (its reason on stderr, exit 1).
+ */
+export async function upCommand(client: Client, args: string[], flags: Parsed): Promise<number> {
+  const body = requestBody(args, flags);
+  const created = await create(client, body, flags.idempotencyKey ?? randomUUID());
+  const json = flags.output === 'json';
+  if (flags.noWait) {
+    process.stdout.write(json ? `${JSON.stringify(created, null, 2)}\n` : `workspace ${created.name} (${created.id}) is ${created.status}\n`);
+    return 0;
+  }
+  const print = (line: string) => { if (!json) process.stdout.write(`${line}\n`); };
+  const until = Date.now() + UP_TIMEOUT_MS;
+  let after: string | undefined;
+  let ws: WorkspaceView | undefined = created;
+  for (;;) {
+    after = await drainEvents(client, created.id, after, print);
+    ws = await getWorkspace(client, created.id);
+    if (!ws) throw new Error(`workspace ${created.name} was deleted while it was being created`);
+    if (ws.status === 'Running' || ws.status === 'Error' || Date.now() >= until) break;
+    await sleep(POLL_MS);
+  }
+  // The last events (the `running` or `error` line) may have landed after the final read.
+  await drainEvents(client, created.id, after, print);
+  if (ws.status === 'Error') {
+    if (json) process.stdout.write(`${JSON.stringify(ws, null, 2)}\n`);
+    process.stderr.write(`error: workspace ${ws.name} failed: ${ws.statusReason ?? 'no reason given'}\n`);
+    return 1;
+  }
+  if (ws.status !== 'Running') {
+    process.stderr.write(`error: workspace ${ws.name} is still ${ws.status} after ${UP_TIMEOUT_MS / 60_000} minutes; follow it with \`workbay status ${ws.name}\`\n`);
+    return 1;
+  }
+  process.stdout.write(json ? `${JSON.stringify(ws, null, 2)}\n` : `${await readyLine(client, ws)}\n`);
+  return 0;
+}
