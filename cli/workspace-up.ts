@@ -7,6 +7,8 @@ import { attachLine, getWorkspace, sleep, wsPath, type Connection, type EventVie
 const UP_TIMEOUT_MS = 15 * 60_000;
 const POLL_MS = 300;
 const EVENT_PAGE = 100;
+/** Consecutive failed polls (about a second apart) tolerated while waiting. */
+const MAX_POLL_FAILURES = 30;
 /** Attempts of the create POST; the Idempotency-Key makes a retry return the first attempt's workspace. */
 const CREATE_ATTEMPTS = 3;
 
@@ -48,14 +50,18 @@ function requestBody(args: string[], flags: Parsed): Record<string, unknown> {
   };
 }
 
+/** A lost connection or a gateway error: worth asking again. */
+function isTransient(err: unknown): boolean {
+  return err instanceof UnreachableError || (err instanceof ApiError && err.status >= 502 && err.status <= 504);
+}
+
 /** POSTs the workspace, retrying lost connections and gateway errors under the same Idempotency-Key. */
 async function create(client: Client, body: Record<string, unknown>, key: string): Promise<WorkspaceView> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await client.request<WorkspaceView>('POST', '/v1/workspaces', { json: body, headers: { 'idempotency-key': key } });
     } catch (err) {
-      const transient = err instanceof UnreachableError || (err instanceof ApiError && err.status >= 502 && err.status <= 504);
-      if (!transient || attempt >= CREATE_ATTEMPTS) throw err;
+      if (!isTransient(err) || attempt >= CREATE_ATTEMPTS) throw err;
       await sleep(1000 * attempt);
     }
   }
@@ -105,12 +111,19 @@ export async function upCommand(client: Client, args: string[], flags: Parsed): 
   const until = Date.now() + UP_TIMEOUT_MS;
   let after: string | undefined;
   let ws: WorkspaceView | undefined = created;
+  let failures = 0;
   for (;;) {
-    after = await drainEvents(client, created.id, after, print);
-    ws = await getWorkspace(client, created.id);
+    try {
+      after = await drainEvents(client, created.id, after, print);
+      ws = await getWorkspace(client, created.id);
+      failures = 0;
+    } catch (err) {
+      // The workspace keeps building while the API restarts; a blip must not end a long wait.
+      if (!isTransient(err) || ++failures > MAX_POLL_FAILURES) throw err;
+    }
     if (!ws) throw new Error(`workspace ${created.name} was deleted while it was being created`);
     if (ws.status === 'Running' || ws.status === 'Error' || Date.now() >= until) break;
-    await sleep(POLL_MS);
+    await sleep(failures ? 1000 : POLL_MS);
   }
   // The last events (the `running` or `error` line) may have landed after the final read.
   await drainEvents(client, created.id, after, print);

@@ -33,6 +33,8 @@ export function resolveDevcontainer(ws: DriverWorkspace, text: string | undefine
 /** What a started container needs later (start, exec), kept in a label so the container describes itself. */
 export interface RuntimeMeta {
   workspaceFolder: string;
+  /** True when workbay's keep-alive entrypoint runs (it creates the activity file itself). */
+  overrideCommand?: boolean;
   user?: string;
   remoteEnv: Record<string, string | null>;
   onCreateCommand?: LifecycleCommand;
@@ -44,7 +46,7 @@ export interface RuntimeMeta {
 
 export function runtimeMeta(r: ResolvedDevcontainer): RuntimeMeta {
   return {
-    workspaceFolder: r.workspaceFolder, user: r.user, remoteEnv: r.config.remoteEnv,
+    workspaceFolder: r.workspaceFolder, overrideCommand: r.config.overrideCommand, user: r.user, remoteEnv: r.config.remoteEnv,
     onCreateCommand: r.config.onCreateCommand, updateContentCommand: r.config.updateContentCommand,
     postCreateCommand: r.config.postCreateCommand, postStartCommand: r.config.postStartCommand, ports: [...r.config.forwardPorts, ...r.config.appPort],
   };

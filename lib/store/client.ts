@@ -46,6 +46,13 @@ export async function ensureTable(db: Db): Promise<void> {
   } catch (err) {
     if ((err as { name?: string }).name !== 'ResourceInUseException') throw unavailable(err);
   }
+  // Writes to a table that is still CREATING fail with ResourceNotFound, even on dynalite.
+  for (let i = 0; i < 100; i++) {
+    const d = await db.doc.send(new DescribeTableCommand({ TableName: db.table })).catch(() => undefined);
+    if (d?.Table?.TableStatus === 'ACTIVE') return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw unavailable(new Error(`table ${db.table} did not become ACTIVE`));
 }
 
 /** Wraps a transport failure of the store in our error base. */

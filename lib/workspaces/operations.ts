@@ -23,7 +23,7 @@ export class WorkspaceOps {
     const until = Date.now() + ms;
     let ws: WorkspaceRecord | undefined = await this.service.get(actor, id);
     while (ws && ws.desiredState !== ws.status && ws.status !== 'Error' && Date.now() < until) {
-      await new Promise((r) => setTimeout(r, 200));
+      await this.service.changes.wait(id, 250);
       ws = await this.service.get(actor, id).catch(() => undefined);
     }
     return ws;

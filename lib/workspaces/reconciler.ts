@@ -90,6 +90,7 @@ export class Reconciler {
     for (let i = 0; ; i++) {
       try {
         const next = await this.store.workspaces.update(cur, { ...cur, ...patch });
+        this.workspaces.changes.notify(next.id);
         if (event) await this.workspaces.event(next, event.type, event.message, 'reconciler', event.data);
         return next;
       } catch (err) {

@@ -4,6 +4,7 @@ import type { ProviderService } from '../providers';
 import type { Store, WorkspaceRecord, WorkspaceSource, WorkspaceStatus, DesiredState, EventRecord, Page } from '../store';
 import { isWorkbayError, WorkbayError } from '../errors';
 import { defaultWorkspaceName, fingerprint } from './names';
+import { ChangeNotifier } from './notifier';
 import { effectiveTimeout } from './timeout';
 
 /** Who acts; admins may act on every owner's workspaces. */
@@ -29,6 +30,8 @@ const ABANDONED_CLAIM_MS = 60_000;
 export class WorkspaceService {
   /** Starts reconciling a workspace now (embedded: in-process; AWS: the table stream does it). */
   kick: (id: string) => void = () => {};
+  /** Signals in-process waiters (`?wait=`) that a workspace changed. */
+  readonly changes = new ChangeNotifier();
 
   constructor(private readonly store: Store, private readonly providers: ProviderService) {}
 
@@ -155,6 +158,7 @@ export class WorkspaceService {
     if (ws.idempotencyKey) await this.store.idempotency.release(ws.owner, ws.idempotencyKey, ws.id);
     await this.store.names.release(ws.owner, ws.name, ws.id);
     await this.store.workspaces.remove(ws);
+    this.changes.notify(ws.id);
     await this.event(ws, 'workspace.deleted', `workspace ${ws.name} deleted`, actor);
   }
 

@@ -103,11 +103,11 @@ describe('workbay workspace commands (CLI)', () => {
     expect(r.stdout).toContain('args: exec -it');
     expect(r.stdout).toContain(`workbay-${two.id.toLowerCase()}`);
     expect(r.stdout).toContain(`DOCKER_HOST=${inject('dockerHost')}`);
-    expect(await cli('delete', 'cli-two')).toMatchObject({ code: 0, stdout: 'workspace cli-two deleted\n' });
+    expect(await cli('delete', 'cli-two')).toMatchObject({ stderr: '', code: 0, stdout: 'workspace cli-two deleted\n' });
   });
 
   it('delete removes the container and the volume', async () => {
-    expect(await cli('delete', 'cli-one')).toMatchObject({ code: 0, stdout: 'workspace cli-one deleted\n' });
+    expect(await cli('delete', 'cli-one')).toMatchObject({ stderr: '', code: 0, stdout: 'workspace cli-one deleted\n' });
     expect(await containerOf(id)).toBeUndefined();
     const { Volumes } = await docker.listVolumes({ filters: { name: [`workbay-${id.toLowerCase()}`] } });
     expect(Volumes ?? []).toEqual([]);
@@ -121,6 +121,17 @@ describe('workbay workspace commands (CLI)', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/cli-bad failed: .*does-not-exist:nope.*could not be pulled/);
     expect(r.stdout).toContain('[error] ');
+  });
+
+  it('up --no-wait returns at once, and a retried up with the same key makes no second workspace', async () => {
+    const args = ['up', IMAGE, '--provider', 'local-docker', '--name', 'cli-three', '--idempotency-key', 'retry-1', '--no-wait', '--json'];
+    const first = await cli(...args);
+    const again = await cli(...args);
+    expect(first.code).toBe(0);
+    expect(JSON.parse(again.stdout).id).toBe(JSON.parse(first.stdout).id);
+    const names = JSON.parse((await cli('list', '--json')).stdout).map((w: { name: string }) => w.name);
+    expect(names.filter((n: string) => n === 'cli-three')).toHaveLength(1);
+    expect((await cli('delete', 'cli-three')).code).toBe(0);
   });
 
   it('usage mistakes exit 2, unknown workspaces 1', async () => {

@@ -10,7 +10,7 @@ import { containerSpec, RUNTIME_LABEL, workspaceLabels } from './container-spec'
 import { engine, isMissing, translate } from './errors';
 import { execIn } from './exec';
 import { buildImage, ensureImage } from './image';
-import { CREATE_HOOKS, runHook } from './lifecycle';
+import { CREATE_HOOKS, prepareMarkers, runHook } from './lifecycle';
 import { buildContext, cloneSource, demuxText, readRepoDevcontainer, type HelperSettings } from './source';
 import { cliEnv, dockerClient, type DockerTarget } from './target';
 
@@ -68,11 +68,11 @@ export class DockerDriver implements Driver {
       progress({ step: 'create', message: `creating container ${objectName(ws.id)}` });
       const spec = containerSpec(ws, resolved, image);
       try {
-        await this.docker.createContainer(spec);
+        info = await (await this.docker.createContainer(spec)).inspect();
       } catch (err) {
         if ((err as { statusCode?: number }).statusCode !== 409) throw translate(err, 'creating the container');
+        info = await this.container(ws);
       }
-      info = await this.container(ws);
       if (!info) throw new WorkbayError('driver.failed', 'the container vanished right after it was created');
     }
     return this.boot(info, progress);
@@ -108,9 +108,10 @@ export class DockerDriver implements Driver {
       }
       info = await engine('inspecting the container', () => c.inspect());
     }
-    await execIn(c, ['/bin/sh', '-c', `touch ${ACTIVITY_FILE}`], { user: '0' });
     const meta = metaOf(info);
-    const ctx = { container: c, user: meta.user, workingDir: meta.workspaceFolder, env: remoteEnvOf(meta), progress };
+    if (!meta.overrideCommand) await execIn(c, ['/bin/sh', '-c', `touch ${ACTIVITY_FILE}`], { user: '0' });
+    const markers = await engine('reading run-once markers', () => prepareMarkers(c));
+    const ctx = { container: c, user: meta.user, workingDir: meta.workspaceFolder, env: remoteEnvOf(meta), progress, markers };
     // Create hooks are keyed to the container id, so a start after a crash mid-create finishes them.
     for (const hook of CREATE_HOOKS) await runHook(ctx, hook, meta[hook], info.Id);
     await runHook(ctx, 'postStartCommand', meta.postStartCommand, info.State.StartedAt);

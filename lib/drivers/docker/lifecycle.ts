@@ -1,7 +1,10 @@
+import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
+import tar from 'tar-stream';
 import type { LifecycleCommand } from '../../config';
 import { WorkbayError } from '../../errors';
 import type { ExecResult, Progress } from '../driver';
+import { engine, isMissing } from './errors';
 import { execIn } from './exec';
 
 /** Where run-once markers live inside the container (per container, so a new container runs them again). */
@@ -16,36 +19,81 @@ export interface HookContext {
   workingDir: string;
   env: Record<string, string>;
   progress: Progress;
+  /** Marker name -> stamp, read once per boot. */
+  markers: Map<string, string>;
 }
 
-const asRoot = (container: Docker.Container, script: string) => execIn(container, ['/bin/sh', '-c', script], { user: '0' });
+/**
+ * Runs one command exactly once per stamp, even when the control plane dies mid-run: an exec keeps
+ * running in the container after its caller is gone, so the container itself writes the marker on
+ * success, and a lock directory (with the holder's pid) makes a resumed run wait for the old one
+ * instead of running the command a second time.
+ */
+const ONCE = `d=${MARKER_DIR}; m="$1"; s="$2"; shift 2
+[ "$(cat "$d/$m" 2>/dev/null)" = "$s" ] && exit 0
+while ! mkdir "$d/$m.lock" 2>/dev/null; do
+  [ "$(cat "$d/$m" 2>/dev/null)" = "$s" ] && exit 0
+  p=$(cat "$d/$m.lock/pid" 2>/dev/null)
+  if [ -n "$p" ] && [ ! -d "/proc/$p" ]; then rm -rf "$d/$m.lock"; fi
+  sleep 0.2
+done
+echo $$ > "$d/$m.lock/pid"
+"$@"; rc=$?
+[ $rc -eq 0 ] && printf '%s' "$s" > "$d/$m"
+rm -rf "$d/$m.lock"
+exit $rc`;
 
-/** True when the marker holds `stamp` (the hook already ran for this container or this start). */
-async function marked(container: Docker.Container, hook: string, stamp: string): Promise<boolean> {
-  const r = await asRoot(container, `cat ${MARKER_DIR}/${hook} 2>/dev/null`);
-  return r.exitCode === 0 && r.stdout.trim() === stamp;
-}
-
-async function mark(container: Docker.Container, hook: string, stamp: string): Promise<void> {
-  const r = await asRoot(container, `mkdir -p ${MARKER_DIR} && printf '%s' '${stamp.replace(/'/g, '')}' > ${MARKER_DIR}/${hook}`);
-  if (r.exitCode !== 0) throw new WorkbayError('driver.lifecycleFailed', `cannot write the run-once marker for ${hook}: ${r.stderr.trim()}`);
+/** Makes the marker directory (world-writable, sticky: hooks run as the remote user) and reads the markers. */
+export async function prepareMarkers(container: Docker.Container): Promise<Map<string, string>> {
+  const markers = new Map<string, string>();
+  let stream: NodeJS.ReadableStream | undefined;
+  try {
+    stream = await container.getArchive({ path: MARKER_DIR });
+  } catch (err) {
+    if (!isMissing(err)) throw err;
+  }
+  if (!stream) {
+    const pack = tar.pack();
+    pack.entry({ name: 'var/workbay/', type: 'directory', mode: 0o1777 });
+    pack.finalize();
+    await engine('creating the marker directory', () => container.putArchive(pack as never, { path: '/' }));
+    return markers;
+  }
+  await new Promise<void>((resolve, reject) => {
+    const extract = tar.extract();
+    extract.on('entry', (h, body, next) => {
+      const chunks: Buffer[] = [];
+      body.on('data', (c: unknown) => { chunks.push(c as Buffer); });
+      body.on('end', () => {
+        if (h.type === 'file') markers.set(h.name.split('/').pop()!, Buffer.concat(chunks).toString('utf8'));
+        next();
+      });
+    });
+    extract.on('finish', resolve);
+    extract.on('error', reject);
+    (stream as Readable).pipe(extract);
+  });
+  return markers;
 }
 
 /**
  * Runs one hook once per `stamp` (the container id for create hooks, the start time for postStart).
- * Entries of the object form run in parallel; the first failure is reported with its output.
+ * Entries of the object form run in parallel, each exactly once; the first failure is reported with
+ * its output.
  */
 export async function runHook(ctx: HookContext, hook: string, cmd: LifecycleCommand | undefined, stamp: string): Promise<void> {
-  if (!cmd?.length || await marked(ctx.container, hook, stamp)) return;
+  if (!cmd?.length) return;
+  const due = cmd.map((c, i) => ({ c, marker: cmd.length === 1 ? hook : `${hook}.${i}` })).filter((x) => ctx.markers.get(x.marker) !== stamp);
+  if (!due.length) return;
   ctx.progress({ step: 'lifecycle', message: `running ${hook}` });
-  const results = await Promise.all(cmd.map(async (c) => {
+  const results = await Promise.all(due.map(async ({ c, marker }) => {
     const argv = c.argv ?? ['/bin/sh', '-c', c.shell ?? ''];
-    return { c, r: await execIn(ctx.container, argv, { user: ctx.user, workingDir: ctx.workingDir, env: ctx.env }) };
+    const r = await execIn(ctx.container, ['/bin/sh', '-c', ONCE, 'workbay-once', marker, stamp, ...argv], { user: ctx.user, workingDir: ctx.workingDir, env: ctx.env });
+    return { c, r };
   }));
   for (const { c, r } of results) {
     if (r.exitCode !== 0) throw lifecycleError(hook, c.name, r);
   }
-  await mark(ctx.container, hook, stamp);
   ctx.progress({ step: 'lifecycle', message: `${hook} done` });
 }
 

@@ -37,7 +37,6 @@ function defaultPod(pod: KubeObject): void {
     if (v.secret) v.secret.defaultMode ??= 420;
     if (v.configMap) v.configMap.defaultMode ??= 420;
   }
-  pod.status = { phase: 'Pending', qosClass: 'BestEffort' };
 }
 
 /** Folds `stringData` into base64 `data`, as the API server does for Secrets. */
@@ -51,22 +50,30 @@ export function foldStringData(secret: KubeObject): void {
   delete secret.stringData;
 }
 
+/** Applies the defaults the API server fills into specs on every write (so a PUT of an undefaulted body is no change). */
+export function applySpecDefaults(obj: KubeObject): void {
+  if (obj.kind === 'Pod') defaultPod(obj);
+  if (obj.kind === 'PersistentVolumeClaim') {
+    const spec = (obj.spec ??= {}) as Record<string, any>;
+    spec.volumeMode ??= 'Filesystem';
+    spec.storageClassName ??= 'standard';
+  }
+  if (obj.kind === 'Secret') obj.type ??= 'Opaque';
+}
+
 /** Applies the server-side defaults and admission-time fields of a newly created object. */
 export function applyCreateDefaults(obj: KubeObject): void {
+  applySpecDefaults(obj);
   switch (obj.kind) {
     case 'Pod':
-      defaultPod(obj);
+      obj.status = { phase: 'Pending', qosClass: 'BestEffort' };
       break;
     case 'PersistentVolumeClaim': {
-      const spec = (obj.spec ??= {}) as Record<string, any>;
-      spec.volumeMode ??= 'Filesystem';
-      spec.storageClassName ??= 'standard';
       obj.metadata.finalizers = [...new Set([...(obj.metadata.finalizers ?? []), 'kubernetes.io/pvc-protection'])];
       obj.status = { phase: 'Pending' };
       break;
     }
     case 'Secret':
-      obj.type ??= 'Opaque';
       foldStringData(obj);
       break;
     case 'Namespace':

@@ -1,0 +1,12 @@
+/** `npm run bench`: every benchmark, each printing its figures and ratios measured in this one run. */
+export {};
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+const only = process.argv[2];
+const benches: Record<string, () => Promise<unknown>> = {
+  'up-time': async () => (await import('./up-time')).upTimeBench(),
+};
+for (const [name, fn] of Object.entries(benches)) {
+  if (only && only !== name) continue;
+  await fn();
+}
+process.exit(0);
