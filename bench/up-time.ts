@@ -24,7 +24,7 @@ export async function upTimeBench(): Promise<{ workbay: number; reference: numbe
   ensureTestImages(host);
   const dir = mkdtempSync(join(tmpdir(), 'workbay-bench-'));
   const admin = generateToken();
-  const wb = await startEmbedded({ port: 0, host: '127.0.0.1', dataDir: join(dir, 'data'), adminToken: admin, table: 'workbay', dockerHost: host, helperImage: 'workbay-test/git:local', helperNetwork: 'host', reconcileIntervalSeconds: 5 });
+  const wb = await startEmbedded({ port: 0, host: '127.0.0.1', dataDir: join(dir, 'data'), adminToken: admin, table: 'workbay', dockerHost: host, helperImage: 'workbay-test/git:local', helperNetwork: 'host', reconcileIntervalSeconds: 5, sweepIntervalSeconds: 3600, idleWarningSeconds: 60 });
   const call = async (method: string, path: string, json?: unknown) => {
     const res = await fetch(`${wb.url}${path}`, { method, headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, body: json ? JSON.stringify(json) : undefined });
     return { status: res.status, body: (res.status === 204 ? undefined : await res.json()) as any };

@@ -73,14 +73,16 @@ export function eventLine(e: EventView): string {
   return `[${step}] ${e.message}`;
 }
 
-/** Reads the events after `after`, page by page, printing each; returns the last id seen. */
-async function drainEvents(client: Client, id: string, after: string | undefined, print: (line: string) => void): Promise<string | undefined> {
+/** Prints the events after `seen.after`, page by page, moving `seen.after` past each one printed. */
+async function drainEvents(client: Client, id: string, seen: { after?: string }, print: (line: string) => void): Promise<void> {
   for (;;) {
-    const q = new URLSearchParams({ limit: String(EVENT_PAGE), ...(after ? { after } : {}) });
+    const q = new URLSearchParams({ limit: String(EVENT_PAGE), ...(seen.after ? { after: seen.after } : {}) });
     const { items } = await client.request<{ items: EventView[] }>('GET', wsPath(id, `/events?${q}`));
-    for (const e of items) print(eventLine(e));
-    if (items.length) after = items[items.length - 1]!.id;
-    if (items.length < EVENT_PAGE) return after;
+    for (const e of items) {
+      print(eventLine(e));
+      seen.after = e.id;
+    }
+    if (items.length < EVENT_PAGE) return;
   }
 }
 
@@ -109,12 +111,12 @@ export async function upCommand(client: Client, args: string[], flags: Parsed): 
   }
   const print = (line: string) => { if (!json) process.stdout.write(`${line}\n`); };
   const until = Date.now() + UP_TIMEOUT_MS;
-  let after: string | undefined;
+  const seen: { after?: string } = {};
   let ws: WorkspaceView | undefined = created;
   let failures = 0;
   for (;;) {
     try {
-      after = await drainEvents(client, created.id, after, print);
+      await drainEvents(client, created.id, seen, print);
       ws = await getWorkspace(client, created.id);
       failures = 0;
     } catch (err) {
@@ -126,7 +128,7 @@ export async function upCommand(client: Client, args: string[], flags: Parsed): 
     await sleep(failures ? 1000 : POLL_MS);
   }
   // The last events (the `running` or `error` line) may have landed after the final read.
-  await drainEvents(client, created.id, after, print);
+  await drainEvents(client, created.id, seen, print);
   if (ws.status === 'Error') {
     if (json) process.stdout.write(`${JSON.stringify(ws, null, 2)}\n`);
     process.stderr.write(`error: workspace ${ws.name} failed: ${ws.statusReason ?? 'no reason given'}\n`);

@@ -12,6 +12,8 @@ const Settings = z.object({
   WORKBAY_HELPER_IMAGE: z.string().min(1).default('alpine/git:latest'),
   WORKBAY_HELPER_NETWORK: z.string().min(1).optional(),
   WORKBAY_RECONCILE_INTERVAL: z.string().default('2s'),
+  WORKBAY_SWEEP_INTERVAL: z.string().default('10s'),
+  WORKBAY_IDLE_WARNING: z.string().default('1m'),
 });
 
 /** Process settings of embedded mode, read once at start. */
@@ -29,6 +31,10 @@ export interface EmbeddedSettings {
   helperNetwork?: string;
   /** How often in-flight work is re-driven, in seconds. */
   reconcileIntervalSeconds: number;
+  /** How often embedded mode sweeps for idle workspaces, in seconds. */
+  sweepIntervalSeconds: number;
+  /** How long before an idle stop the `workspace.idle-warning` event goes out, in seconds. */
+  idleWarningSeconds: number;
   /** First retry delay after a retryable failure (not from the environment; tests shorten it). */
   retryBaseMs?: number;
 }
@@ -46,5 +52,7 @@ export function readSettings(env: Record<string, string | undefined>): EmbeddedS
     port: s.PORT, host: s.HOST, dataDir: s.WORKBAY_DATA_DIR, adminToken: s.WORKBAY_ADMIN_TOKEN, table: s.WORKBAY_TABLE,
     dockerHost: s.DOCKER_HOST, helperImage: s.WORKBAY_HELPER_IMAGE, helperNetwork: s.WORKBAY_HELPER_NETWORK,
     reconcileIntervalSeconds: Math.max(1, parseDuration(s.WORKBAY_RECONCILE_INTERVAL, 'WORKBAY_RECONCILE_INTERVAL')),
+    sweepIntervalSeconds: Math.max(1, parseDuration(s.WORKBAY_SWEEP_INTERVAL, 'WORKBAY_SWEEP_INTERVAL')),
+    idleWarningSeconds: parseDuration(s.WORKBAY_IDLE_WARNING, 'WORKBAY_IDLE_WARNING'),
   };
 }

@@ -9,6 +9,7 @@ import { providerRoutes } from './routes/providers';
 import { tokenRoutes } from './routes/tokens';
 import { workspaceRoutes } from './routes/workspaces';
 import { workspaceOpsRoutes } from './routes/workspace-ops';
+import { sweepRoutes } from './routes/sweeps';
 
 /** Largest request body accepted (DESIGN §7). */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -41,6 +42,7 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   providerRoutes(app, deps);
   workspaceRoutes(app, deps);
   workspaceOpsRoutes(app, deps);
+  sweepRoutes(app, deps);
   tokenRoutes(app, deps);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });

@@ -1,6 +1,6 @@
 import type { Store } from '../store';
 import type { ProviderService } from '../providers';
-import type { WorkspaceOps, WorkspaceService } from '../workspaces';
+import type { SweepResult, WorkspaceOps, WorkspaceService } from '../workspaces';
 
 /** Who is calling, from their bearer token. */
 export interface Principal {
@@ -14,6 +14,8 @@ export interface ApiDeps {
   providers: ProviderService;
   workspaces: WorkspaceService;
   ops: WorkspaceOps;
+  /** Runs one inactivity sweep with the process's settings. */
+  sweep: () => Promise<SweepResult>;
   log?: (entry: Record<string, unknown>) => void;
 }
 

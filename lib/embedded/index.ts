@@ -9,7 +9,7 @@ import { ensureTable, openStore, type Store } from '../store';
 import { LOCAL_CREDENTIALS, startEmbeddedDynamo } from '../store/embedded';
 import { ulid } from 'ulid';
 import { localSecrets } from '../secrets';
-import { driversFrom, Reconciler, WorkspaceOps, WorkspaceService } from '../workspaces';
+import { driversFrom, Reconciler, Sweeper, WorkspaceOps, WorkspaceService } from '../workspaces';
 import { startTimers } from './timers';
 import { ensureAdminToken, type AdminBootstrap } from './admin-token';
 
@@ -39,8 +39,10 @@ export async function startEmbedded(s: EmbeddedSettings, log: (e: Record<string,
   const ops = new WorkspaceOps(store, workspaces, driverFor);
   const reconciler = new Reconciler(store, workspaces, driverFor, `embedded-${process.pid}-${ulid()}`, s.retryBaseMs);
   workspaces.kick = (id) => void reconciler.reconcile(id).catch((err) => log({ level: 'error', msg: 'reconcile failed', workspaceId: id, error: String(err) }));
-  const timers = startTimers(reconciler, s.reconcileIntervalSeconds, log);
-  const app = createApp({ store, providers, workspaces, ops, log });
+  const sweeper = new Sweeper(store, workspaces, driverFor, `sweeper-${process.pid}-${ulid()}`);
+  const sweep = () => sweeper.sweep({ warnBeforeSeconds: s.idleWarningSeconds });
+  const timers = startTimers({ reconciler, sweep, reconcileSeconds: s.reconcileIntervalSeconds, sweepSeconds: s.sweepIntervalSeconds }, log);
+  const app = createApp({ store, providers, workspaces, ops, sweep, log });
   const server = serve({ fetch: app.fetch, port: s.port, hostname: s.host });
   await new Promise<void>((ok, fail) => {
     if (server.listening) return ok();

@@ -54,6 +54,8 @@ export interface WorkspaceRecord {
   lastActivityAt?: string;
   lastActivitySource?: ActivitySource;
   idleDeadline?: string;
+  /** The deadline an idle warning was sent for (one warning per deadline). */
+  idleWarningFor?: string;
   driverRef?: Record<string, string>;
   leaseOwner?: string;
   leaseUntil?: string;

@@ -104,6 +104,18 @@ export class WorkspaceRepo {
     };
   }
 
+  /**
+   * Running workspaces whose idle deadline is at or before `until`, soonest first (SWEEP shard of
+   * GSI1). Reads only what is due: the cost grows with the number due, not with the fleet.
+   */
+  async listIdle(until: string, opts: { limit?: number; cursor?: Record<string, unknown> } = {}): Promise<{ items: WorkspaceRecord[]; read: number; cursor?: Record<string, unknown> }> {
+    const out = await guarded(() => this.db.doc.send(new QueryCommand({
+      TableName: this.db.table, IndexName: GSI_SWEEP, Limit: opts.limit ?? 100, ExclusiveStartKey: opts.cursor,
+      KeyConditionExpression: 'gsi1pk = :s AND gsi1sk <= :u', ExpressionAttributeValues: { ':s': SWEEP_SHARD, ':u': `${until}#~` },
+    })));
+    return { items: (out.Items ?? []).map((i) => stripKeys<WorkspaceRecord>(i)), read: out.ScannedCount ?? out.Count ?? 0, cursor: out.LastEvaluatedKey };
+  }
+
   /** Workspaces with work to do (WORK shard of GSI1), soonest lease expiry first. */
   async listWork(limit = 100): Promise<WorkspaceRecord[]> {
     const out = await guarded(() => this.db.doc.send(new QueryCommand({

@@ -6,3 +6,4 @@ export { recordActivity } from './activity';
 export { workspaceView, type WorkspaceView, type DevpodStatus } from './view';
 export { effectiveTimeout, MAX_TIMEOUT_OPTION, type EffectiveTimeout } from './timeout';
 export { defaultWorkspaceName } from './names';
+export { Sweeper, type SweepResult, type SweepOptions } from './sweeper';

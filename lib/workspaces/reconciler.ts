@@ -2,11 +2,9 @@ import { isWorkbayError, WorkbayError } from '../errors';
 import type { Driver, Observed, ProgressEvent } from '../drivers';
 import type { Store, WorkspaceRecord, WorkspaceStatus } from '../store';
 import { driverWorkspace, type DriverFor } from './drivers';
+import { Leases, RENEW_MS, type Patch } from './lease';
 import type { WorkspaceService } from './service';
 
-/** A lease is short and renewed while work runs, so a killed worker's workspace is picked up quickly. */
-const LEASE_MS = 30_000;
-const RENEW_MS = 10_000;
 const MAX_ATTEMPTS = 5;
 /** Progress events kept per reconcile (a chatty build must not flood the table). */
 const MAX_PROGRESS_EVENTS = 200;
@@ -16,7 +14,6 @@ const RETRYABLE = new Set(['driver.unreachable', 'store.unavailable']);
 /** Failures of a create before the container existed: what was made is removed again. */
 const CLEAN_ON_FAILURE = new Set(['driver.imageUnavailable', 'driver.buildFailed', 'driver.sourceFailed', 'config.invalid']);
 
-type Patch = Partial<Omit<WorkspaceRecord, 'id' | 'version'>>;
 
 /**
  * Level-based reconciler (DESIGN §2): compares desired with observed state and takes one idempotent
@@ -31,16 +28,45 @@ export class Reconciler {
     private readonly workerId: string,
     /** First retry delay; doubles per attempt (tests shorten it). */
     private readonly retryBaseMs = 1_000,
-  ) {}
+  ) {
+    this.leases = new Leases(store, workspaces, workerId);
+  }
 
-  /** Drives one workspace until it settles, fails, or another worker holds it. */
+  private readonly leases: Leases;
+
+  /** Workspaces this process is reconciling now, and whether another pass was asked for meanwhile. */
+  private readonly inFlight = new Map<string, { again: boolean }>();
+
+  /**
+   * Drives one workspace until it settles, fails, or another worker holds it. Within one process,
+   * a second trigger for a workspace already being reconciled (a kick and a re-drive) does not run
+   * beside the first: it asks the first for one more pass.
+   */
   async reconcile(id: string, opts: { ignoreLease?: boolean } = {}): Promise<void> {
+    const running = this.inFlight.get(id);
+    if (running) {
+      running.again = true;
+      return;
+    }
+    const state = { again: true };
+    this.inFlight.set(id, state);
+    try {
+      while (state.again) {
+        state.again = false;
+        await this.pass(id, opts);
+      }
+    } finally {
+      this.inFlight.delete(id);
+    }
+  }
+
+  private async pass(id: string, opts: { ignoreLease?: boolean }): Promise<void> {
     let ws = await this.store.workspaces.get(id);
     if (!ws) return;
-    ws = await this.acquire(ws, opts.ignoreLease ?? false);
+    ws = await this.leases.acquire(ws, opts.ignoreLease ?? false);
     if (!ws) return;
     const lease = { current: ws };
-    const renew = setInterval(() => void this.renew(lease), RENEW_MS);
+    const renew = setInterval(() => void this.leases.renew(lease), RENEW_MS);
     try {
       for (let i = 0; i < 10; i++) {
         const next = await this.stepSafely(lease.current);
@@ -49,65 +75,17 @@ export class Reconciler {
       }
     } finally {
       clearInterval(renew);
-      await this.release(lease.current.id);
+      await this.leases.release(lease.current.id);
     }
   }
 
-  private async acquire(ws: WorkspaceRecord, ignoreLease: boolean): Promise<WorkspaceRecord | undefined> {
-    const held = ws.leaseOwner && ws.leaseOwner !== this.workerId && ws.leaseUntil && Date.parse(ws.leaseUntil) > Date.now();
-    if (held && !ignoreLease) return undefined;
-    try {
-      return await this.store.workspaces.update(ws, { ...ws, leaseOwner: this.workerId, leaseUntil: new Date(Date.now() + LEASE_MS).toISOString() });
-    } catch (err) {
-      if (isWorkbayError(err, 'store.conflict')) return undefined;
-      throw err;
-    }
-  }
-
-  private async renew(lease: { current: WorkspaceRecord }): Promise<void> {
-    const cur = await this.store.workspaces.get(lease.current.id).catch(() => undefined);
-    if (!cur || cur.leaseOwner !== this.workerId) return;
-    lease.current = await this.store.workspaces.update(cur, { ...cur, leaseUntil: new Date(Date.now() + LEASE_MS).toISOString() }).catch(() => lease.current);
-  }
-
-  private async release(id: string): Promise<void> {
-    for (let i = 0; i < 3; i++) {
-      const cur = await this.store.workspaces.get(id).catch(() => undefined);
-      if (!cur || cur.leaseOwner !== this.workerId) return;
-      try {
-        // A retry backoff keeps its leaseUntil so re-drive waits for it; otherwise the lease is cleared.
-        await this.store.workspaces.update(cur, { ...cur, leaseOwner: undefined, leaseUntil: cur.attempts ? cur.leaseUntil : undefined });
-        return;
-      } catch (err) {
-        if (!isWorkbayError(err, 'store.conflict')) return;
-      }
-    }
-  }
-
-  /** Writes a patch to the latest record; a concurrent API change is merged by re-reading (level-based). */
-  private async save(ws: WorkspaceRecord, patch: Patch, event?: { type: string; message: string; data?: Record<string, unknown> }): Promise<WorkspaceRecord> {
-    let cur = ws;
-    for (let i = 0; ; i++) {
-      try {
-        const next = await this.store.workspaces.update(cur, { ...cur, ...patch });
-        this.workspaces.changes.notify(next.id);
-        if (event) await this.workspaces.event(next, event.type, event.message, 'reconciler', event.data);
-        return next;
-      } catch (err) {
-        if (!isWorkbayError(err, 'store.conflict') || i >= 4) throw err;
-        const fresh = await this.store.workspaces.get(ws.id);
-        if (!fresh) throw new WorkbayError('workspace.notFound', `workspace ${ws.id} vanished`);
-        cur = fresh;
-        if (patch.status && fresh.desiredState !== ws.desiredState) return fresh;
-      }
-    }
-  }
-
+  /** Progress goes out as events without holding the work up, written one after another so readers polling with `after=` never skip one. */
   private progress(ws: WorkspaceRecord) {
     let n = 0;
+    let chain: Promise<unknown> = Promise.resolve();
     return (e: ProgressEvent) => {
       if (n++ >= MAX_PROGRESS_EVENTS) return;
-      void this.workspaces.event(ws, 'workspace.progress', e.message, 'reconciler', { step: e.step }).catch(() => undefined);
+      chain = chain.then(() => this.workspaces.event(ws, 'workspace.progress', e.message, 'reconciler', { step: e.step })).catch(() => undefined);
     };
   }
 
@@ -133,7 +111,7 @@ export class Reconciler {
   }
 
   private enter(ws: WorkspaceRecord, status: WorkspaceStatus): Promise<WorkspaceRecord> {
-    return this.save(ws, { status, statusReason: undefined }, { type: `workspace.${status.toLowerCase()}`, message: `${status.toLowerCase()} workspace ${ws.name}` });
+    return this.leases.save(ws, { status, statusReason: undefined }, { type: `workspace.${status.toLowerCase()}`, message: `${status.toLowerCase()} workspace ${ws.name}` });
   }
 
   /** One step towards the desired state; 'done' when there is nothing left to do now. */
@@ -150,18 +128,18 @@ export class Reconciler {
       if (!ws.driverRef) {
         if (ws.status !== 'Creating') return this.enter(ws, 'Creating');
         const obs = await d.create(dws, this.progress(ws));
-        return this.save(ws, this.running(ws, obs), { type: 'workspace.running', message: `workspace ${ws.name} is running` });
+        return this.leases.save(ws, this.running(ws, obs), { type: 'workspace.running', message: `workspace ${ws.name} is running` });
       }
       if (ws.status !== 'Starting') return this.enter(ws, 'Starting');
       const found = await d.find(dws);
       const obs = found ? await d.start(dws, this.progress(ws)) : await d.create(dws, this.progress(ws));
-      return this.save(ws, this.running(ws, obs), { type: 'workspace.running', message: `workspace ${ws.name} is running` });
+      return this.leases.save(ws, this.running(ws, obs), { type: 'workspace.running', message: `workspace ${ws.name} is running` });
     }
     if (ws.status === 'Stopped' || ws.status === 'Error') return 'done';
-    if (ws.status === 'Pending') return this.save(ws, { status: 'Stopped', stopReason: ws.stopReason ?? 'user' }, { type: 'workspace.stopped', message: 'stopped before it was created' });
+    if (ws.status === 'Pending') return this.leases.save(ws, { status: 'Stopped', stopReason: ws.stopReason ?? 'user' }, { type: 'workspace.stopped', message: 'stopped before it was created' });
     if (ws.status !== 'Stopping') return this.enter(ws, 'Stopping');
     await d.stop(dws);
-    return this.save(ws, { status: 'Stopped', stopReason: ws.stopReason ?? 'user', idleDeadline: undefined }, {
+    return this.leases.save(ws, { status: 'Stopped', stopReason: ws.stopReason ?? 'user', idleDeadline: undefined }, {
       type: 'workspace.stopped', message: `workspace ${ws.name} stopped`, data: { stopReason: ws.stopReason ?? 'user' },
     });
   }
@@ -173,13 +151,13 @@ export class Reconciler {
     const attempts = (fresh.attempts ?? 0) + 1;
     if (RETRYABLE.has(e.code) && attempts < MAX_ATTEMPTS) {
       const backoff = Math.min(60_000, this.retryBaseMs * 2 ** attempts);
-      await this.save(fresh, { attempts, statusReason: `${e.message}; retrying`, leaseUntil: new Date(Date.now() + backoff).toISOString() }, {
+      await this.leases.save(fresh, { attempts, statusReason: `${e.message}; retrying`, leaseUntil: new Date(Date.now() + backoff).toISOString() }, {
         type: 'workspace.retrying', message: e.message, data: { code: e.code, attempt: attempts },
       }).catch(() => undefined);
       return 'done';
     }
     if (d && CLEAN_ON_FAILURE.has(e.code) && !fresh.driverRef) await d.delete(driverWorkspace(fresh)).catch(() => undefined);
-    await this.save(fresh, { status: 'Error', statusReason: e.message, attempts: 0, ...(fresh.desiredState === 'Stopped' ? { stopReason: 'error' as const } : {}) }, {
+    await this.leases.save(fresh, { status: 'Error', statusReason: e.message, attempts: 0, ...(fresh.desiredState === 'Stopped' ? { stopReason: 'error' as const } : {}) }, {
       type: 'workspace.error', message: e.message, data: { code: e.code },
     }).catch(() => undefined);
     return 'done';

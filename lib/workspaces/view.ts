@@ -4,7 +4,7 @@ import type { WorkspaceRecord, WorkspaceStatus } from '../store';
 export type DevpodStatus = 'Running' | 'Busy' | 'Stopped' | 'NotFound';
 
 /** A workspace as the API shows it: no lease internals, env values hidden (they may be secrets). */
-export type WorkspaceView = Omit<WorkspaceRecord, 'leaseOwner' | 'leaseUntil' | 'env'> & {
+export type WorkspaceView = Omit<WorkspaceRecord, 'leaseOwner' | 'leaseUntil' | 'env' | 'attempts' | 'idleWarningFor'> & {
   envKeys: string[];
   devpodStatus: DevpodStatus;
 };
@@ -16,6 +16,6 @@ const DEVPOD: Record<WorkspaceStatus, DevpodStatus> = {
 
 /** Maps a stored workspace onto its API view. */
 export function workspaceView(ws: WorkspaceRecord): WorkspaceView {
-  const { leaseOwner: _o, leaseUntil: _u, env, ...rest } = ws;
+  const { leaseOwner: _o, leaseUntil: _u, attempts: _a, idleWarningFor: _w, env, ...rest } = ws;
   return { ...rest, envKeys: Object.keys(env).sort(), devpodStatus: DEVPOD[ws.status] };
 }

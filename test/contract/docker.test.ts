@@ -10,5 +10,5 @@ const driver = new DockerDriver({
 driverContract('docker', () => ({
   driver,
   image: 'workbay-test/busybox:local',
-  missingImage: 'workbay-test/does-not-exist:nope',
+  missingImage: '127.0.0.1:1/workbay-test/does-not-exist:nope',
 }));

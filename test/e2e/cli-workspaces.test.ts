@@ -117,7 +117,7 @@ describe('workbay workspace commands (CLI)', () => {
   });
 
   it('up of an image that cannot be pulled exits 1 with the reason', async () => {
-    const r = await cli('up', 'workbay-test/does-not-exist:nope', '--provider', 'local-docker', '--name', 'cli-bad');
+    const r = await cli('up', '127.0.0.1:1/workbay-test/does-not-exist:nope', '--provider', 'local-docker', '--name', 'cli-bad');
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/cli-bad failed: .*does-not-exist:nope.*could not be pulled/);
     expect(r.stdout).toContain('[error] ');

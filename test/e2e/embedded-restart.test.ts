@@ -42,7 +42,7 @@ describe('embedded mode (npm start)', () => {
     const t = await call(url, admin, 'POST', '/v1/tokens', { owner: 'carol' });
     expect(t.status).toBe(201);
     userToken = t.body.token;
-    const ws = await call(url, userToken, 'POST', '/v1/workspaces', { provider: 'simple-kubernetes', source: { image: 'busybox' }, name: 'keepme' });
+    const ws = await call(url, userToken, 'POST', '/v1/workspaces', { provider: 'simple-kubernetes', source: { image: 'workbay-test/busybox:local' }, name: 'keepme' });
     expect(ws.status).toBe(202);
     wsId = ws.body.id;
   });

@@ -36,10 +36,10 @@ async function until(id: string, pred: (ws: any) => boolean, ms = 60_000) {
 
 describe('failure paths users hit', () => {
   it('an image that is missing and not pullable: Error with the reason, nothing left behind', async () => {
-    const r = await as('POST', '/v1/workspaces?wait=25', { provider: 'local-docker', name: 'no-image', source: { image: 'workbay-test/nope:missing' } });
+    const r = await as('POST', '/v1/workspaces?wait=25', { provider: 'local-docker', name: 'no-image', source: { image: '127.0.0.1:1/workbay-test/nope:missing' } });
     expect(r.status).toBe(202);
     expect(r.body.status).toBe('Error');
-    expect(r.body.statusReason).toMatch(/workbay-test\/nope:missing.*could not be pulled/);
+    expect(r.body.statusReason).toMatch(/127.0.0.1:1\/workbay-test\/nope:missing.*could not be pulled/);
     expect(await types(r.body.id)).toContain('workspace.error');
     expect(await objectsOf(docker, r.body.id)).toEqual({ containers: [], volumes: [] });
   }, 60_000);

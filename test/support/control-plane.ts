@@ -20,12 +20,23 @@ export interface TestControlPlane extends Embedded {
 }
 
 /** Starts an embedded control plane for tests. */
-export async function startControlPlane(opts: { dataDir?: string; adminToken?: string; log?: (e: Record<string, unknown>) => void; env?: Record<string, string> } = {}): Promise<TestControlPlane> {
+export interface ControlPlaneOptions {
+  dataDir?: string;
+  adminToken?: string;
+  log?: (e: Record<string, unknown>) => void;
+  env?: Record<string, string>;
+  /** Embedded sweep timer; tests default to an hour so sweeps happen when they ask (POST /v1/sweeps). */
+  sweepIntervalSeconds?: number;
+  idleWarningSeconds?: number;
+}
+
+export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise<TestControlPlane> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'workbay-test-'));
   const adminToken = opts.adminToken ?? generateToken();
   const wb = await startEmbedded({
     port: 0, host: '127.0.0.1', dataDir, adminToken, table: 'workbay',
     dockerHost: inject('dockerHost'), helperImage: 'workbay-test/git:local', helperNetwork: 'host', reconcileIntervalSeconds: 1, retryBaseMs: 200,
+    sweepIntervalSeconds: opts.sweepIntervalSeconds ?? 3600, idleWarningSeconds: opts.idleWarningSeconds ?? 60,
   }, opts.log, opts.env ?? {});
   const call: TestControlPlane['call'] = async (method, path, o = {}) => {
     const headers: Record<string, string> = { ...o.headers };

@@ -7,7 +7,7 @@ import {
 } from '../driver';
 import { readFileFrom } from './archive';
 import { containerSpec, RUNTIME_LABEL, workspaceLabels } from './container-spec';
-import { engine, isMissing, translate } from './errors';
+import { engine, engineStatus, isMissing, translate } from './errors';
 import { execIn } from './exec';
 import { buildImage, ensureImage } from './image';
 import { CREATE_HOOKS, prepareMarkers, runHook } from './lifecycle';
@@ -138,13 +138,20 @@ export class DockerDriver implements Driver {
     const list = await engine('listing containers', () => this.docker.listContainers({ all: true, filters: { label: [`${LABELS.workspaceId}=${ws.id}`] } }));
     for (const c of list) {
       await this.docker.getContainer(c.Id).remove({ force: true, v: true }).catch((err) => {
-        if (!isMissing(err)) throw translate(err, 'removing the container');
+        // 409 "removal already in progress": someone else is deleting it, which is what we want.
+        if (!isMissing(err) && engineStatus(err) !== 409) throw translate(err, 'removing the container');
       });
     }
-    try {
-      await this.docker.getVolume(objectName(ws.id)).remove();
-    } catch (err) {
-      if (!isMissing(err)) throw translate(err, 'removing the workspace volume');
+    for (let i = 0; ; i++) {
+      try {
+        await this.docker.getVolume(objectName(ws.id)).remove();
+        break;
+      } catch (err) {
+        if (isMissing(err)) break;
+        // A volume stays "in use" for a moment while a concurrent container removal finishes.
+        if (engineStatus(err) !== 409 || i >= 20) throw translate(err, 'removing the workspace volume');
+        await new Promise((r) => setTimeout(r, 250));
+      }
     }
     await this.docker.getImage(`${objectName(ws.id)}:devcontainer`).remove({ force: true }).catch(() => undefined);
   }

@@ -69,7 +69,7 @@ export function mergeForUpdate(def: ResourceDef, old: KubeObject, next: KubeObje
     out.status = next.status;
     return out;
   }
-  const m = next.metadata;
+  const m = next.metadata as Record<string, unknown>;
   for (const k of ['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generateName', 'namespace'] as const) {
     if (old.metadata[k] === undefined) delete m[k];
     else m[k] = old.metadata[k];
@@ -84,9 +84,9 @@ export function mergeForUpdate(def: ResourceDef, old: KubeObject, next: KubeObje
   if (def.kind === 'PersistentVolumeClaim' && old.spec?.volumeName && next.spec && !next.spec.volumeName) next.spec.volumeName = old.spec.volumeName;
   if (def.kind === 'Namespace') {
     next.spec = old.spec;
-    m.labels = { ...(m.labels ?? {}), 'kubernetes.io/metadata.name': m.name };
+    next.metadata.labels = { ...(next.metadata.labels ?? {}), 'kubernetes.io/metadata.name': next.metadata.name };
   }
   const specChanged = JSON.stringify(old.spec) !== JSON.stringify(next.spec);
-  m.generation = (old.metadata.generation ?? 1) + (specChanged ? 1 : 0);
+  next.metadata.generation = (old.metadata.generation ?? 1) + (specChanged ? 1 : 0);
   return next;
 }
