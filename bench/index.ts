@@ -4,6 +4,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const only = process.argv[2];
 const benches: Record<string, () => Promise<unknown>> = {
   'up-time': async () => (await import('./up-time')).upTimeBench(),
+  'sweep-cost': async () => (await import('./sweep-cost')).sweepCostBench(),
 };
 for (const [name, fn] of Object.entries(benches)) {
   if (only && only !== name) continue;

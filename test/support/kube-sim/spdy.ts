@@ -128,6 +128,7 @@ export class SpdySession {
   }
 
   private onFrame(frame: Buffer): void {
+    if (process.env.KUBE_SIM_DEBUG) console.error('spdy frame', frame.subarray(0, 16).toString('hex'), frame.length);
     const flags = frame[4]!;
     const payload = frame.subarray(8);
     if ((frame[0]! & 0x80) === 0) {
