@@ -14,6 +14,8 @@ const Settings = z.object({
   WORKBAY_RECONCILE_INTERVAL: z.string().default('2s'),
   WORKBAY_SWEEP_INTERVAL: z.string().default('10s'),
   WORKBAY_IDLE_WARNING: z.string().default('1m'),
+  KUBECONFIG: z.string().optional(),
+  HOME: z.string().optional(),
 });
 
 /** Process settings of embedded mode, read once at start. */
@@ -31,6 +33,8 @@ export interface EmbeddedSettings {
   helperNetwork?: string;
   /** How often in-flight work is re-driven, in seconds. */
   reconcileIntervalSeconds: number;
+  /** Default kubeconfig for Kubernetes providers with an empty `config` (KUBECONFIG, else ~/.kube/config). */
+  kubeconfig?: string;
   /** How often embedded mode sweeps for idle workspaces, in seconds. */
   sweepIntervalSeconds: number;
   /** How long before an idle stop the `workspace.idle-warning` event goes out, in seconds. */
@@ -54,5 +58,6 @@ export function readSettings(env: Record<string, string | undefined>): EmbeddedS
     reconcileIntervalSeconds: Math.max(1, parseDuration(s.WORKBAY_RECONCILE_INTERVAL, 'WORKBAY_RECONCILE_INTERVAL')),
     sweepIntervalSeconds: Math.max(1, parseDuration(s.WORKBAY_SWEEP_INTERVAL, 'WORKBAY_SWEEP_INTERVAL')),
     idleWarningSeconds: parseDuration(s.WORKBAY_IDLE_WARNING, 'WORKBAY_IDLE_WARNING'),
+    kubeconfig: s.KUBECONFIG?.split(':')[0] || (s.HOME ? `${s.HOME}/.kube/config` : undefined),
   };
 }

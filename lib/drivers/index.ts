@@ -2,13 +2,26 @@ import type { ResolvedAgent } from '../config';
 import { WorkbayError } from '../errors';
 import type { Driver } from './driver';
 import type { DockerRuntime } from './docker';
+import type { SecretResolver } from '../secrets';
 
 export * from './driver';
 export { resolveDevcontainer, type ResolvedDevcontainer } from './devcontainer';
 
+/** Process-wide defaults for Kubernetes providers. */
+export interface KubernetesRuntime {
+  /**
+   * Kubeconfig used when a provider's `config` is empty, as the page says ("the default kube
+   * config"): in embedded mode the server's KUBECONFIG or ~/.kube/config; on AWS there is none and an
+   * empty `config` is a clear error (it must be a secret reference there).
+   */
+  defaultKubeconfigPath?: string;
+  secrets: SecretResolver;
+}
+
 /** Everything process-wide a driver may need; built once by functions/. */
 export interface DriverRuntime {
   docker: DockerRuntime;
+  kubernetes: KubernetesRuntime;
 }
 
 /** Creates a driver for a resolved provider; driver code is loaded only when first needed. */

@@ -35,6 +35,7 @@ export async function startEmbedded(s: EmbeddedSettings, log: (e: Record<string,
   const workspaces = new WorkspaceService(store, providers);
   const driverFor = driversFrom(providers, {
     docker: { defaultHost: s.dockerHost, helper: { image: s.helperImage, network: s.helperNetwork }, secrets: localSecrets(env) },
+    kubernetes: { defaultKubeconfigPath: s.kubeconfig, secrets: localSecrets(env) },
   });
   const ops = new WorkspaceOps(store, workspaces, driverFor);
   const reconciler = new Reconciler(store, workspaces, driverFor, `embedded-${process.pid}-${ulid()}`, s.retryBaseMs);

@@ -90,7 +90,7 @@ export class SpdySession {
     return headers;
   }
 
-  // Our header blocks are zlib "stored" blocks: valid for any inflater, no compression state to keep.
+  // Our header blocks are uncompressed deflate "stored" blocks: valid for any inflater, no compression state to keep.
   private deflateHeaders(headers: Record<string, string>): Buffer {
     const parts: Buffer[] = [];
     const u32 = (n: number): Buffer => {
@@ -107,7 +107,8 @@ export class SpdySession {
     stored.writeUInt16LE(raw.length, 1);
     stored.writeUInt16LE(~raw.length & 0xffff, 3);
     const head = this.headerOut++ === 0 ? Buffer.from([0x78, 0x01]) : Buffer.alloc(0);
-    return Buffer.concat([head, stored, raw]);
+    // The trailing empty stored block is what a Z_SYNC_FLUSH emits; Go's inflater only hands data out after it.
+    return Buffer.concat([head, stored, raw, Buffer.from([0x00, 0x00, 0x00, 0xff, 0xff])]);
   }
 
   private onBytes(d: Buffer): void {
