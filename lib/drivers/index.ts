@@ -30,5 +30,9 @@ export async function createDriver(agent: ResolvedAgent, rt: DriverRuntime): Pro
     const { createDockerDriver } = await import('./docker');
     return createDockerDriver(agent.docker, rt.docker);
   }
+  if (agent.driver === 'kubernetes') {
+    const { createKubernetesDriver } = await import('./kubernetes');
+    return createKubernetesDriver(agent.kubernetes, { ...rt.kubernetes, gitImage: rt.docker.helper.image });
+  }
   throw new WorkbayError('driver.failed', `the ${agent.driver} driver is not available yet`);
 }

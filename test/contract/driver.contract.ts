@@ -14,12 +14,13 @@ export interface ContractTarget {
   skip?: Partial<Record<string, string>>;
 }
 
+// Hooks write into the workspace folder: the one place every driver keeps across stop and start.
 const devcontainer = (image: string, extra: Record<string, unknown> = {}) => JSON.stringify({
   image,
   containerEnv: { GREETING: 'hello from containerEnv' },
   remoteEnv: { REMOTE_ONE: 'r1' },
-  postCreateCommand: 'echo created >> /tmp/post-create.log',
-  postStartCommand: ['/bin/sh', '-c', 'echo started >> /tmp/post-start.log'],
+  postCreateCommand: 'echo created >> .post-create.log',
+  postStartCommand: ['/bin/sh', '-c', 'echo started >> .post-start.log'],
   ...extra,
 });
 
@@ -54,15 +55,15 @@ export function driverContract(name: string, target: () => ContractTarget): void
       expect(steps.some((s) => s.step === 'lifecycle')).toBe(true);
       const env = await driver.exec(w, ['/bin/sh', '-c', 'echo "$GREETING|$REMOTE_ONE"']);
       expect(env).toMatchObject({ exitCode: 0, stdout: 'hello from containerEnv|r1\n' });
-      expect((await driver.exec(w, ['cat', '/tmp/post-create.log'])).stdout).toBe('created\n');
-      expect((await driver.exec(w, ['cat', '/tmp/post-start.log'])).stdout).toBe('started\n');
+      expect((await driver.exec(w, ['cat', '.post-create.log'])).stdout).toBe('created\n');
+      expect((await driver.exec(w, ['cat', '.post-start.log'])).stdout).toBe('started\n');
       await driver.stop(w);
       expect((await driver.find(w))?.state).toBe('stopped');
       await driver.stop(w);
       await driver.start(w, () => {});
       expect((await driver.find(w))?.state).toBe('running');
-      expect((await driver.exec(w, ['cat', '/tmp/post-create.log'])).stdout).toBe('created\n');
-      expect((await driver.exec(w, ['cat', '/tmp/post-start.log'])).stdout).toBe('started\nstarted\n');
+      expect((await driver.exec(w, ['cat', '.post-create.log'])).stdout).toBe('created\n');
+      expect((await driver.exec(w, ['cat', '.post-start.log'])).stdout).toBe('started\nstarted\n');
       await driver.delete(w);
       expect(await driver.find(w)).toBeUndefined();
       await driver.delete(w);
@@ -74,7 +75,7 @@ export function driverContract(name: string, target: () => ContractTarget): void
       const a = await driver.create(w, () => {});
       const b = await driver.create(w, () => {});
       expect(b.ref).toEqual(a.ref);
-      expect((await driver.exec(w, ['cat', '/tmp/post-create.log'])).stdout).toBe('created\n');
+      expect((await driver.exec(w, ['cat', '.post-create.log'])).stdout).toBe('created\n');
     });
 
     cases('exec', 'exec returns exit code, stdout and stderr separately, and kills on timeout', async () => {

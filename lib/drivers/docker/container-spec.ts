@@ -1,15 +1,11 @@
 import type Docker from 'dockerode';
-import { ACTIVITY_FILE, LABELS, objectName, type DriverWorkspace } from '../driver';
+import { LABELS, objectName, type DriverWorkspace } from '../driver';
+import { KEEPALIVE } from '../keepalive';
 import { referenceMetadata, runtimeMeta, type ResolvedDevcontainer } from '../devcontainer';
 
 /** Label holding what start and exec need later (see RuntimeMeta). */
 export const RUNTIME_LABEL = 'workbay.dev/runtime';
 
-/**
- * The keep-alive entrypoint used unless `overrideCommand: false`, as DevPod and the reference CLI do:
- * exits promptly on SIGTERM so stop is fast, and creates the activity file at every start.
- */
-export const KEEPALIVE = `echo Container started; touch ${ACTIVITY_FILE} 2>/dev/null; trap "exit 0" 15; while sleep 1 & wait $!; do :; done`;
 
 /** Labels on every object of a workspace. */
 export function workspaceLabels(ws: DriverWorkspace): Record<string, string> {

@@ -10,7 +10,8 @@ import { containerSpec, RUNTIME_LABEL, workspaceLabels } from './container-spec'
 import { engine, engineStatus, isMissing, translate } from './errors';
 import { execIn } from './exec';
 import { buildImage, ensureImage } from './image';
-import { CREATE_HOOKS, prepareMarkers, runHook } from './lifecycle';
+import { CREATE_HOOKS, runHook } from '../lifecycle';
+import { prepareMarkers } from './markers';
 import { buildContext, cloneSource, demuxText, readRepoDevcontainer, type HelperSettings } from './source';
 import { cliEnv, dockerClient, type DockerTarget } from './target';
 
@@ -111,7 +112,8 @@ export class DockerDriver implements Driver {
     const meta = metaOf(info);
     if (!meta.overrideCommand) await execIn(c, ['/bin/sh', '-c', `touch ${ACTIVITY_FILE}`], { user: '0' });
     const markers = await engine('reading run-once markers', () => prepareMarkers(c));
-    const ctx = { container: c, user: meta.user, workingDir: meta.workspaceFolder, env: remoteEnvOf(meta), progress, markers };
+    const exec = (argv: string[]) => execIn(c, argv, { user: meta.user, workingDir: meta.workspaceFolder, env: remoteEnvOf(meta) });
+    const ctx = { exec, progress, markers };
     // Create hooks are keyed to the container id, so a start after a crash mid-create finishes them.
     for (const hook of CREATE_HOOKS) await runHook(ctx, hook, meta[hook], info.Id);
     await runHook(ctx, 'postStartCommand', meta.postStartCommand, info.State.StartedAt);

@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import type { DockerAgent } from '../../config';
+import { WorkbayError } from '../../errors';
 import type { SecretResolver } from '../../secrets';
 import { DockerDriver } from './docker-driver';
 import type { HelperSettings } from './source';
@@ -10,8 +11,8 @@ export type { HelperSettings } from './source';
 
 /** Process-wide defaults for Docker providers (embedded mode: the local engine). */
 export interface DockerRuntime {
-  /** Used when a provider leaves DOCKER_HOST empty. */
-  defaultHost: string;
+  /** Used when a provider leaves DOCKER_HOST empty; unset on AWS, where there is no local engine. */
+  defaultHost?: string;
   helper: HelperSettings;
   secrets: SecretResolver;
 }
@@ -25,6 +26,11 @@ export async function createDockerDriver(agent: DockerAgent, rt: DockerRuntime):
   const env = agent.env;
   const host = env.DOCKER_HOST || rt.defaultHost;
   const field = (k: string) => `agent.docker.env.${k}`;
+  if (!host) {
+    throw new WorkbayError('config.invalid', 'this Docker provider names no engine and the control plane has no default one', {
+      errors: [{ field: field('DOCKER_HOST'), message: 'set DOCKER_HOST to the engine, e.g. tcp://docker.example.com:2376 with TLS material from aws-sm: references' }],
+    });
+  }
   let tls: { ca: string; cert: string; key: string } | undefined;
   if (env.DOCKER_TLS_CA || env.DOCKER_TLS_CERT || env.DOCKER_TLS_KEY) {
     tls = {

@@ -1,23 +1,18 @@
-import type { Readable } from 'node:stream';
-import type Docker from 'dockerode';
-import tar from 'tar-stream';
-import type { LifecycleCommand } from '../../config';
-import { WorkbayError } from '../../errors';
-import type { ExecResult, Progress } from '../driver';
-import { engine, isMissing } from './errors';
-import { execIn } from './exec';
+import type { LifecycleCommand } from '../config';
+import { WorkbayError } from '../errors';
+import type { ExecResult, Progress } from './driver';
 
-/** Where run-once markers live inside the container (per container, so a new container runs them again). */
-const MARKER_DIR = '/var/workbay';
+/** Where run-once markers live inside the workspace (Docker: the container; Kubernetes: the PVC). */
+export const MARKER_DIR = '/var/workbay';
 
-/** Hooks that run once per container, in the reference CLI's order. */
+/** Hooks that run once per workspace container, in the reference CLI's order. */
 export const CREATE_HOOKS = ['onCreateCommand', 'updateContentCommand', 'postCreateCommand'] as const;
 
+/** How a driver runs a hook's argv in the workspace (as the remote user, in the workspace folder). */
+export type HookExec = (argv: string[]) => Promise<ExecResult>;
+
 export interface HookContext {
-  container: Docker.Container;
-  user?: string;
-  workingDir: string;
-  env: Record<string, string>;
+  exec: HookExec;
   progress: Progress;
   /** Marker name -> stamp, read once per boot. */
   markers: Map<string, string>;
@@ -29,7 +24,7 @@ export interface HookContext {
  * success, and a lock directory (with the holder's pid) makes a resumed run wait for the old one
  * instead of running the command a second time.
  */
-const ONCE = `d=${MARKER_DIR}; m="$1"; s="$2"; shift 2
+export const ONCE = `d=${MARKER_DIR}; m="$1"; s="$2"; shift 2
 [ "$(cat "$d/$m" 2>/dev/null)" = "$s" ] && exit 0
 while ! mkdir "$d/$m.lock" 2>/dev/null; do
   [ "$(cat "$d/$m" 2>/dev/null)" = "$s" ] && exit 0
@@ -43,39 +38,6 @@ echo $$ > "$d/$m.lock/pid"
 rm -rf "$d/$m.lock"
 exit $rc`;
 
-/** Makes the marker directory (world-writable, sticky: hooks run as the remote user) and reads the markers. */
-export async function prepareMarkers(container: Docker.Container): Promise<Map<string, string>> {
-  const markers = new Map<string, string>();
-  let stream: NodeJS.ReadableStream | undefined;
-  try {
-    stream = await container.getArchive({ path: MARKER_DIR });
-  } catch (err) {
-    if (!isMissing(err)) throw err;
-  }
-  if (!stream) {
-    const pack = tar.pack();
-    pack.entry({ name: 'var/workbay/', type: 'directory', mode: 0o1777 });
-    pack.finalize();
-    await engine('creating the marker directory', () => container.putArchive(pack as never, { path: '/' }));
-    return markers;
-  }
-  await new Promise<void>((resolve, reject) => {
-    const extract = tar.extract();
-    extract.on('entry', (h, body, next) => {
-      const chunks: Buffer[] = [];
-      body.on('data', (c: unknown) => { chunks.push(c as Buffer); });
-      body.on('end', () => {
-        if (h.type === 'file') markers.set(h.name.split('/').pop()!, Buffer.concat(chunks).toString('utf8'));
-        next();
-      });
-    });
-    extract.on('finish', resolve);
-    extract.on('error', reject);
-    (stream as Readable).pipe(extract);
-  });
-  return markers;
-}
-
 /**
  * Runs one hook once per `stamp` (the container id for create hooks, the start time for postStart).
  * Entries of the object form run in parallel, each exactly once; the first failure is reported with
@@ -88,7 +50,7 @@ export async function runHook(ctx: HookContext, hook: string, cmd: LifecycleComm
   ctx.progress({ step: 'lifecycle', message: `running ${hook}` });
   const results = await Promise.all(due.map(async ({ c, marker }) => {
     const argv = c.argv ?? ['/bin/sh', '-c', c.shell ?? ''];
-    const r = await execIn(ctx.container, ['/bin/sh', '-c', ONCE, 'workbay-once', marker, stamp, ...argv], { user: ctx.user, workingDir: ctx.workingDir, env: ctx.env });
+    const r = await ctx.exec(['/bin/sh', '-c', ONCE, 'workbay-once', marker, stamp, ...argv]);
     return { c, r };
   }));
   for (const { c, r } of results) {

@@ -1,0 +1,153 @@
+import type { V1Namespace, V1PersistentVolumeClaim, V1Pod, V1ResourceRequirements, V1RoleBinding, V1ServiceAccount } from '@kubernetes/client-node';
+import { hostRequirementsToResources, parseResources, type KubernetesAgent } from '../../config';
+import { referenceMetadata, runtimeMeta, type ResolvedDevcontainer } from '../devcontainer';
+import type { DriverWorkspace } from '../driver';
+import { MARKER_DIR } from '../lifecycle';
+import { KEEPALIVE } from '../keepalive';
+import { DEV_CONTAINER, kubeLabels, kubeNames } from './names';
+
+/** Annotation holding what start and exec need later (see RuntimeMeta). */
+export const RUNTIME_ANNOTATION = 'workbay.dev/runtime';
+/** PVC sub-paths: the workspace folder, and the run-once markers that must outlive the pod. */
+const WORKSPACE_SUBPATH = 'workspace';
+const MARKER_SUBPATH = 'workbay-markers';
+
+/** Pure builders of every object the Kubernetes driver sends (DESIGN §11: params separate from send). */
+export function namespaceSpec(name: string): V1Namespace {
+  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'workbay.dev/managed-by': 'workbay' } } };
+}
+
+export function pvcSpec(ws: DriverWorkspace, agent: KubernetesAgent, namespace: string): V1PersistentVolumeClaim {
+  return {
+    apiVersion: 'v1', kind: 'PersistentVolumeClaim',
+    metadata: { name: kubeNames(ws.id).pvc, namespace, labels: kubeLabels(ws, agent.labels) },
+    spec: {
+      accessModes: [agent.pvcAccessMode],
+      resources: { requests: { storage: agent.persistentVolumeSize } },
+      ...(agent.storageClassName ? { storageClassName: agent.storageClassName } : {}),
+    },
+  };
+}
+
+export function serviceAccountSpec(ws: DriverWorkspace, agent: KubernetesAgent, namespace: string): V1ServiceAccount {
+  return { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: kubeNames(ws.id).serviceAccount, namespace, labels: kubeLabels(ws, agent.labels) } };
+}
+
+/** A namespaced RoleBinding to the provider's ClusterRole for the workspace's service account. */
+export function roleBindingSpec(ws: DriverWorkspace, agent: KubernetesAgent, namespace: string, serviceAccount: string): V1RoleBinding {
+  return {
+    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding',
+    metadata: { name: kubeNames(ws.id).roleBinding, namespace, labels: kubeLabels(ws, agent.labels) },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: agent.clusterRole },
+    subjects: [{ kind: 'ServiceAccount', name: serviceAccount, namespace }],
+  };
+}
+
+/** Container resources from the provider's `resources` and the devcontainer's `hostRequirements` (requests). */
+export function resourcesFor(agent: KubernetesAgent, r: ResolvedDevcontainer): V1ResourceRequirements | undefined {
+  const fromProvider = agent.resources ? parseResources(agent.resources, 'agent.kubernetes.resources') : { requests: {}, limits: {} };
+  const host = r.config.hostRequirements ? hostRequirementsToResources(r.config.hostRequirements) : {};
+  const requests = {
+    ...(host.cpu ? { cpu: host.cpu } : {}), ...(host.memory ? { memory: host.memory } : {}),
+    ...(host.ephemeralStorage ? { 'ephemeral-storage': host.ephemeralStorage } : {}), ...fromProvider.requests,
+  };
+  const limits = fromProvider.limits;
+  if (!Object.keys(requests).length && !Object.keys(limits).length) return undefined;
+  return { ...(Object.keys(requests).length ? { requests } : {}), ...(Object.keys(limits).length ? { limits } : {}) };
+}
+
+/** The workspace pod: the dev container on the PVC, labelled, with the provider's scheduling settings. */
+export function podSpec(ws: DriverWorkspace, agent: KubernetesAgent, namespace: string, r: ResolvedDevcontainer, image: string, serviceAccount?: string): V1Pod {
+  const c = r.config;
+  const names = kubeNames(ws.id);
+  const env = { ...c.containerEnv, ...c.runArgs.env };
+  const resources = resourcesFor(agent, r);
+  return {
+    apiVersion: 'v1', kind: 'Pod',
+    metadata: {
+      name: names.pod, namespace, labels: kubeLabels(ws, agent.labels),
+      annotations: { 'devcontainer.metadata': referenceMetadata(r), [RUNTIME_ANNOTATION]: JSON.stringify(runtimeMeta(r)) },
+    },
+    spec: {
+      restartPolicy: 'Never',
+      ...(serviceAccount ? { serviceAccountName: serviceAccount } : {}),
+      ...(Object.keys(agent.nodeSelector).length ? { nodeSelector: agent.nodeSelector } : {}),
+      containers: [{
+        name: DEV_CONTAINER, image,
+        ...(c.overrideCommand ? { command: ['/bin/sh', '-c', KEEPALIVE] } : {}),
+        env: Object.entries(env).map(([name, value]) => ({ name, value })),
+        workingDir: r.workspaceFolder,
+        volumeMounts: [
+          { name: 'workspace', mountPath: r.workspaceFolder, subPath: WORKSPACE_SUBPATH },
+          { name: 'workspace', mountPath: MARKER_DIR, subPath: MARKER_SUBPATH },
+        ],
+        ...(resources ? { resources } : {}),
+        ...(c.runArgs.privileged || c.runArgs.capAdd.length
+          ? { securityContext: { ...(c.runArgs.privileged ? { privileged: true } : {}), ...(c.runArgs.capAdd.length ? { capabilities: { add: c.runArgs.capAdd } } : {}) } }
+          : {}),
+      }],
+      volumes: [{ name: 'workspace', persistentVolumeClaim: { claimName: names.pvc } }],
+    },
+  };
+}
+
+/** A throw-away pod that prints the node architecture (`uname -m`), for clusters whose nodes cannot be read. */
+export function archPodSpec(ws: DriverWorkspace, agent: KubernetesAgent, namespace: string): V1Pod {
+  return {
+    apiVersion: 'v1', kind: 'Pod',
+    metadata: { name: kubeNames(ws.id).arch, namespace, labels: kubeLabels(ws, { ...agent.labels, 'workbay.dev/helper': 'arch' }) },
+    spec: {
+      restartPolicy: 'Never',
+      ...(Object.keys(agent.nodeSelector).length ? { nodeSelector: agent.nodeSelector } : {}),
+      containers: [{ name: 'arch', image: agent.helperImage || 'alpine', command: ['uname', '-m'] }],
+    },
+  };
+}
+
+/** A pod that clones a git source into the PVC and prints the commit and devcontainer.json to its log. */
+export function sourcePodSpec(ws: DriverWorkspace, agent: KubernetesAgent, namespace: string, gitImage: string, url: string, ref?: string): V1Pod {
+  const script = [
+    'set -e',
+    'if [ ! -d /workspace/.git ]; then find /workspace -mindepth 1 -maxdepth 1 -exec rm -rf {} +; git clone "$@" /workspace; fi',
+    'cd /workspace',
+    'echo "::commit $(git rev-parse HEAD)"',
+    'for f in .devcontainer/devcontainer.json .devcontainer.json; do if [ -f "$f" ]; then echo "::devcontainer $f"; cat "$f"; echo; echo "::end"; break; fi; done',
+  ].join('\n');
+  return {
+    apiVersion: 'v1', kind: 'Pod',
+    metadata: { name: kubeNames(ws.id).source, namespace, labels: kubeLabels(ws, { ...agent.labels, 'workbay.dev/helper': 'source' }) },
+    spec: {
+      restartPolicy: 'Never',
+      containers: [{
+        name: 'source', image: gitImage, command: ['/bin/sh', '-c', script, 'clone', ...(ref ? ['--branch', ref] : []), '--', url],
+        volumeMounts: [{ name: 'workspace', mountPath: '/workspace', subPath: WORKSPACE_SUBPATH }],
+      }],
+      volumes: [{ name: 'workspace', persistentVolumeClaim: { claimName: kubeNames(ws.id).pvc } }],
+    },
+  };
+}
+
+/** The buildkit pod: privileged with the root image, or rootless per `buildkitPrivileged`. */
+export function buildkitPodSpec(ws: DriverWorkspace, agent: KubernetesAgent, namespace: string): V1Pod {
+  const privileged = agent.buildkitPrivileged;
+  const image = agent.buildkitImage || (privileged ? 'moby/buildkit:master' : 'moby/buildkit:master-rootless');
+  return {
+    apiVersion: 'v1', kind: 'Pod',
+    metadata: {
+      name: kubeNames(ws.id).buildkit, namespace, labels: kubeLabels(ws, { ...agent.labels, 'workbay.dev/helper': 'buildkit' }),
+      ...(privileged ? {} : { annotations: { 'container.apparmor.security.beta.kubernetes.io/buildkitd': 'unconfined' } }),
+    },
+    spec: {
+      restartPolicy: 'Never',
+      containers: [{
+        name: 'buildkitd', image,
+        ...(privileged ? {} : { args: ['--oci-worker-no-process-sandbox'] }),
+        securityContext: privileged
+          ? { privileged: true }
+          : { runAsUser: 1000, runAsGroup: 1000, seccompProfile: { type: 'Unconfined' } },
+        volumeMounts: [{ name: 'workspace', mountPath: '/workspace', subPath: WORKSPACE_SUBPATH, readOnly: true }],
+      }],
+      volumes: [{ name: 'workspace', persistentVolumeClaim: { claimName: kubeNames(ws.id).pvc } }],
+    },
+  };
+}

@@ -1,0 +1,59 @@
+import { CoreV1Api, KubeConfig, RbacAuthorizationV1Api } from '@kubernetes/client-node';
+import type { KubernetesAgent } from '../../config';
+import { WorkbayError } from '../../errors';
+import { isSecretRef, type SecretResolver } from '../../secrets';
+
+/** API clients for one provider's cluster, with the namespace workspaces go to. */
+export interface KubeClients {
+  kc: KubeConfig;
+  core: CoreV1Api;
+  rbac: RbacAuthorizationV1Api;
+  namespace: string;
+  context: string;
+  /** The kubeconfig file, when it came from one (shown in connection info; never its content). */
+  kubeconfigPath?: string;
+}
+
+const field = 'agent.kubernetes.config';
+
+/**
+ * Loads the kubeconfig named by `config`: a secret reference, a file path, or empty for the default
+ * kubeconfig (embedded mode only). Never `loadFromDefault`: the server's environment is not the
+ * provider's.
+ */
+export async function loadKube(agent: KubernetesAgent, rt: { defaultKubeconfigPath?: string; secrets: SecretResolver }): Promise<KubeClients> {
+  let text: string;
+  let kubeconfigPath: string | undefined;
+  if (!agent.config) {
+    if (!rt.defaultKubeconfigPath) {
+      throw new WorkbayError('config.invalid', 'this provider has no kubeconfig: an empty config means the default kubeconfig, which this control plane does not have', {
+        errors: [{ field, message: 'set config to a secret reference (aws-sm:name) holding a kubeconfig' }],
+      });
+    }
+    kubeconfigPath = rt.defaultKubeconfigPath;
+    text = await rt.secrets(`file:${kubeconfigPath}`, field);
+  } else if (isSecretRef(agent.config)) {
+    text = await rt.secrets(agent.config, field);
+  } else {
+    kubeconfigPath = agent.config;
+    text = await rt.secrets(`file:${kubeconfigPath}`, field);
+  }
+  const kc = new KubeConfig();
+  try {
+    kc.loadFromString(text);
+  } catch (err) {
+    throw new WorkbayError('config.invalid', 'the kubeconfig could not be parsed', { errors: [{ field, message: (err as Error).message.slice(0, 200) }] });
+  }
+  if (agent.context) {
+    if (!kc.getContexts().some((c) => c.name === agent.context)) {
+      throw new WorkbayError('config.invalid', `kube context "${agent.context}" is not in the kubeconfig`, {
+        errors: [{ field: 'agent.kubernetes.context', message: `known contexts: ${kc.getContexts().map((c) => c.name).join(', ') || 'none'}` }],
+      });
+    }
+    kc.setCurrentContext(agent.context);
+  }
+  const context = kc.getCurrentContext();
+  if (!kc.getCurrentCluster()) throw new WorkbayError('config.invalid', `kube context "${context}" names no cluster`, { errors: [{ field, message: 'the kubeconfig has no current cluster' }] });
+  const namespace = agent.namespace || kc.getContextObject(context)?.namespace || 'default';
+  return { kc, core: kc.makeApiClient(CoreV1Api), rbac: kc.makeApiClient(RbacAuthorizationV1Api), namespace, context, kubeconfigPath };
+}

@@ -1,0 +1,69 @@
+import { PassThrough } from 'node:stream';
+import { Exec, type KubeConfig, type V1Status } from '@kubernetes/client-node';
+import { ulid } from 'ulid';
+import type { ExecResult } from '../driver';
+import { translateKube } from './errors';
+
+const MAX_OUTPUT = 1024 * 1024;
+
+function collector() {
+  let text = '';
+  let dropped = 0;
+  const stream = new PassThrough();
+  stream.on('data', (d: Buffer) => {
+    if (text.length < MAX_OUTPUT) text += d.toString('utf8');
+    else dropped += d.length;
+  });
+  return { stream, value: () => (dropped ? `${text}\n[… ${dropped} bytes dropped]` : text) };
+}
+
+function exitCodeOf(status: V1Status | undefined): number {
+  if (!status || status.status === 'Success') return 0;
+  const cause = status.details?.causes?.find((c) => c.reason === 'ExitCode');
+  return cause?.message ? Number(cause.message) : 1;
+}
+
+async function once(kc: KubeConfig, ns: string, pod: string, container: string, argv: string[]): Promise<ExecResult> {
+  const out = collector();
+  const err = collector();
+  let status: V1Status | undefined;
+  let ws;
+  try {
+    ws = await new Exec(kc).exec(ns, pod, container, argv, out.stream, err.stream, null, false, (s) => { status = s; });
+  } catch (e) {
+    throw translateKube(e, 'starting an exec');
+  }
+  await new Promise<void>((resolve) => {
+    if (ws.readyState === ws.CLOSED) return resolve();
+    ws.on('close', () => resolve());
+    ws.on('error', () => resolve());
+  });
+  return { exitCode: exitCodeOf(status), stdout: out.value(), stderr: err.value() };
+}
+
+/**
+ * Runs argv in the pod's container over the exec WebSocket and returns its exit code (channel 3
+ * status). With a timeout the command records its pid so it can be killed: closing the socket
+ * would leave it running.
+ */
+export async function podExec(kc: KubeConfig, ns: string, pod: string, container: string, argv: string[], opts: { timeoutMs?: number; env?: Record<string, string>; workingDir?: string } = {}): Promise<ExecResult> {
+  const envArgs = Object.entries(opts.env ?? {}).map(([k, v]) => `${k}=${v}`);
+  const pidFile = `/tmp/.workbay-exec-${ulid()}`;
+  const needsShell = envArgs.length || opts.workingDir || opts.timeoutMs;
+  const cmd = needsShell
+    ? ['/bin/sh', '-c', `${opts.timeoutMs ? `echo $$ > ${pidFile}; ` : ''}${opts.workingDir ? 'cd "$1" || exit 126; ' : ''}shift; exec env "$@"`, 'sh', opts.workingDir ?? '', ...envArgs, ...argv]
+    : argv;
+  if (!opts.timeoutMs) return once(kc, ns, pod, container, cmd);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<ExecResult>((resolve) => {
+    timer = setTimeout(() => {
+      void once(kc, ns, pod, container, ['/bin/sh', '-c', `kill -TERM $(cat ${pidFile}) 2>/dev/null; sleep 1; kill -KILL $(cat ${pidFile}) 2>/dev/null; rm -f ${pidFile}`]).catch(() => undefined);
+      resolve({ exitCode: 124, stdout: '', stderr: `[workbay: killed after ${opts.timeoutMs} ms]`, timedOut: true });
+    }, opts.timeoutMs);
+  });
+  try {
+    return await Promise.race([once(kc, ns, pod, container, cmd), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

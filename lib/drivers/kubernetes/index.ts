@@ -1,0 +1,17 @@
+import type { KubernetesAgent } from '../../config';
+import type { SecretResolver } from '../../secrets';
+import { loadKube } from './client';
+import { KubeDriver } from './kube-driver';
+
+export { KubeDriver, type KubeDriverOptions } from './kube-driver';
+export { loadKube, type KubeClients } from './client';
+export * as builders from './builders';
+export { kubeNames, kubeLabels, workspaceSelector, DEV_CONTAINER } from './names';
+
+/** Builds a Kubernetes driver from a provider's resolved `agent.kubernetes`. */
+export async function createKubernetesDriver(agent: KubernetesAgent, rt: { defaultKubeconfigPath?: string; secrets: SecretResolver; gitImage: string }): Promise<KubeDriver> {
+  const k = await loadKube(agent, rt);
+  let podTemplate = agent.podManifestTemplate;
+  if (podTemplate && !/[\n{:]/.test(podTemplate)) podTemplate = await rt.secrets(`file:${podTemplate}`, 'agent.kubernetes.podManifestTemplate');
+  return new KubeDriver(k, { agent, gitImage: rt.gitImage, podTemplate });
+}

@@ -1,0 +1,232 @@
+import type { V1PersistentVolumeClaim, V1Pod } from '@kubernetes/client-node';
+import type { KubernetesAgent } from '../../config';
+import { WorkbayError } from '../../errors';
+import { remoteEnvOf, resolveDevcontainer, type RuntimeMeta } from '../devcontainer';
+import {
+  ACTIVITY_FILE,
+  type ConnectionInfo, type Driver, type DriverWorkspace, type ExecOptions, type ExecResult, type Observed, type Progress,
+} from '../driver';
+import { CREATE_HOOKS, MARKER_DIR, runHook } from '../lifecycle';
+import { namespaceSpec, podSpec, pvcSpec, roleBindingSpec, RUNTIME_ANNOTATION, serviceAccountSpec } from './builders';
+import type { KubeClients } from './client';
+import { isConflict, kube, kubeMaybe } from './errors';
+import { podExec } from './exec';
+import { resolveImage } from './image';
+import { DEV_CONTAINER, kubeNames } from './names';
+import { applyPodTemplate, parsePodTemplate } from './pod-template';
+import { deletePod, waitForPod } from './pods';
+import { cloneIntoPvc } from './source';
+
+/** Annotation on the PVC with the pod to recreate on start (the PVC outlives the pod, as in DevPod). */
+const POD_ANNOTATION = 'workbay.dev/pod';
+
+export interface KubeDriverOptions {
+  agent: KubernetesAgent;
+  /** Image of the git clone helper pod. */
+  gitImage: string;
+  /** podManifestTemplate text, already read. */
+  podTemplate?: string;
+}
+
+/** The Kubernetes driver (DESIGN §4): one PVC per workspace, one pod; stop deletes the pod, keeps the PVC. */
+export class KubeDriver implements Driver {
+  readonly kind = 'kubernetes' as const;
+
+  constructor(private readonly k: KubeClients, private readonly opts: KubeDriverOptions) {}
+
+  private get ns() { return this.k.namespace; }
+  private get agent() { return this.opts.agent; }
+
+  private async ensureNamespace(): Promise<void> {
+    if (this.agent.createNamespace) {
+      await kube(`creating namespace ${this.ns}`, () => this.k.core.createNamespace({ body: namespaceSpec(this.ns) })).catch((err: WorkbayError) => {
+        if (!isConflict(err.cause)) throw err;
+      });
+      return;
+    }
+    const found = await kubeMaybe(`reading namespace ${this.ns}`, () => this.k.core.readNamespace({ name: this.ns }));
+    if (!found) {
+      throw new WorkbayError('driver.failed', `namespace "${this.ns}" does not exist and the provider has createNamespace: false`, {
+        errors: [{ field: 'agent.kubernetes.namespace', message: 'create the namespace, or set createNamespace: true' }],
+      });
+    }
+  }
+
+  private async createOrAdopt(what: string, call: () => Promise<unknown>): Promise<void> {
+    await kube(`creating ${what}`, call).catch((err: WorkbayError) => {
+      if (!isConflict(err.cause)) throw err;
+    });
+  }
+
+  /** The service account the pod runs as; with only `clusterRole` set, workbay makes one (DevPod silently did nothing). */
+  private async rbac(ws: DriverWorkspace): Promise<string | undefined> {
+    let sa = this.agent.serviceAccount || undefined;
+    if (this.agent.clusterRole && !sa) {
+      const body = serviceAccountSpec(ws, this.agent, this.ns);
+      await this.createOrAdopt('the service account', () => this.k.core.createNamespacedServiceAccount({ namespace: this.ns, body }));
+      sa = body.metadata!.name!;
+    }
+    if (this.agent.clusterRole) {
+      const body = roleBindingSpec(ws, this.agent, this.ns, sa!);
+      await this.createOrAdopt('the role binding', () => this.k.rbac.createNamespacedRoleBinding({ namespace: this.ns, body }));
+    }
+    return sa;
+  }
+
+  private readPod(ws: DriverWorkspace) {
+    return kubeMaybe('reading the workspace pod', () => this.k.core.readNamespacedPod({ name: kubeNames(ws.id).pod, namespace: this.ns }));
+  }
+
+  private readPvc(ws: DriverWorkspace) {
+    return kubeMaybe('reading the workspace PVC', () => this.k.core.readNamespacedPersistentVolumeClaim({ name: kubeNames(ws.id).pvc, namespace: this.ns }));
+  }
+
+  private observed(ws: DriverWorkspace, pod: V1Pod | undefined, meta: RuntimeMeta | undefined): Observed {
+    const phase = pod?.status?.phase;
+    const state = !pod ? 'stopped' : phase === 'Running' ? 'running' : phase === 'Succeeded' || phase === 'Failed' ? 'stopped' : 'busy';
+    const names = kubeNames(ws.id);
+    return { state, ref: { namespace: this.ns, pod: names.pod, pvc: names.pvc, context: this.k.context }, workspaceFolder: meta?.workspaceFolder ?? `/workspaces/${ws.name}`, user: meta?.user };
+  }
+
+  async find(ws: DriverWorkspace): Promise<Observed | undefined> {
+    const [pod, pvc] = await Promise.all([this.readPod(ws), this.readPvc(ws)]);
+    if (!pod && !pvc) return undefined;
+    return this.observed(ws, pod, metaOf(pod ?? storedPod(pvc)));
+  }
+
+  async create(ws: DriverWorkspace, progress: Progress): Promise<Observed> {
+    await this.ensureNamespace();
+    await this.createOrAdopt('the workspace PVC', () => this.k.core.createNamespacedPersistentVolumeClaim({ namespace: this.ns, body: pvcSpec(ws, this.agent, this.ns) }));
+    let pod = await this.readPod(ws);
+    if (!pod) {
+      const sa = await this.rbac(ws);
+      const repo = await cloneIntoPvc(this.k, ws, this.agent, this.opts.gitImage, progress);
+      if ('git' in ws.source && !ws.devcontainer && !repo?.devcontainer) {
+        throw new WorkbayError('driver.sourceFailed', 'the repository has no .devcontainer/devcontainer.json or .devcontainer.json; pass one with the request');
+      }
+      const resolved = resolveDevcontainer(ws, ws.devcontainer ?? repo?.devcontainer?.text, repo?.devcontainer?.configDir);
+      const image = await resolveImage(this.k, ws, this.agent, resolved, repo?.commit, progress);
+      const template = this.opts.podTemplate ? parsePodTemplate(this.opts.podTemplate) : undefined;
+      const body = applyPodTemplate(template, podSpec(ws, this.agent, this.ns, resolved, image, sa));
+      await this.rememberPod(ws, body);
+      pod = await this.startPod(body, progress);
+    }
+    return this.boot(ws, pod, progress);
+  }
+
+  /** Stores the pod on the PVC so `start` can recreate it after a stop deleted it. */
+  private async rememberPod(ws: DriverWorkspace, pod: V1Pod): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      const pvc = await this.readPvc(ws);
+      if (!pvc) throw new WorkbayError('driver.failed', 'the workspace PVC vanished');
+      const body: V1PersistentVolumeClaim = { ...pvc, metadata: { ...pvc.metadata, annotations: { ...pvc.metadata?.annotations, [POD_ANNOTATION]: JSON.stringify(pod) } } };
+      try {
+        await kube('annotating the workspace PVC', () => this.k.core.replaceNamespacedPersistentVolumeClaim({ name: pvc.metadata!.name!, namespace: this.ns, body }));
+        return;
+      } catch (err) {
+        // The volume binder updates the claim too: a stale resourceVersion is retried on a fresh read.
+        if (!isConflict((err as WorkbayError).cause) || attempt >= 5) throw err;
+      }
+    }
+  }
+
+  private async startPod(body: V1Pod, progress: Progress): Promise<V1Pod> {
+    progress({ step: 'create', message: `creating pod ${body.metadata!.name} in ${this.ns}` });
+    await this.createOrAdopt('the workspace pod', () => this.k.core.createNamespacedPod({ namespace: this.ns, body }));
+    return waitForPod(this.k.core, this.ns, body.metadata!.name!, 'Running');
+  }
+
+  private async boot(ws: DriverWorkspace, pod: V1Pod, progress: Progress): Promise<Observed> {
+    if (pod.status?.phase !== 'Running') pod = await waitForPod(this.k.core, this.ns, pod.metadata!.name!, 'Running');
+    const meta = metaOf(pod);
+    const pvc = await this.readPvc(ws);
+    if (!meta.overrideCommand) await this.raw(pod, ['/bin/sh', '-c', `touch ${ACTIVITY_FILE}`]);
+    const listing = await this.raw(pod, ['/bin/sh', '-c', `for f in ${MARKER_DIR}/*; do [ -f "$f" ] && printf '%s=%s\\n' "\${f##*/}" "$(cat "$f")"; done; exit 0`]);
+    const markers = new Map(listing.stdout.split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as [string, string]));
+    const exec = (argv: string[]) => podExec(this.k.kc, this.ns, pod.metadata!.name!, DEV_CONTAINER, argv, { workingDir: meta.workspaceFolder, env: remoteEnvOf(meta) });
+    const ctx = { exec, progress, markers };
+    // Create hooks are stamped with the PVC (they outlive pods); postStart with the pod.
+    for (const hook of CREATE_HOOKS) await runHook(ctx, hook, meta[hook], pvc?.metadata?.uid ?? 'pvc');
+    await runHook(ctx, 'postStartCommand', meta.postStartCommand, pod.metadata?.uid ?? 'pod');
+    return this.observed(ws, pod, meta);
+  }
+
+  private raw(pod: V1Pod, argv: string[]): Promise<ExecResult> {
+    return podExec(this.k.kc, this.ns, pod.metadata!.name!, DEV_CONTAINER, argv);
+  }
+
+  async start(ws: DriverWorkspace, progress: Progress): Promise<Observed> {
+    let pod = await this.readPod(ws);
+    if (pod && (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed')) {
+      await deletePod(this.k.core, this.ns, pod.metadata!.name!);
+      pod = undefined;
+    }
+    if (!pod) {
+      const stored = storedPod(await this.readPvc(ws));
+      if (!stored) return this.create(ws, progress);
+      pod = await this.startPod(stored, progress);
+    }
+    return this.boot(ws, pod, progress);
+  }
+
+  async stop(ws: DriverWorkspace): Promise<void> {
+    await deletePod(this.k.core, this.ns, kubeNames(ws.id).pod);
+  }
+
+  async delete(ws: DriverWorkspace): Promise<void> {
+    const n = kubeNames(ws.id);
+    for (const pod of [n.pod, n.source, n.arch, n.buildkit]) await deletePod(this.k.core, this.ns, pod);
+    await kubeMaybe('deleting the role binding', () => this.k.rbac.deleteNamespacedRoleBinding({ name: n.roleBinding, namespace: this.ns }));
+    const sa = await kubeMaybe('reading the service account', () => this.k.core.readNamespacedServiceAccount({ name: n.serviceAccount, namespace: this.ns }));
+    if (sa?.metadata?.labels?.['workbay.dev/managed-by'] === 'workbay') {
+      await kubeMaybe('deleting the service account', () => this.k.core.deleteNamespacedServiceAccount({ name: n.serviceAccount, namespace: this.ns }));
+    }
+    await kubeMaybe('deleting the workspace PVC', () => this.k.core.deleteNamespacedPersistentVolumeClaim({ name: n.pvc, namespace: this.ns }));
+  }
+
+  private async runningPod(ws: DriverWorkspace): Promise<{ pod: V1Pod; meta: RuntimeMeta }> {
+    const pod = await this.readPod(ws);
+    if (pod?.status?.phase !== 'Running') throw new WorkbayError('workspace.notRunning', 'the workspace is not running; start it first (or pass ?autostart=true)');
+    return { pod, meta: metaOf(pod) };
+  }
+
+  async exec(ws: DriverWorkspace, argv: string[], opts: ExecOptions = {}): Promise<ExecResult> {
+    const { pod, meta } = await this.runningPod(ws);
+    return podExec(this.k.kc, this.ns, pod.metadata!.name!, DEV_CONTAINER, argv, { workingDir: opts.workingDir ?? meta.workspaceFolder, env: { ...remoteEnvOf(meta), ...opts.env }, timeoutMs: opts.timeoutMs });
+  }
+
+  async lastActivity(ws: DriverWorkspace): Promise<Date | undefined> {
+    const pod = await this.readPod(ws);
+    if (pod?.status?.phase !== 'Running') return undefined;
+    const r = await this.raw(pod, ['stat', '-c', '%Y', ACTIVITY_FILE]);
+    const secs = Number(r.stdout.trim());
+    return r.exitCode === 0 && Number.isFinite(secs) && secs > 0 ? new Date(secs * 1000) : undefined;
+  }
+
+  async logs(ws: DriverWorkspace, opts: { tail?: number }): Promise<string> {
+    const log = await kubeMaybe('reading pod logs', () => this.k.core.readNamespacedPodLog({ name: kubeNames(ws.id).pod, namespace: this.ns, container: DEV_CONTAINER, tailLines: opts.tail ?? 500 }));
+    return String(log ?? '');
+  }
+
+  async connection(ws: DriverWorkspace): Promise<ConnectionInfo> {
+    const pod = await this.readPod(ws);
+    const meta = metaOf(pod ?? storedPod(await this.readPvc(ws)));
+    const attach = [this.agent.path, 'exec', '-it', '--context', this.k.context, '-n', this.ns, kubeNames(ws.id).pod, '-c', DEV_CONTAINER, '--', 'sh'];
+    return { attach, workspaceFolder: meta.workspaceFolder, user: meta.user, ports: meta.ports, env: this.k.kubeconfigPath ? { KUBECONFIG: this.k.kubeconfigPath } : {} };
+  }
+}
+
+function storedPod(pvc: V1PersistentVolumeClaim | undefined): V1Pod | undefined {
+  const text = pvc?.metadata?.annotations?.[POD_ANNOTATION];
+  if (!text) return undefined;
+  const pod = JSON.parse(text) as V1Pod;
+  return { ...pod, metadata: { ...pod.metadata, resourceVersion: undefined, uid: undefined } };
+}
+
+function metaOf(pod: V1Pod | undefined): RuntimeMeta {
+  try {
+    return JSON.parse(pod?.metadata?.annotations?.[RUNTIME_ANNOTATION] ?? '') as RuntimeMeta;
+  } catch {
+    return { workspaceFolder: pod?.spec?.containers?.[0]?.workingDir ?? '/', remoteEnv: {}, ports: [] };
+  }
+}
