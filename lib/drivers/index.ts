@@ -16,6 +16,8 @@ export interface KubernetesRuntime {
    */
   defaultKubeconfigPath?: string;
   secrets: SecretResolver;
+  /** Bound on one Kubernetes API call (default 30 s). */
+  apiTimeoutMs?: number;
 }
 
 /** Everything process-wide a driver may need; built once by functions/. */

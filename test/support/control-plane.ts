@@ -28,6 +28,8 @@ export interface ControlPlaneOptions {
   /** Embedded sweep timer; tests default to an hour so sweeps happen when they ask (POST /v1/sweeps). */
   sweepIntervalSeconds?: number;
   idleWarningSeconds?: number;
+  /** Default kubeconfig for Kubernetes providers with an empty `config`. */
+  kubeconfig?: string;
 }
 
 export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise<TestControlPlane> {
@@ -36,7 +38,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   const wb = await startEmbedded({
     port: 0, host: '127.0.0.1', dataDir, adminToken, table: 'workbay',
     dockerHost: inject('dockerHost'), helperImage: 'workbay-test/git:local', helperNetwork: 'host', reconcileIntervalSeconds: 1, retryBaseMs: 200,
-    sweepIntervalSeconds: opts.sweepIntervalSeconds ?? 3600, idleWarningSeconds: opts.idleWarningSeconds ?? 60,
+    sweepIntervalSeconds: opts.sweepIntervalSeconds ?? 3600, idleWarningSeconds: opts.idleWarningSeconds ?? 60, kubeconfig: opts.kubeconfig,
   }, opts.log, opts.env ?? {});
   const call: TestControlPlane['call'] = async (method, path, o = {}) => {
     const headers: Record<string, string> = { ...o.headers };

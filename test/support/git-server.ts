@@ -8,6 +8,8 @@ import { dirname, join } from 'node:path';
 export interface GitServer {
   /** Creates a repository with these files committed; returns its git:// URL. */
   repo(name: string, files: Record<string, string>): string;
+  /** The commit a repository's HEAD points at. */
+  commitOf(url: string): string;
   close(): Promise<void>;
 }
 
@@ -49,6 +51,10 @@ export async function startGitServer(): Promise<GitServer> {
       git(work, 'commit', '-q', '-m', 'init');
       git(base, 'clone', '-q', '--bare', work, `${name}.git`);
       return `git://127.0.0.1:${port}/${name}.git`;
+    },
+    commitOf(url) {
+      const name = url.split('/').pop()!;
+      return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: join(base, name), encoding: 'utf8' }).trim();
     },
     close: async () => {
       child.kill('SIGTERM');

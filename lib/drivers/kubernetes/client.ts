@@ -21,7 +21,7 @@ const field = 'agent.kubernetes.config';
  * kubeconfig (embedded mode only). Never `loadFromDefault`: the server's environment is not the
  * provider's.
  */
-export async function loadKube(agent: KubernetesAgent, rt: { defaultKubeconfigPath?: string; secrets: SecretResolver }): Promise<KubeClients> {
+export async function loadKube(agent: KubernetesAgent, rt: { defaultKubeconfigPath?: string; secrets: SecretResolver; apiTimeoutMs?: number }): Promise<KubeClients> {
   let text: string;
   let kubeconfigPath: string | undefined;
   if (!agent.config) {
@@ -55,5 +55,27 @@ export async function loadKube(agent: KubernetesAgent, rt: { defaultKubeconfigPa
   const context = kc.getCurrentContext();
   if (!kc.getCurrentCluster()) throw new WorkbayError('config.invalid', `kube context "${context}" names no cluster`, { errors: [{ field, message: 'the kubeconfig has no current cluster' }] });
   const namespace = agent.namespace || kc.getContextObject(context)?.namespace || 'default';
-  return { kc, core: kc.makeApiClient(CoreV1Api), rbac: kc.makeApiClient(RbacAuthorizationV1Api), namespace, context, kubeconfigPath };
+  const timeoutMs = rt.apiTimeoutMs ?? 30_000;
+  return { kc, core: withTimeout(kc.makeApiClient(CoreV1Api), timeoutMs), rbac: withTimeout(kc.makeApiClient(RbacAuthorizationV1Api), timeoutMs), namespace, context, kubeconfigPath };
+}
+
+/**
+ * Bounds every API call: a hung API server becomes a retryable `driver.unreachable`, not a hung
+ * worker holding a lease.
+ */
+function withTimeout<T extends object>(api: T, ms: number): T {
+  return new Proxy(api, {
+    get(target, prop, receiver) {
+      const v = Reflect.get(target, prop, receiver) as unknown;
+      if (typeof v !== 'function') return v;
+      return (...args: unknown[]) => {
+        let timer: NodeJS.Timeout | undefined;
+        const call = Promise.resolve((v as (...a: unknown[]) => unknown).apply(target, args));
+        const timeout = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new WorkbayError('driver.unreachable', `Kubernetes API call ${String(prop)} timed out after ${ms} ms`)), ms);
+        });
+        return Promise.race([call, timeout]).finally(() => clearTimeout(timer));
+      };
+    },
+  });
 }

@@ -45,30 +45,20 @@ export function translateKube(err: unknown, doing: string): WorkbayError {
   return new WorkbayError('driver.failed', `Kubernetes API ${what} while ${doing}: ${detail}`, { cause: err });
 }
 
-/** Default bound on one API call; a hung API server becomes a retryable error, not a hung worker. */
-export const API_TIMEOUT_MS = 30_000;
-
-/** Runs one API call with a timeout and translates its failure. */
-export async function kube<T>(doing: string, call: () => Promise<T>, timeoutMs = API_TIMEOUT_MS): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
+/** Runs one API call (bounded by the client's timeout, see client.ts) and translates its failure. */
+export async function kube<T>(doing: string, call: () => Promise<T>): Promise<T> {
   try {
-    return await Promise.race([
-      call(),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new WorkbayError('driver.unreachable', `Kubernetes API timed out after ${timeoutMs} ms while ${doing}`)), timeoutMs);
-      }),
-    ]);
+    return await call();
   } catch (err) {
+    if (err instanceof WorkbayError) throw new WorkbayError(err.code, `${err.message} while ${doing}`, { cause: err.cause });
     throw translateKube(err, doing);
-  } finally {
-    clearTimeout(timer);
   }
 }
 
 /** Like `kube`, but a 404 is `undefined` (not-found is success for reads and deletes). */
-export async function kubeMaybe<T>(doing: string, call: () => Promise<T>, timeoutMs?: number): Promise<T | undefined> {
+export async function kubeMaybe<T>(doing: string, call: () => Promise<T>): Promise<T | undefined> {
   try {
-    return await kube(doing, call, timeoutMs);
+    return await kube(doing, call);
   } catch (err) {
     if (isNotFound((err as WorkbayError).cause)) return undefined;
     throw err;

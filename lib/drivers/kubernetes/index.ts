@@ -9,7 +9,7 @@ export * as builders from './builders';
 export { kubeNames, kubeLabels, workspaceSelector, DEV_CONTAINER } from './names';
 
 /** Builds a Kubernetes driver from a provider's resolved `agent.kubernetes`. */
-export async function createKubernetesDriver(agent: KubernetesAgent, rt: { defaultKubeconfigPath?: string; secrets: SecretResolver; gitImage: string }): Promise<KubeDriver> {
+export async function createKubernetesDriver(agent: KubernetesAgent, rt: { defaultKubeconfigPath?: string; secrets: SecretResolver; gitImage: string; apiTimeoutMs?: number }): Promise<KubeDriver> {
   const k = await loadKube(agent, rt);
   let podTemplate = agent.podManifestTemplate;
   if (podTemplate && !/[\n{:]/.test(podTemplate)) podTemplate = await rt.secrets(`file:${podTemplate}`, 'agent.kubernetes.podManifestTemplate');

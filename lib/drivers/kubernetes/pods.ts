@@ -24,7 +24,9 @@ export function podFailure(pod: V1Pod): WorkbayError | undefined {
 export async function waitForPod(core: CoreV1Api, namespace: string, name: string, until: 'Running' | 'Completed', timeoutMs = 300_000): Promise<V1Pod> {
   const end = Date.now() + timeoutMs;
   for (;;) {
-    const pod = await kube(`reading pod ${name}`, () => core.readNamespacedPod({ name, namespace }));
+    const pod = await kubeMaybe(`reading pod ${name}`, () => core.readNamespacedPod({ name, namespace }));
+    // Gone right after create (deleted meanwhile, or a create that never took): retry the step later.
+    if (!pod) throw new WorkbayError('driver.unreachable', `pod ${name} disappeared while waiting for it to reach ${until}`);
     const phase = pod.status?.phase;
     if (until === 'Running' && phase === 'Running') return pod;
     if (until === 'Completed' && (phase === 'Succeeded' || phase === 'Failed')) return pod;
