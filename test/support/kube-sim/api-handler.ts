@@ -3,12 +3,12 @@ import {
   AGGREGATED_CONTENT_TYPE, VERSION_INFO, aggregatedDiscovery, apiGroup, apiGroupList, apiVersions, resourceList, wantsAggregated,
 } from './discovery';
 import { faultError, type KubeRequestRecord } from './faults';
-import { queryRecord, readJsonBody, sendError, sendJson } from './http-util';
+import {
+  authenticate, parseResourcePath, queryRecord, readJsonBody, sendError, sendJson, verbOf, type ResourceRoute, type SimRuntime,
+} from './http-util';
 import { serveLogs } from './logs';
 import { GROUPS } from './resources';
 import type { DeleteOptions } from './rest';
-import { parseResourcePath, verbOf, type ResourceRoute } from './router';
-import { authenticate, type SimRuntime } from './runtime';
 import { KubeError, badRequest, statusError } from './status';
 import { toTable, wantsTable } from './table';
 import { serveWatch } from './watch';

@@ -1,6 +1,7 @@
 import type { ContainerCreateOptions } from 'dockerode';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IVolume } from 'kubernetes-models/v1/Volume';
+import type { FileEntry } from './docker-util';
 import { findResource } from './resources';
 import type { KubeObject, ObjectStore } from './store';
 import type { VolumeManager } from './volumes';
@@ -14,16 +15,11 @@ export class ConfigError extends Error {}
 /** A volume is not ready yet (reported as `ContainerCreating` with a FailedMount event, then retried). */
 export class MountWaitError extends Error {}
 
-/** A file copied into the container before it starts (secret and configMap volumes). */
-export interface FileEntry {
-  path: string;
-  content: Buffer;
-  mode: number;
-}
 
 /** Everything needed to create one container on Docker. */
 export interface PreparedContainer {
   options: ContainerCreateOptions;
+  /** Secret and configMap volume files, copied in before the container starts. */
   files: FileEntry[];
   /** Volumes this simulator does not mount, for a warning event. */
   skipped: string[];

@@ -15,7 +15,8 @@ export function serveExecSpdy(socket: Duplex, protocol: string, docker: Docker, 
   socket.on('close', () => open.delete(socket));
   const spdy = new SpdySession(socket);
   const streams = new Map<string, SpdyStream>();
-  const expected = 1 + Number(params.stdin) + Number(params.stdout) + Number(params.stderr && !params.tty) + Number(params.tty);
+  const resize = params.tty && (protocol === 'v4.channel.k8s.io' || protocol === 'v3.channel.k8s.io');
+  const expected = 1 + Number(params.stdin) + Number(params.stdout) + Number(params.stderr && !params.tty) + Number(resize);
   let session: ExecSession | undefined;
   let started = false;
   const early: Array<(s: ExecSession) => void> = [];

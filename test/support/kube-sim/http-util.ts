@@ -1,6 +1,12 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { STATUS_CODES } from 'node:http';
+import type Docker from 'dockerode';
+import type { WebSocket, WebSocketServer } from 'ws';
+import type { FaultQueue, KubeRequestRecord, KubeVerb } from './faults';
+import type { Kubelet } from './kubelet';
+import type { RestHandlers } from './rest';
+import { findResource, type ResourceDef } from './resources';
+import type { ObjectStore } from './store';
 import { badRequest, statusError, type KubeError } from './status';
 
 /** Sends a JSON body. */
@@ -55,4 +61,78 @@ export function queryRecord(q: URLSearchParams): Record<string, string | string[
     out[key] = all.length === 1 ? all[0]! : all;
   }
   return out;
+}
+
+/** The parts of a running simulator the request handlers share. */
+export interface SimRuntime {
+  store: ObjectStore;
+  rest: RestHandlers;
+  kubelet: Kubelet;
+  docker: Docker;
+  faults: FaultQueue;
+  requests: KubeRequestRecord[];
+  token: string;
+  /** `127.0.0.1:<port>` once listening. */
+  address(): string;
+  wss: WebSocketServer;
+  openResponses: Set<ServerResponse>;
+  openSockets: Set<Duplex>;
+  openWebSockets: Set<WebSocket>;
+}
+
+/**
+ * Credentials other than the kubeconfig's bearer token → 401 Unauthorized. A request without any is let in, like the
+ * old insecure port: kubectl (clientcmd) never sends credentials to an `http://` server.
+ */
+export function authenticate(rt: SimRuntime, authorization: string | undefined): void {
+  if (authorization !== undefined && authorization !== `Bearer ${rt.token}`) throw statusError(401, 'Unauthorized', 'Unauthorized');
+}
+
+/** A request path resolved to a resource (or not). */
+export interface ResourceRoute {
+  def: ResourceDef;
+  group: string;
+  version: string;
+  namespace?: string;
+  name?: string;
+  subresource?: string;
+}
+
+/** Splits `/api/v1/...` and `/apis/<group>/<version>/...` into resource, namespace, name and subresource. */
+export function parseResourcePath(path: string): ResourceRoute | undefined {
+  const segs = path.split('/').filter(Boolean).map(decodeURIComponent);
+  let group: string;
+  let version: string;
+  let rest: string[];
+  if (segs[0] === 'api' && segs[1] === 'v1') {
+    [group, version, rest] = ['', 'v1', segs.slice(2)];
+  } else if (segs[0] === 'apis' && segs.length >= 3) {
+    [group, version, rest] = [segs[1]!, segs[2]!, segs.slice(3)];
+  } else return undefined;
+  if (rest.length === 0) return undefined;
+  let route: ResourceRoute | undefined;
+  const nsDef = rest[0] === 'namespaces' && rest.length >= 3 ? findResource(group, version, rest[2]!) : undefined;
+  if (nsDef?.namespaced) {
+    if (rest.length > 5) return undefined;
+    route = { def: nsDef, group, version, namespace: rest[1], name: rest[3], subresource: rest[4] };
+  } else {
+    const def = findResource(group, version, rest[0]!);
+    if (!def || rest.length > 3 || (def.namespaced && rest.length > 1)) return undefined;
+    route = { def, group, version, name: rest[1], subresource: rest[2] };
+  }
+  if (route.subresource !== undefined && !route.def.subresources.includes(route.subresource)) return undefined;
+  return route;
+}
+
+/** The RBAC verb of a request (exec is `create` on `pods/exec` whatever the HTTP method). */
+export function verbOf(method: string, route: ResourceRoute, query: URLSearchParams): KubeVerb {
+  if (route.subresource === 'exec') return 'create';
+  switch (method) {
+    case 'GET': return route.name ? 'get' : ['true', '1'].includes(query.get('watch') ?? '') ? 'watch' : 'list';
+    case 'POST': return 'create';
+    case 'PUT': return 'update';
+    case 'PATCH': return 'patch';
+    case 'DELETE': return route.name ? 'delete' : 'deletecollection';
+    default: return 'get';
+  }
 }

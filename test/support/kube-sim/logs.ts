@@ -46,6 +46,7 @@ export async function serveLogs(res: ServerResponse, docker: Docker, kubelet: Ku
   }
   const stream = (await container.logs({ ...opts, follow: true })) as unknown as Readable;
   res.writeHead(200, { 'Content-Type': 'text/plain', 'Transfer-Encoding': 'chunked' });
+  res.flushHeaders();
   let sent = 0;
   const write = (d: Buffer): void => {
     if (sent >= limit) return;

@@ -1,7 +1,21 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { startKubeSim } from './index';
 
-/** `npm run kube-sim -- --kubeconfig PATH [--hide-nodes] [--port N]`: serves until SIGINT/SIGTERM, then cleans up. */
+/** The parent pid of a process (Linux /proc), or undefined. */
+function parentOf(pid: number): number | undefined {
+  try {
+    return Number(readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ')[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `npm run kube-sim -- --kubeconfig PATH [--hide-nodes] [--port N]`: serves until SIGINT/SIGTERM/SIGHUP, then removes
+ * its containers and volumes. npm 11 neither forwards SIGTERM nor waits: when the npm above tsx dies (tsx is
+ * re-parented to init), this process shuts down as if signalled.
+ */
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const value = (flag: string): string | undefined => {
@@ -28,8 +42,13 @@ async function main(): Promise<void> {
       process.exit(1);
     });
   };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => stop(signal));
+  const grandparent = parentOf(process.ppid);
+  if (grandparent !== undefined && grandparent !== 1) {
+    setInterval(() => {
+      if (process.ppid === 1 || parentOf(process.ppid) === 1) stop('parent exited');
+    }, 1000).unref();
+  }
 }
 
 main().catch((err) => {

@@ -89,7 +89,7 @@ export function nameCauses(rule: NameRule, field: string, value: unknown): Statu
 }
 
 /** Validates `metadata`: name (unless generated), namespace, labels and annotations. */
-export function metadataCauses(meta: Record<string, unknown> | undefined, rule: NameRule, namespaced: boolean): StatusCause[] {
+export function metadataCauses(meta: Record<string, unknown> | undefined, rule: NameRule): StatusCause[] {
   const causes: StatusCause[] = [];
   const m = meta ?? {};
   const name = m.name;
@@ -97,9 +97,6 @@ export function metadataCauses(meta: Record<string, unknown> | undefined, rule: 
     causes.push({ reason: 'FieldValueRequired', message: 'Required value: name or generateName is required', field: 'metadata.name' });
   } else if (typeof name === 'string' && name !== '') {
     causes.push(...nameErrors(rule, name).map((e) => invalidCause('metadata.name', name, e)));
-  }
-  if (!namespaced && m.namespace) {
-    causes.push({ reason: 'FieldValueForbidden', message: 'Forbidden: not allowed on this type', field: 'metadata.namespace' });
   }
   const labels = (m.labels ?? {}) as Record<string, unknown>;
   for (const [k, v] of Object.entries(labels)) {
@@ -109,7 +106,7 @@ export function metadataCauses(meta: Record<string, unknown> | undefined, rule: 
   const annotations = (m.annotations ?? {}) as Record<string, unknown>;
   let size = 0;
   for (const [k, v] of Object.entries(annotations)) {
-    causes.push(...qualifiedNameErrors(k.toLowerCase()).map((e) => invalidCause('metadata.annotations', k, e)));
+    causes.push(...qualifiedNameErrors(k).map((e) => invalidCause('metadata.annotations', k, e)));
     size += k.length + (typeof v === 'string' ? v.length : 0);
   }
   if (size > 262144) {

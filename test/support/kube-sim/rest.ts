@@ -68,7 +68,8 @@ export class RestHandlers {
     }
     const shownName = String(obj.metadata.name ?? obj.metadata.generateName ?? '');
     if (def.namespaced) admitNamespace(this.store, def, namespace!, shownName);
-    assertNoCauses(def, shownName, objectCauses(def, { ...obj, metadata: { ...obj.metadata, namespace: undefined } as KubeObject['metadata'] }));
+    if (!def.namespaced) delete obj.metadata.namespace;
+    assertNoCauses(def, shownName, objectCauses(def, obj));
     prepareNew(def, obj, namespace);
     if (def.kind === 'Pod') admitPod(this.store, obj);
     if (this.store.get(def, namespace, obj.metadata.name)) throw alreadyExists(def, obj.metadata.name);
@@ -105,7 +106,7 @@ export class RestHandlers {
     const rv = next.metadata.resourceVersion;
     if (rv !== undefined && rv !== '' && rv !== old.metadata.resourceVersion) throw conflict(def, old.metadata.name);
     const merged = mergeForUpdate(def, old, next, subresource);
-    assertNoCauses(def, old.metadata.name, [...objectCauses(def, { ...merged, metadata: { ...merged.metadata, namespace: undefined } as KubeObject['metadata'] }), ...updateCauses(def, old, merged)]);
+    assertNoCauses(def, old.metadata.name, [...objectCauses(def, merged), ...updateCauses(def, old, merged)]);
     if (dryRun) return merged;
     if (merged.metadata.deletionTimestamp && (merged.metadata.finalizers ?? []).length === 0 && def.kind !== 'Pod' && def.kind !== 'Namespace') {
       return this.store.remove(def, merged.metadata.namespace, merged.metadata.name) ?? merged;

@@ -6,16 +6,15 @@ import type { Duplex } from 'node:stream';
 import type Docker from 'dockerode';
 import type { WebSocket } from 'ws';
 import { handleRequest } from './api-handler';
-import { Controllers } from './controllers';
-import { dockerClient } from './docker-client';
-import { EventRecorder } from './events';
+import { Controllers, EventRecorder } from './controllers';
+import { dockerClient } from './docker-util';
 import { execWebSocketServer } from './exec-ws';
 import { FaultQueue, type FaultRule, type KubeRequestRecord } from './faults';
 import { Kubelet } from './kubelet';
-import { kubeconfigYaml } from './kubeconfig';
+import { stringify } from 'yaml';
 import { RESOURCES } from './resources';
 import { RestHandlers, type RestSettings } from './rest';
-import type { SimRuntime } from './runtime';
+import type { SimRuntime } from './http-util';
 import { dockerArch, seedCluster } from './seed';
 import { ObjectStore, type KubeObject } from './store';
 import { handleUpgrade } from './upgrade-handler';
@@ -59,7 +58,7 @@ export interface KubeSimControls {
 export interface KubeSim {
   /** `http://127.0.0.1:<port>`. */
   url: string;
-  /** Bearer token the server requires (it is in the kubeconfig). */
+  /** Bearer token from the kubeconfig; requests carrying any other credentials get 401 Unauthorized. */
   token: string;
   /** Kubeconfig YAML: cluster, token user, context `kube-sim`, namespace `default`. */
   kubeconfig: string;
@@ -68,6 +67,22 @@ export interface KubeSim {
   sim: KubeSimControls;
   /** Stops the server and deletes every container and volume this instance created. */
   close(): Promise<void>;
+}
+
+/**
+ * A kubeconfig for the simulator: cluster `kube-sim`, bearer-token user, context `kube-sim`, namespace `default`.
+ * `insecure-skip-tls-verify` is set because client-node 1.x refuses `http://` servers without it.
+ */
+function kubeconfigYaml(url: string, token: string): string {
+  return stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: 'kube-sim', cluster: { server: url, 'insecure-skip-tls-verify': true } }],
+    users: [{ name: 'kube-sim', user: { token } }],
+    contexts: [{ name: 'kube-sim', context: { cluster: 'kube-sim', user: 'kube-sim', namespace: 'default' } }],
+    'current-context': 'kube-sim',
+    preferences: {},
+  });
 }
 
 function resourceDef(plural: string) {

@@ -1,6 +1,36 @@
 import type { Duplex } from 'node:stream';
 import { constants, inflateSync } from 'node:zlib';
-import { SPDY_DICTIONARY } from './spdy-dictionary';
+
+const WORDS = [
+  'options', 'head', 'post', 'put', 'delete', 'trace', 'accept', 'accept-charset', 'accept-encoding', 'accept-language',
+  'accept-ranges', 'age', 'allow', 'authorization', 'cache-control', 'connection', 'content-base', 'content-encoding',
+  'content-language', 'content-length', 'content-location', 'content-md5', 'content-range', 'content-type', 'date', 'etag',
+  'expect', 'expires', 'from', 'host', 'if-match', 'if-modified-since', 'if-none-match', 'if-range', 'if-unmodified-since',
+  'last-modified', 'location', 'max-forwards', 'pragma', 'proxy-authenticate', 'proxy-authorization', 'range', 'referer',
+  'retry-after', 'server', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'user-agent', 'vary', 'via', 'warning',
+  'www-authenticate', 'method', 'get', 'status', '200 OK', 'version', 'HTTP/1.1', 'url', 'public', 'set-cookie', 'keep-alive',
+  'origin',
+];
+
+const TAIL = '100101201202205206300302303304305306307402405406407408409410411412413414415416417502504505'
+  + '203 Non-Authoritative Information204 No Content301 Moved Permanently400 Bad Request401 Unauthorized'
+  + '403 Forbidden404 Not Found500 Internal Server Error501 Not Implemented503 Service Unavailable'
+  + 'Jan Feb Mar Apr May Jun Jul Aug Sept Oct Nov Dec 00:00:00 Mon, Tue, Wed, Thu, Fri, Sat, Sun, GMT'
+  + 'chunked,text/html,image/png,image/jpg,image/gif,application/xml,application/xhtml+xml,text/plain,'
+  + 'text/javascript,publicprivatemax-age=gzip,deflate,sdchcharset=utf-8charset=iso-8859-1,utf-,*,enq=0.';
+
+/**
+ * The preset zlib dictionary of SPDY/3 header blocks (draft 3, §2.6.10.1): each word with a 4-byte length prefix,
+ * then a run of common values. Clients (Go's spdystream, i.e. kubectl ≤ 1.29 exec) compress with it.
+ */
+const SPDY_DICTIONARY: Buffer = Buffer.concat([
+  ...WORDS.map((w) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(w.length);
+    return Buffer.concat([len, Buffer.from(w, 'latin1')]);
+  }),
+  Buffer.from(TAIL, 'latin1'),
+]);
 
 const SYN_STREAM = 1;
 const SYN_REPLY = 2;
@@ -129,7 +159,6 @@ export class SpdySession {
   }
 
   private onFrame(frame: Buffer): void {
-    if (process.env.KUBE_SIM_DEBUG) console.error('spdy frame', frame.subarray(0, 16).toString('hex'), frame.length);
     const flags = frame[4]!;
     const payload = frame.subarray(8);
     if ((frame[0]! & 0x80) === 0) {

@@ -4,9 +4,7 @@ import { execParams } from './docker-exec';
 import { SPDY_PROTOCOLS, serveExecSpdy } from './exec-spdy';
 import { serveExecWebSocket } from './exec-ws';
 import { faultError, type KubeRequestRecord } from './faults';
-import { queryRecord, rejectUpgrade } from './http-util';
-import { parseResourcePath, verbOf } from './router';
-import { authenticate, type SimRuntime } from './runtime';
+import { authenticate, parseResourcePath, queryRecord, rejectUpgrade, verbOf, type SimRuntime } from './http-util';
 import { KubeError, badRequest, statusError } from './status';
 
 function offeredSpdyProtocol(req: IncomingMessage): string | undefined {

@@ -54,10 +54,9 @@ export function schemaCauses(def: ResourceDef, obj: unknown): StatusCause[] {
 
 /** Schema, name/label and per-kind rules for a create (and the new object of an update). */
 export function objectCauses(def: ResourceDef, obj: KubeObject): StatusCause[] {
-  const forSchema = { ...obj, apiVersion: obj.apiVersion, kind: obj.kind };
   return [
-    ...schemaCauses(def, forSchema),
-    ...metadataCauses(obj.metadata as Record<string, unknown>, def.nameRule, def.namespaced),
+    ...schemaCauses(def, obj),
+    ...metadataCauses(obj.metadata as Record<string, unknown>, def.nameRule),
     ...kindCauses(def, obj),
   ];
 }

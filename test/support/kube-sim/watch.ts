@@ -27,6 +27,7 @@ export function serveWatch(res: ServerResponse, store: ObjectStore, w: WatchRequ
     res.write(`${JSON.stringify({ type, object: payload })}\n`);
   };
   res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
+  res.flushHeaders();
   open.add(res);
 
   const onEvent = (e: StoreEvent): void => {

@@ -1,4 +1,13 @@
-import type Docker from 'dockerode';
+import Docker from 'dockerode';
+import tar from 'tar-stream';
+
+/** A dockerode client for `unix:///path` or `tcp://host:port` (plain). */
+export function dockerClient(dockerHost: string): Docker {
+  const url = new URL(dockerHost);
+  if (url.protocol === 'unix:') return new Docker({ socketPath: url.pathname });
+  if (url.protocol === 'tcp:' || url.protocol === 'http:') return new Docker({ host: url.hostname, port: Number(url.port || 2375), protocol: 'http' });
+  throw new Error(`kube-sim: unsupported docker host ${dockerHost} (use unix:// or tcp://)`);
+}
 
 /** The registry host of an image reference, if it names one (`127.0.0.1:5000/x` → `127.0.0.1:5000`). */
 export function registryHost(image: string): string | undefined {
@@ -34,4 +43,30 @@ export async function localImage(docker: Docker, image: string): Promise<{ id: s
   } catch {
     return undefined;
   }
+}
+
+/** A file to place into a container before it starts. */
+export interface FileEntry {
+  path: string;
+  content: Buffer;
+  mode: number;
+}
+
+/** A tar rooted at `/` holding the files and their parent directories (PUT /archive needs an existing target dir). */
+export async function tarOf(files: FileEntry[]): Promise<Buffer> {
+  const pack = tar.pack();
+  const dirs = new Set<string>();
+  for (const f of files) {
+    const parts = f.path.split('/').filter(Boolean);
+    for (let i = 1; i < parts.length; i++) {
+      const dir = parts.slice(0, i).join('/');
+      if (!dirs.has(dir)) pack.entry({ name: dir, type: 'directory', mode: 0o755 });
+      dirs.add(dir);
+    }
+    pack.entry({ name: parts.join('/'), mode: f.mode }, f.content);
+  }
+  pack.finalize();
+  const chunks: Buffer[] = [];
+  for await (const c of pack) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
 }
