@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseKeyValues, UsageError, type Parsed } from './args';
 import { ApiError, UnreachableError, type Client } from './http';
-import { attachLine, getWorkspace, sleep, wsPath, type Connection, type EventView, type WorkspaceView } from './workspace-api';
+import { attachLine, getWorkspace, resolveId, sleep, wsPath, type Connection, type EventView, type WorkspaceView } from './workspace-api';
 
 const UP_TIMEOUT_MS = 15 * 60_000;
 const POLL_MS = 300;
@@ -67,6 +67,23 @@ async function create(client: Client, body: Record<string, unknown>, key: string
   }
 }
 
+/**
+ * Like `devpod up`, `up` of a workspace that exists already (same name) starts it instead of failing:
+ * a workspace stopped for inactivity comes back with its files. Only its new events are shown.
+ */
+async function createOrStart(client: Client, body: Record<string, unknown>, key: string, seen: { after?: string }): Promise<WorkspaceView> {
+  try {
+    return await create(client, body, key);
+  } catch (err) {
+    if (!(err instanceof ApiError) || err.problem.code !== 'workspace.conflict') throw err;
+    const name = (body.name as string | undefined) ?? /named "([^"]+)"/.exec(err.problem.detail ?? '')?.[1];
+    if (!name) throw err;
+    const id = await resolveId(client, name);
+    await drainEvents(client, id, seen, () => {});
+    return client.request<WorkspaceView>('POST', wsPath(id, '/start'));
+  }
+}
+
 /** One event as a progress line: `[step] message`, else `[type] message`. */
 export function eventLine(e: EventView): string {
   const step = typeof e.data?.step === 'string' ? e.data.step : e.type.replace(/^workspace\./, '');
@@ -103,7 +120,8 @@ async function readyLine(client: Client, ws: WorkspaceView): Promise<string> {
  */
 export async function upCommand(client: Client, args: string[], flags: Parsed): Promise<number> {
   const body = requestBody(args, flags);
-  const created = await create(client, body, flags.idempotencyKey ?? randomUUID());
+  const seen: { after?: string } = {};
+  const created = await createOrStart(client, body, flags.idempotencyKey ?? randomUUID(), seen);
   const json = flags.output === 'json';
   if (flags.noWait) {
     process.stdout.write(json ? `${JSON.stringify(created, null, 2)}\n` : `workspace ${created.name} (${created.id}) is ${created.status}\n`);
@@ -111,7 +129,6 @@ export async function upCommand(client: Client, args: string[], flags: Parsed): 
   }
   const print = (line: string) => { if (!json) process.stdout.write(`${line}\n`); };
   const until = Date.now() + UP_TIMEOUT_MS;
-  const seen: { after?: string } = {};
   let ws: WorkspaceView | undefined = created;
   let failures = 0;
   for (;;) {

@@ -81,6 +81,17 @@ describe('workbay workspace commands (CLI)', () => {
     expect(logs.stdout).toBe('started\nstarted\ncreated\n');
   });
 
+  it('up of an existing stopped workspace starts it again (as devpod up does) with its files', async () => {
+    expect((await cli('stop', 'cli-one')).code).toBe(0);
+    const r = await cli('up', 'workbay-test/busybox:local', '--provider', 'local-docker', '--name', 'cli-one');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/workspace cli-one \(\w+\) is running/);
+    expect(r.stdout).not.toContain('[created]');
+    const logs = await cli('exec', 'cli-one', '--', 'sh', '-c', 'cat /tmp/ps.log /tmp/pc.log');
+    expect(logs.stdout).toBe('started\nstarted\nstarted\ncreated\n');
+  });
+
   it('status --json, status and logs', async () => {
     const s = await cli('status', 'cli-one', '--json');
     expect(s.code).toBe(0);
