@@ -5,6 +5,7 @@ const only = process.argv[2];
 const benches: Record<string, () => Promise<unknown>> = {
   'up-time': async () => (await import('./up-time')).upTimeBench(),
   'sweep-cost': async () => (await import('./sweep-cost')).sweepCostBench(),
+  'cold-start': async () => (await import('./cold-start')).coldStartBench(),
 };
 for (const [name, fn] of Object.entries(benches)) {
   if (only && only !== name) continue;

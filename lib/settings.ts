@@ -2,19 +2,23 @@ import { z } from 'zod';
 import { parseDuration } from './config';
 import { WorkbayError } from './errors';
 
+const TABLE = z.string().min(3).max(255).regex(/^[A-Za-z0-9_.-]+$/, 'must be a DynamoDB table name');
+const DOCKER_HOST = z.string().regex(/^(unix|tcp|ssh):\/\//, 'must start with unix://, tcp:// or ssh://');
+
 const Settings = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().min(1).default('127.0.0.1'),
   WORKBAY_DATA_DIR: z.string().min(1).default('.workbay'),
   WORKBAY_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
-  WORKBAY_TABLE: z.string().min(3).max(255).regex(/^[A-Za-z0-9_.-]+$/).default('workbay'),
-  DOCKER_HOST: z.string().regex(/^(unix|tcp|ssh):\/\//, 'must start with unix://, tcp:// or ssh://').default('unix:///var/run/docker.sock'),
+  WORKBAY_TABLE: TABLE.default('workbay'),
+  DOCKER_HOST: DOCKER_HOST.default('unix:///var/run/docker.sock'),
   WORKBAY_HELPER_IMAGE: z.string().min(1).default('alpine/git:latest'),
   WORKBAY_HELPER_NETWORK: z.string().min(1).optional(),
   WORKBAY_RECONCILE_INTERVAL: z.string().default('2s'),
   WORKBAY_SWEEP_INTERVAL: z.string().default('10s'),
   WORKBAY_IDLE_WARNING: z.string().default('1m'),
   KUBECONFIG: z.string().optional(),
+  WORKBAY_KUBE_TIMEOUT: z.string().default('30s'),
   HOME: z.string().optional(),
 });
 
@@ -35,6 +39,8 @@ export interface EmbeddedSettings {
   reconcileIntervalSeconds: number;
   /** Default kubeconfig for Kubernetes providers with an empty `config` (KUBECONFIG, else ~/.kube/config). */
   kubeconfig?: string;
+  /** Bound on one Kubernetes API call, in seconds. */
+  kubeTimeoutSeconds?: number;
   /** How often embedded mode sweeps for idle workspaces, in seconds. */
   sweepIntervalSeconds: number;
   /** How long before an idle stop the `workspace.idle-warning` event goes out, in seconds. */
@@ -43,15 +49,20 @@ export interface EmbeddedSettings {
   retryBaseMs?: number;
 }
 
-/** Parses the environment once; a bad value stops the process with the variable's name. */
-export function readSettings(env: Record<string, string | undefined>): EmbeddedSettings {
+/** Parses the environment with a schema; a bad value stops the process with the variable's name. */
+function parseEnv<S extends z.ZodType>(schema: S, env: Record<string, string | undefined>): z.output<S> {
   const clean = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const r = Settings.safeParse(clean);
+  const r = schema.safeParse(clean);
   if (!r.success) {
-    const errors = r.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message }));
+    const errors = r.error.issues.map((i) => ({ field: i.path.join('.') || 'environment', message: i.message }));
     throw new WorkbayError('config.invalid', `invalid environment: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`, { errors });
   }
-  const s = r.data;
+  return r.data;
+}
+
+/** Parses the environment of embedded mode once, at process start. */
+export function readSettings(env: Record<string, string | undefined>): EmbeddedSettings {
+  const s = parseEnv(Settings, env);
   return {
     port: s.PORT, host: s.HOST, dataDir: s.WORKBAY_DATA_DIR, adminToken: s.WORKBAY_ADMIN_TOKEN, table: s.WORKBAY_TABLE,
     dockerHost: s.DOCKER_HOST, helperImage: s.WORKBAY_HELPER_IMAGE, helperNetwork: s.WORKBAY_HELPER_NETWORK,
@@ -59,5 +70,49 @@ export function readSettings(env: Record<string, string | undefined>): EmbeddedS
     sweepIntervalSeconds: Math.max(1, parseDuration(s.WORKBAY_SWEEP_INTERVAL, 'WORKBAY_SWEEP_INTERVAL')),
     idleWarningSeconds: parseDuration(s.WORKBAY_IDLE_WARNING, 'WORKBAY_IDLE_WARNING'),
     kubeconfig: s.KUBECONFIG?.split(':')[0] || (s.HOME ? `${s.HOME}/.kube/config` : undefined),
+    kubeTimeoutSeconds: parseDuration(s.WORKBAY_KUBE_TIMEOUT, 'WORKBAY_KUBE_TIMEOUT'),
+  };
+}
+
+/** A loopback http endpoint: the only place the store may be pointed at instead of AWS. */
+const LOCAL_ENDPOINT = z.string().regex(/^http:\/\/(127\.0\.0\.1|localhost|\[::1\]):\d+\/?$/, 'must be http://127.0.0.1:<port> (a local DynamoDB for tests)');
+
+const LambdaEnv = z.object({
+  WORKBAY_TABLE: TABLE,
+  AWS_REGION: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'must be an AWS region such as us-east-1'),
+  WORKBAY_SECRET_PREFIX: z.string().regex(/^[A-Za-z0-9/_+=.@-]+$/, 'must be a Secrets Manager name prefix such as workbay/prod/').default('workbay/'),
+  WORKBAY_IDLE_WARNING: z.string().default('1m'),
+  WORKBAY_HELPER_IMAGE: z.string().min(1).default('alpine/git:latest'),
+  WORKBAY_HELPER_NETWORK: z.string().min(1).optional(),
+  WORKBAY_DEFAULT_DOCKER_HOST: DOCKER_HOST.optional(),
+  WORKBAY_DYNAMODB_ENDPOINT: LOCAL_ENDPOINT.optional(),
+});
+
+/** Process settings of the AWS Lambda functions, read once at cold start. */
+export interface LambdaSettings {
+  table: string;
+  region: string;
+  /** Prefix of the Secrets Manager names `aws-sm:` references may use (the IAM grant's prefix). */
+  secretPrefix: string;
+  idleWarningSeconds: number;
+  helperImage: string;
+  helperNetwork?: string;
+  /**
+   * Engine for Docker providers that leave DOCKER_HOST empty. Unset on AWS (there is no local engine,
+   * so such a provider fails with a clear error); tests set it to their engine.
+   */
+  dockerHost?: string;
+  /** A loopback DynamoDB (tests); the store then uses static local credentials, never the role's. */
+  dynamodbEndpoint?: string;
+}
+
+/** Parses the Lambda environment once; a bad value fails the cold start with the variable's name. */
+export function readLambdaSettings(env: Record<string, string | undefined>): LambdaSettings {
+  const s = parseEnv(LambdaEnv, env);
+  return {
+    table: s.WORKBAY_TABLE, region: s.AWS_REGION, secretPrefix: s.WORKBAY_SECRET_PREFIX,
+    idleWarningSeconds: parseDuration(s.WORKBAY_IDLE_WARNING, 'WORKBAY_IDLE_WARNING'),
+    helperImage: s.WORKBAY_HELPER_IMAGE, helperNetwork: s.WORKBAY_HELPER_NETWORK,
+    dockerHost: s.WORKBAY_DEFAULT_DOCKER_HOST, dynamodbEndpoint: s.WORKBAY_DYNAMODB_ENDPOINT,
   };
 }

@@ -2,14 +2,13 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
+import { ulid } from 'ulid';
 import { createApp } from '../api';
-import { ProviderService } from '../providers';
+import { buildServices, type Log } from '../runtime';
+import { localSecrets } from '../secrets';
 import type { EmbeddedSettings } from '../settings';
 import { ensureTable, openStore, type Store } from '../store';
 import { LOCAL_CREDENTIALS, startEmbeddedDynamo } from '../store/embedded';
-import { ulid } from 'ulid';
-import { localSecrets } from '../secrets';
-import { driversFrom, Reconciler, Sweeper, WorkspaceOps, WorkspaceService } from '../workspaces';
 import { startTimers } from './timers';
 import { ensureAdminToken, type AdminBootstrap } from './admin-token';
 
@@ -24,26 +23,25 @@ export interface Embedded {
 /**
  * Embedded mode (DESIGN §8): dynalite persisted under the data dir, the API on node-server, one process.
  */
-export async function startEmbedded(s: EmbeddedSettings, log: (e: Record<string, unknown>) => void = () => {}, env: Record<string, string | undefined> = {}): Promise<Embedded> {
+export async function startEmbedded(s: EmbeddedSettings, log: Log = () => {}, env: Record<string, string | undefined> = {}): Promise<Embedded> {
   const dataDir = resolve(s.dataDir);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const dynamo = await startEmbeddedDynamo({ path: join(dataDir, 'dynamodb') });
   const store = openStore({ tableName: s.table, endpoint: dynamo.endpoint, region: 'local', credentials: LOCAL_CREDENTIALS });
   await ensureTable(store.db);
   const admin = await ensureAdminToken(store, dataDir, s.adminToken);
-  const providers = new ProviderService(store);
-  const workspaces = new WorkspaceService(store, providers);
-  const driverFor = driversFrom(providers, {
-    docker: { defaultHost: s.dockerHost, helper: { image: s.helperImage, network: s.helperNetwork }, secrets: localSecrets(env) },
-    kubernetes: { defaultKubeconfigPath: s.kubeconfig, secrets: localSecrets(env) },
+  const secrets = localSecrets(env);
+  const services = buildServices({
+    store, log, workerId: `embedded-${process.pid}-${ulid()}`, idleWarningSeconds: s.idleWarningSeconds, retryBaseMs: s.retryBaseMs,
+    driverRuntime: {
+      docker: { defaultHost: s.dockerHost, helper: { image: s.helperImage, network: s.helperNetwork }, secrets },
+      kubernetes: { defaultKubeconfigPath: s.kubeconfig, secrets, ...(s.kubeTimeoutSeconds ? { apiTimeoutMs: s.kubeTimeoutSeconds * 1000 } : {}) },
+    },
   });
-  const ops = new WorkspaceOps(store, workspaces, driverFor);
-  const reconciler = new Reconciler(store, workspaces, driverFor, `embedded-${process.pid}-${ulid()}`, s.retryBaseMs);
+  const { reconciler, workspaces } = services;
   workspaces.kick = (id) => void reconciler.reconcile(id).catch((err) => log({ level: 'error', msg: 'reconcile failed', workspaceId: id, error: String(err) }));
-  const sweeper = new Sweeper(store, workspaces, driverFor, `sweeper-${process.pid}-${ulid()}`);
-  const sweep = () => sweeper.sweep({ warnBeforeSeconds: s.idleWarningSeconds });
-  const timers = startTimers({ reconciler, sweep, reconcileSeconds: s.reconcileIntervalSeconds, sweepSeconds: s.sweepIntervalSeconds }, log);
-  const app = createApp({ store, providers, workspaces, ops, sweep, log });
+  const timers = startTimers({ reconciler, sweep: services.sweep, reconcileSeconds: s.reconcileIntervalSeconds, sweepSeconds: s.sweepIntervalSeconds }, log);
+  const app = createApp(services);
   const server = serve({ fetch: app.fetch, port: s.port, hostname: s.host });
   await new Promise<void>((ok, fail) => {
     if (server.listening) return ok();

@@ -8,8 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildAll, zipBundle, type BundleResult } from '../../infra/build';
-import { bundleStats } from '../../infra/metafile';
+import { buildAll, bundleStats, zipBundle, type BundleResult } from '../../infra/build';
 import { listFiles } from '../../infra/zip';
 
 const LAZY_ONLY = ['node_modules/dockerode/', 'node_modules/docker-modem/', 'node_modules/ssh2/', 'node_modules/@kubernetes/client-node/', 'node_modules/@aws-sdk/client-secrets-manager/'];

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pollUntil } from '../support/wait';
 import { startControlPlane, type TestControlPlane } from '../support/control-plane';
 import { objectsOf, testDocker } from '../support/docker-inspect';
 import { startGitServer, type GitServer } from '../support/git-server';
@@ -25,14 +26,8 @@ afterAll(async () => {
 const as = (method: string, path: string, json?: unknown) => cp.call(method, path, { token, json });
 const types = async (id: string) => (await as('GET', `/v1/workspaces/${id}/events?limit=500`)).body.items.map((e: { type: string }) => e.type) as string[];
 
-async function until(id: string, pred: (ws: any) => boolean, ms = 60_000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const ws = (await as('GET', `/v1/workspaces/${id}`)).body;
-    if (pred(ws) || Date.now() > end) return ws;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+const until = (id: string, pred: (ws: any) => boolean, ms = 60_000) =>
+  pollUntil(async () => (await as('GET', `/v1/workspaces/${id}`)).body, pred, ms);
 
 describe('failure paths users hit', () => {
   it('an image that is missing and not pullable: Error with the reason, nothing left behind', async () => {

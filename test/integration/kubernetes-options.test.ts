@@ -169,7 +169,7 @@ describe('each Kubernetes option changes what reaches the API server', () => {
       const image = `${registry.host}/ws:${tag}`;
       await docker.getImage(IMAGE).tag({ repo: `${registry.host}/ws`, tag });
       const push = await docker.getImage(image).push({ authconfig: { serveraddress: registry.host } } as never);
-      await new Promise((resolve, reject) => docker.modem.followProgress(push, (e: unknown) => (e ? reject(e) : resolve(undefined))));
+      await new Promise((resolve, reject) => docker.modem.followProgress(push as unknown as NodeJS.ReadableStream, (e: unknown) => (e ? reject(e) : resolve(undefined))));
       sim.sim.clearRequests();
       const obs = await d.create(ws, () => {});
       expect(obs.state).toBe('running');

@@ -1,22 +1,8 @@
-import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
 import { ulid } from 'ulid';
 import type { ExecOptions, ExecResult } from '../driver';
+import { killByPidFile, outputCollector } from '../output';
 import { engine } from './errors';
-
-/** Output kept per stream; the rest is dropped with a marker (a runaway command must not eat memory). */
-const MAX_OUTPUT = 1024 * 1024;
-
-function collector() {
-  let text = '';
-  let dropped = 0;
-  const stream = new PassThrough();
-  stream.on('data', (d: Buffer) => {
-    if (text.length < MAX_OUTPUT) text += d.toString('utf8');
-    else dropped += d.length;
-  });
-  return { stream, value: () => (dropped ? `${text.slice(0, MAX_OUTPUT)}\n[… ${dropped} bytes dropped]` : text) };
-}
 
 /**
  * Runs argv in a running container and returns its exit code and output. With a timeout the command
@@ -33,8 +19,8 @@ export async function execIn(container: Docker.Container, argv: string[], opts: 
     ...(opts.env ? { Env: Object.entries(opts.env).map(([k, v]) => `${k}=${v}`) } : {}),
   }));
   const stream = await engine('starting an exec', () => exec.start({ hijack: true, stdin: false }));
-  const out = collector();
-  const err = collector();
+  const out = outputCollector();
+  const err = outputCollector();
   container.modem.demuxStream(stream, out.stream, err.stream);
   let timedOut = false;
   const done = new Promise<void>((resolve) => {
@@ -46,7 +32,7 @@ export async function execIn(container: Docker.Container, argv: string[], opts: 
   if (opts.timeoutMs) {
     timer = setTimeout(() => {
       timedOut = true;
-      void killByPidFile(container, pidFile).finally(() => stream.destroy());
+      void killExec(container, pidFile).finally(() => stream.destroy());
     }, opts.timeoutMs);
   }
   await done;
@@ -59,9 +45,9 @@ export async function execIn(container: Docker.Container, argv: string[], opts: 
   return { exitCode: info.ExitCode ?? -1, stdout: out.value(), stderr: err.value() };
 }
 
-async function killByPidFile(container: Docker.Container, pidFile: string): Promise<void> {
+async function killExec(container: Docker.Container, pidFile: string): Promise<void> {
   try {
-    const e = await container.exec({ Cmd: ['/bin/sh', '-c', `kill -TERM $(cat ${pidFile}) 2>/dev/null; sleep 1; kill -KILL $(cat ${pidFile}) 2>/dev/null; rm -f ${pidFile}`], User: '0' });
+    const e = await container.exec({ Cmd: ['/bin/sh', '-c', killByPidFile(pidFile)], User: '0' });
     await e.start({ Detach: true });
   } catch { /* the stream is destroyed anyway */ }
 }

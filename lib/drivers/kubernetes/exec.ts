@@ -1,21 +1,8 @@
-import { PassThrough } from 'node:stream';
 import { Exec, type KubeConfig, type V1Status } from '@kubernetes/client-node';
 import { ulid } from 'ulid';
 import type { ExecResult } from '../driver';
+import { killByPidFile, outputCollector } from '../output';
 import { translateKube } from './errors';
-
-const MAX_OUTPUT = 1024 * 1024;
-
-function collector() {
-  let text = '';
-  let dropped = 0;
-  const stream = new PassThrough();
-  stream.on('data', (d: Buffer) => {
-    if (text.length < MAX_OUTPUT) text += d.toString('utf8');
-    else dropped += d.length;
-  });
-  return { stream, value: () => (dropped ? `${text}\n[… ${dropped} bytes dropped]` : text) };
-}
 
 function exitCodeOf(status: V1Status | undefined): number {
   if (!status || status.status === 'Success') return 0;
@@ -24,8 +11,8 @@ function exitCodeOf(status: V1Status | undefined): number {
 }
 
 async function once(kc: KubeConfig, ns: string, pod: string, container: string, argv: string[]): Promise<ExecResult> {
-  const out = collector();
-  const err = collector();
+  const out = outputCollector();
+  const err = outputCollector();
   let status: V1Status | undefined;
   let ws;
   try {
@@ -57,7 +44,7 @@ export async function podExec(kc: KubeConfig, ns: string, pod: string, container
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<ExecResult>((resolve) => {
     timer = setTimeout(() => {
-      void once(kc, ns, pod, container, ['/bin/sh', '-c', `kill -TERM $(cat ${pidFile}) 2>/dev/null; sleep 1; kill -KILL $(cat ${pidFile}) 2>/dev/null; rm -f ${pidFile}`]).catch(() => undefined);
+      void once(kc, ns, pod, container, ['/bin/sh', '-c', killByPidFile(pidFile)]).catch(() => undefined);
       resolve({ exitCode: 124, stdout: '', stderr: `[workbay: killed after ${opts.timeoutMs} ms]`, timedOut: true });
     }, opts.timeoutMs);
   });

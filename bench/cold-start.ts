@@ -1,0 +1,115 @@
+/**
+ * Cold start per Lambda function: bundle sizes (initial chunk and total) and the wall time from
+ * spawning a fresh `node` to the first handled event (import the bundle, invoke once with a
+ * realistic event), median of 5 (round-robin), beside a bare hono + hono/aws-lambda handler built the same way.
+ * Events: api GET /v1/workspaces/{id} with a token (two table reads); sweeper a scheduled event
+ * (sweep + re-drive with nothing due); reconciler a stream INSERT of a workspace stopped before it
+ * was created (loads the Docker driver chunk, one step, no container).
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ulid } from 'ulid';
+import { bundle, bundleStats } from '../infra/build';
+import { ProviderService } from '../lib/providers';
+import type { WorkspaceRecord } from '../lib/store';
+import { ensureTestDocker } from '../test/support/dockerd';
+import { httpEvent, scheduledEvent, streamEvent, streamRecord } from '../test/bundle/events';
+import { startHarness, type LambdaHarness } from '../test/bundle/harness';
+import { startLambda } from '../test/bundle/lambda-process';
+import { median, ms, printTable } from './support';
+
+const RUNS = 5;
+const MB = 1_000_000;
+
+const BARE = `import { Hono } from 'hono';
+import { handle } from 'hono/aws-lambda';
+const app = new Hono();
+app.get('/healthz', (c) => c.json({ status: 'ok' }));
+export const handler = handle(app);
+`;
+
+function workspace(status: WorkspaceRecord['status'], desiredState: WorkspaceRecord['desiredState']): WorkspaceRecord {
+  const now = new Date().toISOString();
+  return {
+    id: ulid(), name: `bench-${ulid().toLowerCase().slice(-8)}`, owner: 'admin', provider: 'local-docker', driver: 'docker',
+    source: { image: 'workbay-test/busybox:local' }, options: {}, env: {}, desiredState, status, inactivityTimeoutSeconds: 0,
+    inactivityTimeoutSource: 'provider', version: 1, createdAt: now, updatedAt: now,
+  };
+}
+
+/** Spawns a fresh process on `dir`, invokes one event, returns wall ms (spawn to reply) and in-process ms. */
+async function once(dir: string, env: Record<string, string>, event: unknown): Promise<{ wall: number; inProcess: number }> {
+  const t = performance.now();
+  const p = startLambda(dir, env);
+  const r = await p.invoke(event);
+  const wall = performance.now() - t;
+  await p.close();
+  if (r.error) throw new Error(`${dir}: ${r.error}`);
+  return { wall, inProcess: r.at };
+}
+
+interface Row { name: string; initial: number; total: number; wall: number; inProcess: number }
+
+/** One function under measurement: where its bundle is and how to make its next event. */
+interface Subject { name: string; dir: string; meta: Parameters<typeof bundleStats>[0]; entry: string; env: Record<string, string>; event: () => Promise<unknown> }
+
+/**
+ * Runs the subjects round-robin (a warm-up round, then RUNS measured rounds), so that load from
+ * other processes on the machine falls on all of them alike and the ratios stay comparable.
+ */
+async function measure(subjects: Subject[]): Promise<Row[]> {
+  const runs = subjects.map(() => [] as { wall: number; inProcess: number }[]);
+  for (let round = 0; round <= RUNS; round++) {
+    for (const [i, s] of subjects.entries()) {
+      const r = await once(s.dir, s.env, await s.event());
+      if (round > 0) runs[i]!.push(r);
+    }
+  }
+  return subjects.map((s, i) => {
+    const stats = bundleStats(s.meta, s.entry);
+    return { name: s.name, initial: stats.initialBytes, total: stats.totalBytes, wall: median(runs[i]!.map((r) => r.wall)), inProcess: median(runs[i]!.map((r) => r.inProcess)) };
+  });
+}
+
+export async function coldStartBench(): Promise<Row[]> {
+  const host = await ensureTestDocker();
+  let h: LambdaHarness | undefined;
+  try {
+    h = await startHarness({ env: { WORKBAY_DEFAULT_DOCKER_HOST: host } });
+    const { store, env } = h;
+    const bareEntry = join(h.outDir, 'bare-hono.ts');
+    writeFileSync(bareEntry, BARE);
+    const bare = await bundle(bareEntry, join(h.outDir, 'bare'));
+    await new ProviderService(store).add('name: local-docker\n');
+    const shown = workspace('Running', 'Running');
+    await store.workspaces.create(shown);
+    const fn = (f: string) => ({ name: f, dir: join(h!.outDir, f), meta: h!.built[f]!.metafile, entry: `functions/${f}.ts`, env });
+    const bareEntryKey = Object.values(bare.metafile.outputs).find((o) => o.entryPoint?.endsWith('bare-hono.ts'))!.entryPoint!;
+    const rows = await measure([
+      { name: 'bare hono', dir: bare.dir, meta: bare.metafile, entry: bareEntryKey, env: {}, event: async () => httpEvent('GET', '/healthz') },
+      { ...fn('api'), event: async () => httpEvent('GET', `/v1/workspaces/${shown.id}`, { token: h!.adminToken }) },
+      { ...fn('sweeper'), event: async () => scheduledEvent() },
+      {
+        ...fn('reconciler'),
+        event: async () => {
+          const ws = workspace('Pending', 'Stopped');
+          await store.workspaces.create(ws);
+          return streamEvent(streamRecord('INSERT', await h!.rawWorkspace(ws.id)));
+        },
+      },
+    ]);
+    const base = rows[0]!;
+    const kb = (n: number) => `${(n / 1024).toFixed(0)} KiB`;
+    console.log(`\ncold start: fresh node process -> first handled event (median of ${RUNS}), bundles minified`);
+    printTable(['function', 'initial chunk', 'total JS', 'first event (wall)', 'in-process', 'vs bare'],
+      rows.map((r) => [r.name, kb(r.initial), kb(r.total), ms(r.wall), ms(r.inProcess), (r.wall / base.wall).toFixed(2)]));
+    const api = rows[1]!;
+    console.log(`api initial chunk: ${(api.initial / MB).toFixed(2)} MB (target < 1 MB: ${api.initial < MB ? 'met' : 'MISSED'})`);
+    console.log(`api / bare time to first event: ${(api.wall / base.wall).toFixed(2)} (target <= 3.00: ${api.wall <= 3 * base.wall ? 'met' : 'MISSED'})`);
+    return rows;
+  } finally {
+    await h?.close();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await coldStartBench();

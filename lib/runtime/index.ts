@@ -1,0 +1,3 @@
+export { buildServices, type Log, type ServiceOptions, type Services } from './services';
+export { lambdaServices, jsonLog, scheduledRun, type LambdaFunction, type LambdaServices, type ScheduledEvent, type ScheduledRun } from './lambda';
+export { reconcileStream, changedWorkspaces, fromImage, type DynamoDBStreamEvent, type DynamoDBStreamRecord, type StreamBatchResponse, type AttributeValue, type ChangedWorkspace } from './stream';

@@ -1,0 +1,49 @@
+import type { ApiDeps } from '../api';
+import type { DriverRuntime } from '../drivers';
+import { ProviderService } from '../providers';
+import type { Store } from '../store';
+import { driversFrom, Reconciler, Sweeper, WorkspaceOps, WorkspaceService, type DriverFor, type SweepResult } from '../workspaces';
+
+/** A structured log line writer (JSON lines on stderr/stdout in every mode). */
+export type Log = (entry: Record<string, unknown>) => void;
+
+/** What every mode needs to wire the control plane; each field is read once at process start. */
+export interface ServiceOptions {
+  store: Store;
+  driverRuntime: DriverRuntime;
+  /**
+   * Names this process in leases. The reconciler uses it as is and the sweeper with a `:sweeper`
+   * suffix: a shared id would let the two act on one workspace at once.
+   */
+  workerId: string;
+  /** How long before an idle stop the `workspace.idle-warning` event goes out, in seconds. */
+  idleWarningSeconds: number;
+  /** First retry delay of the reconciler (tests shorten it). */
+  retryBaseMs?: number;
+  log?: Log;
+}
+
+/** The services of one process: what the API routes, the sweeper and the reconciler run on. */
+export interface Services extends ApiDeps {
+  driverFor: DriverFor;
+  reconciler: Reconciler;
+  sweeper: Sweeper;
+  /** Runs one inactivity sweep with the process's settings (POST /v1/sweeps, timers, the schedule). */
+  sweep: () => Promise<SweepResult>;
+}
+
+/**
+ * Wires store -> providers -> workspaces -> drivers -> ops -> reconciler -> sweeper, the same way in
+ * embedded mode and in every Lambda function. Triggers differ per mode and are attached by the caller:
+ * embedded sets `workspaces.kick` and starts timers; on AWS the table stream and the schedule do it.
+ */
+export function buildServices(o: ServiceOptions): Services {
+  const providers = new ProviderService(o.store);
+  const workspaces = new WorkspaceService(o.store, providers);
+  const driverFor = driversFrom(providers, o.driverRuntime);
+  const ops = new WorkspaceOps(o.store, workspaces, driverFor);
+  const reconciler = new Reconciler(o.store, workspaces, driverFor, o.workerId, o.retryBaseMs);
+  const sweeper = new Sweeper(o.store, workspaces, driverFor, `${o.workerId}:sweeper`);
+  const sweep = () => sweeper.sweep({ warnBeforeSeconds: o.idleWarningSeconds });
+  return { store: o.store, providers, workspaces, ops, driverFor, reconciler, sweeper, sweep, log: o.log };
+}
