@@ -28,19 +28,20 @@ async function dockerExec(name: string, cmd: string[]) {
 
 beforeAll(async () => {
   cp = await startControlPlane({ idleWarningSeconds: 60 });
-  await cp.call('POST', '/v1/providers', { yaml: 'name: short\ncontainerInactivityTimeout: 5\n' });
+  await cp.call('POST', '/v1/providers', { yaml: 'name: short\ncontainerInactivityTimeout: 8\n' });
   await cp.call('POST', '/v1/providers', { yaml: 'name: never\ncontainerInactivityTimeout: 0\n' });
-  await cp.call('POST', '/v1/providers', { yaml: `name: switchable\noptions:\n  HOST:\n    default: ${inject('dockerHost')}\nagent:\n  containerInactivityTimeout: 5s\n  docker:\n    env:\n      DOCKER_HOST: \${HOST}\n` });
+  await cp.call('POST', '/v1/providers', { yaml: `name: switchable\noptions:\n  HOST:\n    default: ${inject('dockerHost')}\nagent:\n  containerInactivityTimeout: 8s\n  docker:\n    env:\n      DOCKER_HOST: \${HOST}\n` });
   token = await cp.tokenFor('dev');
   const plan: [string, string][] = [['idle1', 'short'], ['idle2', 'short'], ['idle3', 'short'], ['broken', 'switchable'], ['touched', 'short'], ['execd', 'short'], ['beat', 'short'], ['forever', 'never']];
   await Promise.all(plan.map(async ([name, provider]) => {
-    const r = await as('POST', '/v1/workspaces?wait=25', { provider, name, source: { image: IMAGE } });
+    // idle1's file comes from postCreateCommand: an API exec would count as activity.
+    const devcontainer = name === 'idle1' ? JSON.stringify({ image: IMAGE, postCreateCommand: 'echo precious > data.txt' }) : undefined;
+    const r = await as('POST', '/v1/workspaces?wait=25', { provider, name, source: { image: IMAGE }, devcontainer });
     expect(r.body.status).toBe('Running');
     ids[name] = r.body.id;
   }));
   startedAt = Math.min(...await Promise.all(Object.keys(ids).map(async (n) => Date.parse((await get(n)).lastActivityAt))));
-  await as('POST', `/v1/workspaces/${ids.idle1}/exec`, { command: 'echo precious > data.txt' });
-  toucher = setInterval(() => void dockerExec('touched', ['touch', '/tmp/devpod.activity']).catch(() => undefined), 1000);
+  toucher = setInterval(() => void dockerExec('touched', ['touch', '/tmp/devpod.activity']).catch(() => undefined), 500);
 }, 120_000);
 
 afterAll(async () => {
@@ -60,7 +61,7 @@ describe('inactivity sweeps', () => {
   });
 
   it('keeps workspaces alive through API exec and heartbeat, and never sweeps a 0 timeout', async () => {
-    await sleepUntil(3000);
+    await sleepUntil(4000);
     expect((await as('POST', `/v1/workspaces/${ids.execd}/exec`, { command: ['true'] })).status).toBe(200);
     expect((await as('POST', `/v1/workspaces/${ids.beat}/activity`)).status).toBe(204);
     expect(await get('execd')).toMatchObject({ lastActivitySource: 'exec' });
@@ -72,8 +73,11 @@ describe('inactivity sweeps', () => {
 
   it('two sweeps at once stop each due workspace exactly once; a driver failure on one is isolated and reported', async () => {
     await cp.call('PUT', '/v1/providers/switchable/options', { json: { options: { HOST: 'unix:///tmp/workbay-no-such-engine.sock' } } });
-    await sleepUntil(6500);
+    await sleepUntil(9000);
     const [a, b] = await Promise.all([sweep(), sweep()]);
+    const stoppedNames = [];
+    for (const name of Object.keys(ids)) if ((await get(name)).status === 'Stopped') stoppedNames.push(name);
+    expect(stoppedNames.sort()).toEqual(['idle1', 'idle2', 'idle3']);
     expect(a.stopped + b.stopped).toBe(3);
     expect(a.failed + b.failed).toBeGreaterThanOrEqual(1);
     expect([...a.failures, ...b.failures].map((f: { workspaceId: string }) => f.workspaceId)).toContain(ids.broken);
@@ -96,7 +100,7 @@ describe('inactivity sweeps', () => {
     const ws = await get('touched');
     expect(ws.status).toBe('Running');
     expect(ws.lastActivitySource).toBe('container');
-    await sleepUntil(9000);
+    await sleepUntil(13000);
     await sweep();
     expect((await get('touched')).status).toBe('Running');
   }, 30_000);
