@@ -1,9 +1,15 @@
 import type { LifecycleCommand } from '../config';
 import { WorkbayError } from '../errors';
-import type { ExecResult, Progress } from './driver';
+import { ACTIVITY_FILE, type ExecResult, type Progress } from './driver';
 
 /** Where run-once markers live inside the workspace (Docker: the container; Kubernetes: the PVC). */
 export const MARKER_DIR = '/var/workbay';
+
+/**
+ * The keep-alive command used unless `overrideCommand: false`, as DevPod and the reference CLI do:
+ * exits promptly on SIGTERM so stop is fast, and creates the activity file at every start.
+ */
+export const KEEPALIVE = `echo Container started; touch ${ACTIVITY_FILE} 2>/dev/null; trap "exit 0" 15; while sleep 1 & wait $!; do :; done`;
 
 /** Hooks that run once per workspace container, in the reference CLI's order. */
 export const CREATE_HOOKS = ['onCreateCommand', 'updateContentCommand', 'postCreateCommand'] as const;

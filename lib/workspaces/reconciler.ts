@@ -25,7 +25,7 @@ export class Reconciler {
     private readonly store: Store,
     private readonly workspaces: WorkspaceService,
     private readonly driverFor: DriverFor,
-    private readonly workerId: string,
+    workerId: string,
     /** First retry delay; doubles per attempt (tests shorten it). */
     private readonly retryBaseMs = 1_000,
   ) {

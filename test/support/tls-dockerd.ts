@@ -27,7 +27,8 @@ function sign(dir: string, ca: string, name: string, ext: string) {
   openssl(dir, 'x509', '-req', '-in', `${name}.csr`, '-CA', `${ca}-ca.pem`, '-CAkey', `${ca}-ca.key`, '-CAcreateserial', '-days', '2', '-extfile', `${name}.ext`, '-out', `${name}.pem`);
 }
 
-function certDir(base: string, into: string, caName: string, client: string) {
+/** A DOCKER_CERT_PATH-style dir: the engine's CA (so the client trusts the server) and a client pair. */
+function certDir(base: string, into: string, client: string) {
   const d = join(base, into);
   mkdirSync(d);
   writeFileSync(join(d, 'ca.pem'), readFileSync(join(base, 'good-ca.pem')));
@@ -44,8 +45,8 @@ export async function startTlsEngine(port: number, source: Docker, images: strin
   sign(base, 'good', 'server', 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
   sign(base, 'good', 'client', 'extendedKeyUsage=clientAuth\n');
   sign(base, 'rogue', 'intruder', 'extendedKeyUsage=clientAuth\n');
-  const goodCertDir = certDir(base, 'good-client', 'good', 'client');
-  const rogueCertDir = certDir(base, 'rogue-client', 'rogue', 'intruder');
+  const goodCertDir = certDir(base, 'good-client', 'client');
+  const rogueCertDir = certDir(base, 'rogue-client', 'intruder');
   const run = join(base, 'run');
   mkdirSync(run);
   const child: ChildProcess = spawn('dockerd', [

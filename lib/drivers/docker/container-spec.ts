@@ -1,6 +1,6 @@
 import type Docker from 'dockerode';
 import { LABELS, objectName, type DriverWorkspace } from '../driver';
-import { KEEPALIVE } from '../keepalive';
+import { KEEPALIVE } from '../lifecycle';
 import { referenceMetadata, runtimeMeta, type ResolvedDevcontainer } from '../devcontainer';
 
 /** Label holding what start and exec need later (see RuntimeMeta). */

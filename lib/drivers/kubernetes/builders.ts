@@ -2,8 +2,7 @@ import type { V1Namespace, V1PersistentVolumeClaim, V1Pod, V1ResourceRequirement
 import { hostRequirementsToResources, parseResources, type KubernetesAgent } from '../../config';
 import { referenceMetadata, runtimeMeta, type ResolvedDevcontainer } from '../devcontainer';
 import type { DriverWorkspace } from '../driver';
-import { MARKER_DIR } from '../lifecycle';
-import { KEEPALIVE } from '../keepalive';
+import { KEEPALIVE, MARKER_DIR } from '../lifecycle';
 import { DEV_CONTAINER, kubeLabels, kubeNames } from './names';
 
 /** Annotation holding what start and exec need later (see RuntimeMeta). */

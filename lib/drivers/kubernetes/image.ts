@@ -49,7 +49,6 @@ export function prebuildTag(arch: string, r: ResolvedDevcontainer, commit: strin
  */
 export async function resolveImage(k: KubeClients, ws: DriverWorkspace, agent: KubernetesAgent, r: ResolvedDevcontainer, commit: string | undefined, progress: Progress): Promise<string> {
   if (r.config.image) return r.config.image;
-  const build = r.config.build!;
   if (!commit) {
     throw new WorkbayError('config.invalid', 'a Dockerfile-based devcontainer needs a git source: the repository is the build context', {
       errors: [{ field: 'devcontainer.build', message: 'use source.git, or an image-based devcontainer.json' }],
