@@ -4,7 +4,7 @@ import {
 } from './discovery';
 import { faultError, type KubeRequestRecord } from './faults';
 import {
-  authenticate, parseResourcePath, queryRecord, readJsonBody, sendError, sendJson, verbOf, type ResourceRoute, type SimRuntime,
+  authenticate, beginRequest, readJsonBody, sendError, sendJson, type ResourceRoute, type SimRuntime,
 } from './http-util';
 import { serveLogs } from './logs';
 import { GROUPS } from './resources';
@@ -82,20 +82,12 @@ async function dispatch(rt: SimRuntime, req: IncomingMessage, res: ServerRespons
 
 /** Handles one plain HTTP request: log, authenticate, inject faults, then discovery or the REST verbs. */
 export async function handleRequest(rt: SimRuntime, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://kube-sim');
-  const query = url.searchParams;
-  const record: KubeRequestRecord = { method: req.method ?? 'GET', path: url.pathname, query: queryRecord(query), at: new Date() };
-  rt.requests.push(record);
+  const { url, query, record, route } = beginRequest(rt, req);
   const reply = (code: number, body: unknown, headers?: Record<string, string>): void => {
     record.status = code;
     sendJson(res, code, body, headers);
   };
   try {
-    const route = parseResourcePath(url.pathname);
-    if (route) {
-      Object.assign(record, { group: route.group, resource: route.def.plural, namespace: route.namespace, name: route.name, subresource: route.subresource });
-      record.verb = verbOf(record.method, route, query);
-    }
     authenticate(rt, req.headers.authorization);
     if (['POST', 'PUT', 'PATCH', 'DELETE'].includes(record.method)) {
       record.contentType = req.headers['content-type'];

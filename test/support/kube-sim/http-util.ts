@@ -136,3 +136,20 @@ export function verbOf(method: string, route: ResourceRoute, query: URLSearchPar
     default: return 'get';
   }
 }
+
+/**
+ * Logs a request in `rt.requests` and classifies its resource path (shared by plain and upgrade
+ * requests, so both show up alike in the request log tests read).
+ */
+export function beginRequest(rt: SimRuntime, req: IncomingMessage) {
+  const url = new URL(req.url ?? '/', 'http://kube-sim');
+  const query = url.searchParams;
+  const record: KubeRequestRecord = { method: req.method ?? 'GET', path: url.pathname, query: queryRecord(query), at: new Date() };
+  rt.requests.push(record);
+  const route = parseResourcePath(url.pathname);
+  if (route) {
+    Object.assign(record, { group: route.group, resource: route.def.plural, namespace: route.namespace, name: route.name, subresource: route.subresource });
+    record.verb = verbOf(record.method, route, query);
+  }
+  return { url, query, record, route };
+}

@@ -3,8 +3,8 @@ import type { Duplex } from 'node:stream';
 import { execParams } from './docker-exec';
 import { SPDY_PROTOCOLS, serveExecSpdy } from './exec-spdy';
 import { serveExecWebSocket } from './exec-ws';
-import { faultError, type KubeRequestRecord } from './faults';
-import { authenticate, parseResourcePath, queryRecord, rejectUpgrade, verbOf, type SimRuntime } from './http-util';
+import { faultError } from './faults';
+import { authenticate, beginRequest, rejectUpgrade, type SimRuntime } from './http-util';
 import { KubeError, badRequest, statusError } from './status';
 
 function offeredSpdyProtocol(req: IncomingMessage): string | undefined {
@@ -14,17 +14,9 @@ function offeredSpdyProtocol(req: IncomingMessage): string | undefined {
 
 /** Handles an upgrade request: `pods/<name>/exec` over WebSocket (v4/v5.channel.k8s.io) or SPDY/3.1. */
 export async function handleUpgrade(rt: SimRuntime, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://kube-sim');
-  const query = url.searchParams;
-  const record: KubeRequestRecord = { method: req.method ?? 'GET', path: url.pathname, query: queryRecord(query), at: new Date() };
-  rt.requests.push(record);
+  const { query, record, route } = beginRequest(rt, req);
   socket.on('error', () => socket.destroy());
   try {
-    const route = parseResourcePath(url.pathname);
-    if (route) {
-      Object.assign(record, { group: route.group, resource: route.def.plural, namespace: route.namespace, name: route.name, subresource: route.subresource });
-      record.verb = verbOf(record.method, route, query);
-    }
     authenticate(rt, req.headers.authorization);
     const fault = rt.faults.take(record);
     if (fault?.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
