@@ -1,6 +1,6 @@
 import { ulid } from 'ulid';
 import { readLambdaSettings, type LambdaSettings } from '../settings';
-import { openStore } from '../store';
+import { LOCAL_CREDENTIALS, openStore } from '../store';
 import { awsSecrets, secretsManagerClient, type GetSecretValue } from '../secrets';
 import type { SweepResult } from '../workspaces';
 import { buildServices, type Log, type Services } from './services';
@@ -12,9 +12,6 @@ export type LambdaFunction = 'api' | 'sweeper' | 'reconciler';
 export interface LambdaServices extends Services {
   settings: LambdaSettings;
 }
-
-/** Throwaway credentials for a loopback DynamoDB (lib/store/embedded's, which cannot be imported without dynalite). */
-const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 /** A JSON line per entry on stdout; Lambda forwards stdout to CloudWatch Logs as is. */
 export const jsonLog: Log = (e) => process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...e })}\n`);

@@ -18,6 +18,9 @@ export interface Db {
   table: string;
 }
 
+/** Credentials for a local endpoint (dynalite checks their shape, not their value); never sent to AWS. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
 /** Builds the document client once per process. */
 export function createDb(opts: StoreOptions): Db {
   const client = new DynamoDBClient({

@@ -29,5 +29,4 @@ export async function startEmbeddedDynamo(opts: { path?: string; port?: number }
   };
 }
 
-/** Credentials for a local endpoint; dynalite checks their shape, not their value. */
-export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+export { LOCAL_CREDENTIALS } from './client';

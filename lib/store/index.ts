@@ -1,4 +1,4 @@
-import { createDb, ensureTable, type Db, type StoreOptions } from './client';
+import { createDb, ensureTable, LOCAL_CREDENTIALS, type Db, type StoreOptions } from './client';
 import { idempotencyClaims, nameClaims, type ClaimRepo } from './claims';
 import { EventRepo } from './events';
 import { ProviderRepo } from './providers';
@@ -30,7 +30,7 @@ export function openStore(opts: StoreOptions): Store {
   };
 }
 
-export { ensureTable, type StoreOptions, type Db };
+export { ensureTable, LOCAL_CREDENTIALS, type StoreOptions, type Db };
 export type { Claim, ClaimRepo } from './claims';
 export { needsWork, type Page } from './workspaces';
 export * from './types';
