@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { ulid } from 'ulid';
 import { createApp } from '../api';
-import { buildServices, type Log } from '../runtime';
+import { buildServices, type Log, type Services } from '../runtime';
 import { localSecrets } from '../secrets';
 import type { EmbeddedSettings } from '../settings';
 import { ensureTable, openStore, type Store } from '../store';
@@ -17,6 +17,8 @@ export interface Embedded {
   url: string;
   store: Store;
   admin: AdminBootstrap;
+  /** The process's services (reconciler, sweeper, ...), for tests and tools that drive them directly. */
+  services: Services;
   close(): Promise<void>;
 }
 
@@ -54,9 +56,12 @@ export async function startEmbedded(s: EmbeddedSettings, log: Log = () => {}, en
     url: `http://${host}:${port}`,
     store,
     admin,
+    services,
     close: async () => {
-      timers.stop();
+      // Work in flight must end before the table goes: dynalite throws (uncaught) on a closed database.
       await new Promise<void>((r) => server.close(() => r()));
+      await timers.stop();
+      await reconciler.drain(15_000);
       store.db.doc.destroy();
       await dynamo.close();
     },

@@ -1,26 +1,32 @@
 import type { Reconciler } from '../workspaces';
 
 /** Handle on the in-process timers of embedded mode. */
-export interface Timers { stop(): void }
+/** Handle on the in-process timers of embedded mode; `stop` resolves once no tick is running. */
+export interface Timers { stop(): Promise<void> }
 
 /** Runs `fn` every `seconds`, never two at once; failures are logged, not thrown. */
-function every(seconds: number, name: string, fn: () => Promise<unknown>, log: (e: Record<string, unknown>) => void): () => void {
-  let busy = false;
-  const tick = async () => {
+function every(seconds: number, name: string, fn: () => Promise<unknown>, log: (e: Record<string, unknown>) => void): () => Promise<void> {
+  let busy: Promise<void> | undefined;
+  const tick = () => {
     if (busy) return;
-    busy = true;
+    busy = run();
+  };
+  const run = async () => {
     try {
       await fn();
     } catch (err) {
       log({ level: 'error', msg: `${name} failed`, error: err instanceof Error ? err.message : String(err) });
     } finally {
-      busy = false;
+      busy = undefined;
     }
   };
-  void tick();
-  const timer = setInterval(() => void tick(), seconds * 1000);
+  tick();
+  const timer = setInterval(tick, seconds * 1000);
   timer.unref();
-  return () => clearInterval(timer);
+  return async () => {
+    clearInterval(timer);
+    await busy;
+  };
 }
 
 /**
@@ -40,5 +46,5 @@ export function startTimers(
     }, log),
     every(t.sweepSeconds, 'inactivity sweep', t.sweep, log),
   ];
-  return { stop: () => stops.forEach((s) => s()) };
+  return { stop: async () => { await Promise.all(stops.map((s) => s())); } };
 }

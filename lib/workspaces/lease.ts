@@ -1,3 +1,4 @@
+import { ulid } from 'ulid';
 import { isWorkbayError, WorkbayError } from '../errors';
 import type { Store, WorkspaceRecord } from '../store';
 import type { WorkspaceService } from './service';
@@ -7,71 +8,108 @@ export const LEASE_MS = 30_000;
 export const RENEW_MS = 10_000;
 
 /** Fields a worker may change on a workspace it holds. */
-export type Patch = Partial<Omit<WorkspaceRecord, 'id' | 'version'>>;
+export type Patch = Partial<Omit<WorkspaceRecord, 'id' | 'version' | 'leaseOwner'>>;
+
+/** An event written with a save, once the write has landed. */
+export interface SaveEvent { type: string; message: string; data?: Record<string, unknown> }
 
 /**
- * Leases on workspaces (DESIGN §2): one worker (reconciler or sweeper) acts on a workspace at a time.
- * Taking a lease is a conditional write on `version`, so of two workers only one wins.
+ * One held lease on one workspace: the unit of work, not the process, holds it. Its token is
+ * written to `leaseOwner`; only this object may renew, save under or release it (ADR 0004).
  */
-export class Leases {
-  constructor(
-    private readonly store: Store,
-    private readonly workspaces: WorkspaceService,
-    readonly workerId: string,
-    /** Who the events written through `save` name as their actor. */
-    private readonly actor: 'reconciler' | 'sweeper' = 'reconciler',
-  ) {}
+export class Lease {
+  /** The latest record this holder has written or read. */
+  current: WorkspaceRecord;
 
-  /** Takes the lease unless another worker holds a live one; undefined when it lost the race. */
-  async acquire(ws: WorkspaceRecord, ignoreLease: boolean): Promise<WorkspaceRecord | undefined> {
-    const held = ws.leaseOwner && ws.leaseOwner !== this.workerId && ws.leaseUntil && Date.parse(ws.leaseUntil) > Date.now();
-    if (held && !ignoreLease) return undefined;
-    try {
-      return await this.store.workspaces.update(ws, { ...ws, leaseOwner: this.workerId, leaseUntil: new Date(Date.now() + LEASE_MS).toISOString() });
-    } catch (err) {
-      if (isWorkbayError(err, 'store.conflict')) return undefined;
-      throw err;
+  constructor(private readonly leases: Leases, readonly token: string, record: WorkspaceRecord) {
+    this.current = record;
+  }
+
+  /** True while the stored record still names this holder. */
+  holds(ws: WorkspaceRecord | undefined): boolean {
+    return !!ws && ws.leaseOwner === this.token;
+  }
+
+  /** Extends the lease while long work runs; a lost lease is left alone. */
+  async renew(): Promise<void> {
+    const cur = await this.leases.store.workspaces.get(this.current.id).catch(() => undefined);
+    if (!cur || !this.holds(cur)) return;
+    this.current = await this.leases.store.workspaces.update(cur, { ...cur, leaseUntil: new Date(Date.now() + LEASE_MS).toISOString() }).catch(() => this.current);
+  }
+
+  /**
+   * Writes a patch under the lease. A concurrent API change (desired state, activity) is merged by
+   * re-reading; a lease another holder took meanwhile throws `lease.lost`, and the caller stops acting.
+   * `still` guards a decision made on the record read before: when a re-read fails it, nothing is
+   * written and the fresh record is returned for the caller to decide again.
+   */
+  async save(patch: Patch, event?: SaveEvent, still?: (fresh: WorkspaceRecord) => boolean): Promise<WorkspaceRecord> {
+    let cur = this.current;
+    const intended = cur.desiredState;
+    for (let i = 0; ; i++) {
+      if (!this.holds(cur)) throw new WorkbayError('lease.lost', `workspace ${cur.id} is held by another worker`);
+      try {
+        const next = await this.leases.store.workspaces.update(cur, { ...cur, ...patch });
+        this.current = next;
+        this.leases.workspaces.changes.notify(next.id);
+        if (event) await this.leases.workspaces.event(next, event.type, event.message, this.leases.actor, event.data);
+        return next;
+      } catch (err) {
+        if (!isWorkbayError(err, 'store.conflict') || i >= 4) throw err;
+        const fresh = await this.leases.store.workspaces.get(cur.id);
+        if (!fresh) throw new WorkbayError('workspace.notFound', `workspace ${cur.id} vanished`);
+        cur = fresh;
+        this.current = fresh;
+        // A status decided for the old desired state is stale: the next pass decides again.
+        if (this.holds(fresh) && ((patch.status && fresh.desiredState !== intended) || (still && !still(fresh)))) return fresh;
+      }
     }
   }
 
-  /** Extends a held lease while long work runs. */
-  async renew(lease: { current: WorkspaceRecord }): Promise<void> {
-    const cur = await this.store.workspaces.get(lease.current.id).catch(() => undefined);
-    if (!cur || cur.leaseOwner !== this.workerId) return;
-    lease.current = await this.store.workspaces.update(cur, { ...cur, leaseUntil: new Date(Date.now() + LEASE_MS).toISOString() }).catch(() => lease.current);
-  }
-
-  /** Gives the lease up (a retry backoff keeps its leaseUntil). */
-  async release(id: string): Promise<void> {
+  /** Gives the lease up (a retry backoff keeps its leaseUntil so re-drive waits for it). */
+  async release(): Promise<void> {
     for (let i = 0; i < 3; i++) {
-      const cur = await this.store.workspaces.get(id).catch(() => undefined);
-      if (!cur || cur.leaseOwner !== this.workerId) return;
+      const cur = await this.leases.store.workspaces.get(this.current.id).catch(() => undefined);
+      if (!cur || !this.holds(cur)) return;
       try {
-        // A retry backoff keeps its leaseUntil so re-drive waits for it; otherwise the lease is cleared.
-        await this.store.workspaces.update(cur, { ...cur, leaseOwner: undefined, leaseUntil: cur.attempts ? cur.leaseUntil : undefined });
+        await this.leases.store.workspaces.update(cur, { ...cur, leaseOwner: undefined, leaseUntil: cur.attempts ? cur.leaseUntil : undefined });
         return;
       } catch (err) {
         if (!isWorkbayError(err, 'store.conflict')) return;
       }
     }
   }
+}
 
-  /** Writes a patch to the latest record; a concurrent API change is merged by re-reading (level-based). */
-  async save(ws: WorkspaceRecord, patch: Patch, event?: { type: string; message: string; data?: Record<string, unknown> }): Promise<WorkspaceRecord> {
-    let cur = ws;
-    for (let i = 0; ; i++) {
-      try {
-        const next = await this.store.workspaces.update(cur, { ...cur, ...patch });
-        this.workspaces.changes.notify(next.id);
-        if (event) await this.workspaces.event(next, event.type, event.message, this.actor, event.data);
-        return next;
-      } catch (err) {
-        if (!isWorkbayError(err, 'store.conflict') || i >= 4) throw err;
-        const fresh = await this.store.workspaces.get(ws.id);
-        if (!fresh) throw new WorkbayError('workspace.notFound', `workspace ${ws.id} vanished`);
-        cur = fresh;
-        if (patch.status && fresh.desiredState !== ws.desiredState) return fresh;
-      }
+/**
+ * Leases on workspaces (DESIGN §2): one unit of work (a reconcile pass, one sweep's claim) acts on a
+ * workspace at a time, whether the other worker is in another process or in this one. Taking a lease
+ * is a conditional write on `version`, so of two workers only one wins.
+ */
+export class Leases {
+  constructor(
+    readonly store: Store,
+    readonly workspaces: WorkspaceService,
+    /** Names this process in lease tokens (for operators reading the table). */
+    readonly workerId: string,
+    /** Who the events written through `save` name as their actor. */
+    readonly actor: 'reconciler' | 'sweeper' = 'reconciler',
+  ) {}
+
+  /**
+   * Takes the lease unless a live one is held by anyone, this process included; undefined when it
+   * lost the race. `ignoreLease` takes over any lease (an embedded restart: holders are dead).
+   */
+  async acquire(ws: WorkspaceRecord, ignoreLease: boolean): Promise<Lease | undefined> {
+    const held = ws.leaseOwner && ws.leaseUntil && Date.parse(ws.leaseUntil) > Date.now();
+    if (held && !ignoreLease) return undefined;
+    const token = `${this.workerId}#${ulid()}`;
+    try {
+      const rec = await this.store.workspaces.update(ws, { ...ws, leaseOwner: token, leaseUntil: new Date(Date.now() + LEASE_MS).toISOString() });
+      return new Lease(this, token, rec);
+    } catch (err) {
+      if (isWorkbayError(err, 'store.conflict')) return undefined;
+      throw err;
     }
   }
 }

@@ -2,7 +2,7 @@ import { isWorkbayError, WorkbayError } from '../errors';
 import type { Driver, Observed, ProgressEvent } from '../drivers';
 import type { Store, WorkspaceRecord, WorkspaceStatus } from '../store';
 import { driverWorkspace, type DriverFor } from './drivers';
-import { Leases, RENEW_MS, type Patch } from './lease';
+import { Leases, RENEW_MS, type Lease, type Patch } from './lease';
 import type { WorkspaceService } from './service';
 
 const MAX_ATTEMPTS = 5;
@@ -35,7 +35,7 @@ export class Reconciler {
   private readonly leases: Leases;
 
   /** Workspaces this process is reconciling now, and whether another pass was asked for meanwhile. */
-  private readonly inFlight = new Map<string, { again: boolean }>();
+  private readonly inFlight = new Map<string, { again: boolean; done: Promise<void> }>();
 
   /**
    * Drives one workspace until it settles, fails, or another worker holds it. Within one process,
@@ -48,34 +48,42 @@ export class Reconciler {
       running.again = true;
       return;
     }
-    const state = { again: true };
+    const state = { again: true, done: Promise.resolve() };
     this.inFlight.set(id, state);
-    try {
-      while (state.again) {
-        state.again = false;
-        await this.pass(id, opts);
+    state.done = (async () => {
+      try {
+        while (state.again) {
+          state.again = false;
+          await this.pass(id, opts);
+        }
+      } finally {
+        this.inFlight.delete(id);
       }
-    } finally {
-      this.inFlight.delete(id);
+    })();
+    return state.done;
+  }
+
+  /** Waits (at most `ms`) until no reconcile of this process is running, for a clean shutdown. */
+  async drain(ms: number): Promise<void> {
+    const until = Date.now() + ms;
+    while (this.inFlight.size && Date.now() < until) {
+      await Promise.race([Promise.allSettled([...this.inFlight.values()].map((s) => s.done)), new Promise((r) => setTimeout(r, until - Date.now()))]);
     }
   }
 
   private async pass(id: string, opts: { ignoreLease?: boolean }): Promise<void> {
-    let ws = await this.store.workspaces.get(id);
+    const ws = await this.store.workspaces.get(id);
     if (!ws) return;
-    ws = await this.leases.acquire(ws, opts.ignoreLease ?? false);
-    if (!ws) return;
-    const lease = { current: ws };
-    const renew = setInterval(() => void this.leases.renew(lease), RENEW_MS);
+    const lease = await this.leases.acquire(ws, opts.ignoreLease ?? false);
+    if (!lease) return;
+    const renew = setInterval(() => void lease.renew(), RENEW_MS);
     try {
       for (let i = 0; i < 10; i++) {
-        const next = await this.stepSafely(lease.current);
-        if (next === 'done') break;
-        lease.current = next;
+        if (await this.stepSafely(lease) === 'done') break;
       }
     } finally {
       clearInterval(renew);
-      await this.leases.release(lease.current.id);
+      await lease.release();
     }
   }
 
@@ -89,13 +97,15 @@ export class Reconciler {
     };
   }
 
-  private async stepSafely(ws: WorkspaceRecord): Promise<WorkspaceRecord | 'done'> {
+  private async stepSafely(lease: Lease): Promise<WorkspaceRecord | 'done'> {
     let driver: Driver | undefined;
     try {
-      driver = await this.driverFor(ws);
-      return await this.step(ws, driver);
+      driver = await this.driverFor(lease.current);
+      return await this.step(lease, driver);
     } catch (err) {
-      return this.fail(ws, err, driver);
+      // Another worker holds the workspace now: it decides, this one stops acting.
+      if (isWorkbayError(err, 'lease.lost')) return 'done';
+      return this.fail(lease, err, driver);
     } finally {
       await driver?.close?.();
     }
@@ -110,15 +120,17 @@ export class Reconciler {
     };
   }
 
-  private enter(ws: WorkspaceRecord, status: WorkspaceStatus): Promise<WorkspaceRecord> {
-    return this.leases.save(ws, { status, statusReason: undefined }, { type: `workspace.${status.toLowerCase()}`, message: `${status.toLowerCase()} workspace ${ws.name}` });
+  private enter(lease: Lease, status: WorkspaceStatus): Promise<WorkspaceRecord> {
+    const ws = lease.current;
+    return lease.save({ status, statusReason: undefined }, { type: `workspace.${status.toLowerCase()}`, message: `${status.toLowerCase()} workspace ${ws.name}` });
   }
 
   /** One step towards the desired state; 'done' when there is nothing left to do now. */
-  private async step(ws: WorkspaceRecord, d: Driver): Promise<WorkspaceRecord | 'done'> {
+  private async step(lease: Lease, d: Driver): Promise<WorkspaceRecord | 'done'> {
+    const ws = lease.current;
     const dws = driverWorkspace(ws);
     if (ws.desiredState === 'Deleted') {
-      if (ws.status !== 'Deleting') return this.enter(ws, 'Deleting');
+      if (ws.status !== 'Deleting') return this.enter(lease, 'Deleting');
       await d.delete(dws);
       await this.workspaces.finalizeDelete(ws, 'reconciler');
       return 'done';
@@ -126,38 +138,41 @@ export class Reconciler {
     if (ws.desiredState === 'Running') {
       if (ws.status === 'Running' || ws.status === 'Error') return 'done';
       if (!ws.driverRef) {
-        if (ws.status !== 'Creating') return this.enter(ws, 'Creating');
+        if (ws.status !== 'Creating') return this.enter(lease, 'Creating');
         const obs = await d.create(dws, this.progress(ws));
-        return this.leases.save(ws, this.running(ws, obs), { type: 'workspace.running', message: `workspace ${ws.name} is running` });
+        return lease.save(this.running(ws, obs), { type: 'workspace.running', message: `workspace ${ws.name} is running` });
       }
-      if (ws.status !== 'Starting') return this.enter(ws, 'Starting');
+      if (ws.status !== 'Starting') return this.enter(lease, 'Starting');
       const found = await d.find(dws);
       const obs = found ? await d.start(dws, this.progress(ws)) : await d.create(dws, this.progress(ws));
-      return this.leases.save(ws, this.running(ws, obs), { type: 'workspace.running', message: `workspace ${ws.name} is running` });
+      return lease.save(this.running(ws, obs), { type: 'workspace.running', message: `workspace ${ws.name} is running` });
     }
     if (ws.status === 'Stopped' || ws.status === 'Error') return 'done';
-    if (ws.status === 'Pending') return this.leases.save(ws, { status: 'Stopped', stopReason: ws.stopReason ?? 'user' }, { type: 'workspace.stopped', message: 'stopped before it was created' });
-    if (ws.status !== 'Stopping') return this.enter(ws, 'Stopping');
+    if (ws.status === 'Pending') return lease.save({ status: 'Stopped', stopReason: ws.stopReason ?? 'user' }, { type: 'workspace.stopped', message: 'stopped before it was created' });
+    if (ws.status !== 'Stopping') return this.enter(lease, 'Stopping');
     await d.stop(dws);
-    return this.leases.save(ws, { status: 'Stopped', stopReason: ws.stopReason ?? 'user', idleDeadline: undefined }, {
+    return lease.save({ status: 'Stopped', stopReason: ws.stopReason ?? 'user', idleDeadline: undefined }, {
       type: 'workspace.stopped', message: `workspace ${ws.name} stopped`, data: { stopReason: ws.stopReason ?? 'user' },
     });
   }
 
   /** Retryable failures back off and stay in the WORK shard; others become Error with the reason. */
-  private async fail(ws: WorkspaceRecord, err: unknown, d: Driver | undefined): Promise<'done'> {
+  private async fail(lease: Lease, err: unknown, d: Driver | undefined): Promise<'done'> {
+    const ws = lease.current;
     const e = isWorkbayError(err) ? err : new WorkbayError('internal', (err as Error)?.message ?? String(err), { cause: err });
     const fresh = (await this.store.workspaces.get(ws.id).catch(() => undefined)) ?? ws;
+    if (!lease.holds(fresh)) return 'done';
+    lease.current = fresh;
     const attempts = (fresh.attempts ?? 0) + 1;
     if (RETRYABLE.has(e.code) && attempts < MAX_ATTEMPTS) {
       const backoff = Math.min(60_000, this.retryBaseMs * 2 ** attempts);
-      await this.leases.save(fresh, { attempts, statusReason: `${e.message}; retrying`, leaseUntil: new Date(Date.now() + backoff).toISOString() }, {
+      await lease.save({ attempts, statusReason: `${e.message}; retrying`, leaseUntil: new Date(Date.now() + backoff).toISOString() }, {
         type: 'workspace.retrying', message: e.message, data: { code: e.code, attempt: attempts },
       }).catch(() => undefined);
       return 'done';
     }
     if (d && CLEAN_ON_FAILURE.has(e.code) && !fresh.driverRef) await d.delete(driverWorkspace(fresh)).catch(() => undefined);
-    await this.leases.save(fresh, { status: 'Error', statusReason: e.message, attempts: 0, ...(fresh.desiredState === 'Stopped' ? { stopReason: 'error' as const } : {}) }, {
+    await lease.save({ status: 'Error', statusReason: e.message, attempts: 0, ...(fresh.desiredState === 'Stopped' ? { stopReason: 'error' as const } : {}) }, {
       type: 'workspace.error', message: e.message, data: { code: e.code },
     }).catch(() => undefined);
     return 'done';

@@ -72,27 +72,31 @@ export class Sweeper {
       if (ws.idleWarningFor !== ws.idleDeadline && await this.warn(ws)) result.warned++;
       return;
     }
-    const claimed = await this.leases.acquire(ws, false);
-    if (!claimed) return;
+    const lease = await this.leases.acquire(ws, false);
+    if (!lease) return;
     result.checked++;
-    let cur = claimed;
+    let cur = lease.current;
     try {
       const driver = await this.driverFor(cur);
       try {
         const seenAt = await driver.lastActivity(driverWorkspace(cur));
         const last = cur.lastActivityAt ? Date.parse(cur.lastActivityAt) : 0;
         if (seenAt && seenAt.getTime() > last && seenAt.getTime() + cur.inactivityTimeoutSeconds * 1000 > now.getTime()) {
-          cur = await this.leases.save(cur, {
+          cur = await lease.save({
             lastActivityAt: seenAt.toISOString(), lastActivitySource: 'container',
             idleDeadline: new Date(seenAt.getTime() + cur.inactivityTimeoutSeconds * 1000).toISOString(),
           });
           result.extended++;
           return;
         }
-        if (cur.idleWarningFor !== cur.idleDeadline) cur = await this.warn(cur, true) ?? cur;
-        cur = await this.leases.save(cur, { desiredState: 'Stopped', status: 'Stopping', stopReason: 'inactivity' });
+        if (cur.idleWarningFor !== cur.idleDeadline) lease.current = cur = await this.warn(cur, true) ?? cur;
+        const decidedOn = cur.lastActivityAt;
+        cur = await lease.save({ desiredState: 'Stopped', status: 'Stopping', stopReason: 'inactivity' }, undefined,
+          (fresh) => fresh.desiredState === 'Running' && fresh.lastActivityAt === decidedOn);
+        // Activity or a user's change landed while deciding: the next sweep looks again.
+        if (cur.status !== 'Stopping' || cur.stopReason !== 'inactivity') return;
         await driver.stop(driverWorkspace(cur));
-        cur = await this.leases.save(cur, { status: 'Stopped', idleDeadline: undefined }, {
+        cur = await lease.save({ status: 'Stopped', idleDeadline: undefined }, {
           type: 'workspace.stopped', message: `stopped after ${cur.inactivityTimeoutSeconds} s without activity (last: ${cur.lastActivitySource ?? 'none'} at ${cur.lastActivityAt ?? 'never'})`,
           data: { stopReason: 'inactivity', lastActivityAt: cur.lastActivityAt, lastActivitySource: cur.lastActivitySource },
         });
@@ -100,8 +104,12 @@ export class Sweeper {
       } finally {
         await driver.close?.();
       }
+    } catch (err) {
+      // Another worker took the workspace over: it decides, and this sweep does not count it.
+      if (isWorkbayError(err, 'lease.lost')) return;
+      throw err;
     } finally {
-      await this.leases.release(cur.id);
+      await lease.release();
     }
   }
 
