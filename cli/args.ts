@@ -27,6 +27,10 @@ export interface Parsed {
   timeout?: string;
   autostart: boolean;
   tail?: string;
+  role?: string;
+  description?: string;
+  expiresIn?: string;
+  expiresAt?: string;
 }
 
 /**
@@ -51,6 +55,10 @@ const OPTIONS = {
   timeout: { type: 'string' },
   autostart: { type: 'boolean' },
   tail: { type: 'string' },
+  role: { type: 'string' },
+  description: { type: 'string' },
+  'expires-in': { type: 'string' },
+  'expires-at': { type: 'string' },
 } as const;
 
 /** Parses the flags of every subcommand; what follows `--` is kept apart for `exec`. */
@@ -74,6 +82,7 @@ export function parse(argv: string[]): Parsed {
     inactivityTimeout: x['inactivity-timeout'], idempotencyKey: x['idempotency-key'], noWait: x['no-wait'] ?? false,
     status: x.status, allPages: x['all-pages'] ?? false,
     user: x.user, timeout: x.timeout, autostart: x.autostart ?? false, tail: x.tail,
+    role: x.role, description: x.description, expiresIn: x['expires-in'], expiresAt: x['expires-at'],
   };
 }
 

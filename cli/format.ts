@@ -21,7 +21,12 @@ export function problemText(err: ApiError): string {
   for (const e of err.problem.errors ?? []) {
     const where = e.line ? ` (line ${e.line}${e.column ? `, column ${e.column}` : ''})` : '';
     out.push(`  ${e.field}${where}: ${e.message}`);
-    if (e.hint) out.push(`    hint: ${e.hint}`);
+    if (e.hint) out.push(`    hint: ${cliHint(e.hint)}`);
   }
   return out.join('\n');
+}
+
+/** The API's hints show request bodies; on the command line the same advice is a flag. */
+function cliHint(hint: string): string {
+  return hint.replace(/in the request body: \{"options": \{"([A-Z0-9_]+)": "<value>"\}\}/g, 'with -o $1=<value>');
 }

@@ -2,6 +2,7 @@ import { parse, UsageError } from './args';
 import { problemText } from './format';
 import { ApiError, Client } from './http';
 import { providerCommand } from './provider';
+import { tokenCommand } from './token';
 import { listCommand, logsCommand, statusCommand, transitionCommand } from './workspace-commands';
 import { execCommand, sshCommand } from './workspace-shell';
 import { upCommand } from './workspace-up';
@@ -20,6 +21,8 @@ usage:
   workbay provider add ./provider.yaml [--name N] [-o KEY=VALUE ...]
   workbay provider list | show NAME | delete NAME
   workbay provider set-options NAME -o KEY=VALUE [...]
+  workbay token issue OWNER [--role user|admin] [--description D] [--expires-in 30d | --expires-at ISO-TIME]
+  workbay token list | revoke PREFIX
 
   <ws> is a workspace name or id. A source is a git repository when it looks like one
   (git://, ssh://, http(s)://, git@host:path, or ends in .git), else an image.
@@ -40,6 +43,9 @@ async function main(argv: string[]): Promise<number> {
   switch (group) {
     case 'provider':
       process.stdout.write(`${await providerCommand(client, rest, args)}\n`);
+      return 0;
+    case 'token':
+      process.stdout.write(`${await tokenCommand(client, rest, args)}\n`);
       return 0;
     case 'up': return upCommand(client, rest, args);
     case 'list': return listCommand(client, args);

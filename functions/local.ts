@@ -7,6 +7,14 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const log = (e: Record<string, unknown>) => process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), ...e })}\n`);
 
+// Defence in depth: one workspace's stray failure (an engine client emitting an unhandled 'error')
+// must not take every tenant's API down mid-request. The causes are fixed where they arise; what
+// still gets here is logged as one line, and a record that keeps failing is given up by the
+// reconciler's pass count (lib/workspaces/poison.ts).
+const describe = (err: unknown) => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));
+process.on('unhandledRejection', (err) => log({ level: 'error', msg: 'unhandled rejection', error: describe(err) }));
+process.on('uncaughtException', (err, origin) => log({ level: 'error', msg: 'uncaught exception', origin, error: describe(err) }));
+
 try {
   const settings = readSettings(process.env);
   const wb = await startEmbedded(settings, log, process.env);

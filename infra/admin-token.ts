@@ -1,25 +1,34 @@
 /**
- * Issues the first admin token of an AWS deployment straight into its table, with the operator's own
- * AWS credentials (nothing is stored in the functions' environment):
+ * Issues the bootstrap admin token of an AWS deployment straight into its table, with the operator's
+ * own AWS credentials (nothing is stored in the functions' environment):
  *
  *   npx tsx infra/admin-token.ts --table <TableName output> --region us-east-1 [--owner admin]
  *
- * The token is printed once; only its SHA-256 is stored. Further tokens come from POST /v1/tokens.
+ * The token is printed once; only its SHA-256 is stored. Running it again rotates: the new token
+ * replaces the one this tool issued before, which gets 401 from then on. Further tokens come from
+ * POST /v1/tokens (`workbay token issue`) and are not affected.
  */
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generateToken, hashToken, tokenHint } from '../lib/api';
+import { generateToken, tokenRecord } from '../lib/api';
 import { openStore, type Store } from '../lib/store';
 
-/** Stores a new admin token for `owner` and returns the token (the only time it is visible). */
-export async function seedAdminToken(store: Store, o: { owner?: string; description?: string } = {}): Promise<string> {
+/** Options of the bootstrap token. */
+export interface SeedOptions { owner?: string; description?: string }
+
+/** Stores a new bootstrap admin token for `owner` and retires the previous one (their prefixes in `retired`). */
+export async function rotateAdminToken(store: Store, o: SeedOptions = {}): Promise<{ token: string; retired: string[] }> {
   const token = generateToken();
-  await store.tokens.put({
-    hash: hashToken(token), prefix: tokenHint(token), owner: o.owner ?? 'admin', role: 'admin',
-    description: o.description ?? 'bootstrap admin (infra/admin-token.ts)', createdAt: new Date().toISOString(),
-  });
-  return token;
+  const retired = await store.tokens.rotateBootstrap(tokenRecord(token, {
+    owner: o.owner ?? 'admin', role: 'admin', description: o.description ?? 'bootstrap admin (infra/admin-token.ts)',
+  }));
+  return { token, retired };
+}
+
+/** Like rotateAdminToken, returning only the token (the only time it is visible). */
+export async function seedAdminToken(store: Store, o: SeedOptions = {}): Promise<string> {
+  return (await rotateAdminToken(store, o)).token;
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
@@ -32,7 +41,8 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     process.exit(2);
   }
   const store = openStore({ tableName: values.table, region });
-  const token = await seedAdminToken(store, { owner: values.owner });
+  const { token, retired } = await rotateAdminToken(store, { owner: values.owner });
   store.db.doc.destroy();
+  if (retired.length) process.stderr.write(`retired the previous bootstrap admin token: ${retired.join(', ')}\n`);
   process.stdout.write(`${token}\n`);
 }

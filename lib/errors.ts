@@ -10,6 +10,8 @@ export interface FieldError {
   column?: number;
   /** A hint on how to fix it, when one helps. */
   hint?: string;
+  /** The policy rule that refused it (`policy.privileged`), for `policy.denied`. */
+  rule?: string;
 }
 
 /**
@@ -19,10 +21,13 @@ export interface FieldError {
 export type ErrorCode =
   | 'config.invalid'
   | 'request.invalid'
+  | 'option.notUserSettable'
   | 'request.tooLarge'
   | 'route.notFound'
   | 'auth.unauthenticated'
   | 'auth.forbidden'
+  | 'auth.rateLimited'
+  | 'token.notFound'
   | 'policy.denied'
   | 'quota.exceeded'
   | 'provider.notFound'

@@ -16,9 +16,12 @@ const Settings = z.object({
   WORKBAY_HELPER_NETWORK: z.string().min(1).optional(),
   WORKBAY_RECONCILE_INTERVAL: z.string().default('2s'),
   WORKBAY_SWEEP_INTERVAL: z.string().default('10s'),
+  WORKBAY_RESYNC_INTERVAL: z.string().default('30s'),
   WORKBAY_IDLE_WARNING: z.string().default('1m'),
   KUBECONFIG: z.string().optional(),
   WORKBAY_KUBE_TIMEOUT: z.string().default('30s'),
+  WORKBAY_DYNAMODB_ENDPOINT: z.string().regex(/^https?:\/\/[^/\s]+\/?$/, 'must be an http(s) URL such as http://127.0.0.1:8000').optional(),
+  AWS_REGION: z.string().min(1).optional(),
   HOME: z.string().optional(),
 });
 
@@ -43,10 +46,16 @@ export interface EmbeddedSettings {
   kubeTimeoutSeconds?: number;
   /** How often embedded mode sweeps for idle workspaces, in seconds. */
   sweepIntervalSeconds: number;
+  /** How often embedded mode re-observes a page of settled workspaces for drift, in seconds. */
+  resyncIntervalSeconds?: number;
   /** How long before an idle stop the `workspace.idle-warning` event goes out, in seconds. */
   idleWarningSeconds: number;
   /** First retry delay after a retryable failure (not from the environment; tests shorten it). */
   retryBaseMs?: number;
+  /** An external DynamoDB to keep the table in instead of the in-process dynalite (WORKBAY_DYNAMODB_ENDPOINT). */
+  dynamodbEndpoint?: string;
+  /** Region of the external DynamoDB (AWS_REGION, else us-east-1). */
+  dynamodbRegion?: string;
 }
 
 /** Parses the environment with a schema; a bad value stops the process with the variable's name. */
@@ -68,9 +77,11 @@ export function readSettings(env: Record<string, string | undefined>): EmbeddedS
     dockerHost: s.DOCKER_HOST, helperImage: s.WORKBAY_HELPER_IMAGE, helperNetwork: s.WORKBAY_HELPER_NETWORK,
     reconcileIntervalSeconds: Math.max(1, parseDuration(s.WORKBAY_RECONCILE_INTERVAL, 'WORKBAY_RECONCILE_INTERVAL')),
     sweepIntervalSeconds: Math.max(1, parseDuration(s.WORKBAY_SWEEP_INTERVAL, 'WORKBAY_SWEEP_INTERVAL')),
+    resyncIntervalSeconds: Math.max(1, parseDuration(s.WORKBAY_RESYNC_INTERVAL, 'WORKBAY_RESYNC_INTERVAL')),
     idleWarningSeconds: parseDuration(s.WORKBAY_IDLE_WARNING, 'WORKBAY_IDLE_WARNING'),
     kubeconfig: s.KUBECONFIG?.split(':')[0] || (s.HOME ? `${s.HOME}/.kube/config` : undefined),
     kubeTimeoutSeconds: parseDuration(s.WORKBAY_KUBE_TIMEOUT, 'WORKBAY_KUBE_TIMEOUT'),
+    dynamodbEndpoint: s.WORKBAY_DYNAMODB_ENDPOINT, dynamodbRegion: s.AWS_REGION,
   };
 }
 

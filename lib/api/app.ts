@@ -1,6 +1,8 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { ulid } from 'ulid';
+import { findTooDeepJson, LIMITS, tooDeepMessage } from '../config/limits';
+import { positionIndex } from '../config/issues';
 import { WorkbayError } from '../errors';
 import { authenticate } from './auth';
 import type { ApiDeps, ApiEnv } from './context';
@@ -32,11 +34,23 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
     await next();
     c.header('x-request-id', c.get('requestId'));
   });
-  app.use('/v1/*', authenticate(deps.store));
+  app.use('/v1/*', authenticate(deps.store, { log: deps.log }));
   app.use('/v1/*', bodyLimit({
     maxSize: MAX_BODY_BYTES,
     onError: (c) => problemResponse(c, new WorkbayError('request.tooLarge', `request body is larger than ${MAX_BODY_BYTES} bytes (1 MiB)`)),
   }));
+  app.use('/v1/*', async (c, next) => {
+    // JSON.parse copes with any depth, but JSON.stringify, zod and our own walks recurse per level.
+    if (c.req.method === 'GET' || !/json/i.test(c.req.header('content-type') ?? '')) return next();
+    const text = await c.req.text();
+    const at = findTooDeepJson(text);
+    if (at === undefined) return next();
+    const { line, column } = positionIndex(text)(at);
+    const message = tooDeepMessage();
+    return problemResponse(c, new WorkbayError('request.invalid', `invalid body: ${message}`, {
+      errors: [{ field: 'body', message, line, column, hint: `Keep nesting within ${LIMITS.depth} levels.` }],
+    }));
+  });
 
   app.openapi(health, (c) => c.json({ status: 'ok' as const }, 200));
   providerRoutes(app, deps);

@@ -2,14 +2,18 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ZodError } from 'zod';
 import { WorkbayError, type ErrorCode, type FieldError } from '../errors';
+import { MAX_REPORTED_ERRORS } from '../config/issues';
 
 const STATUS: Record<ErrorCode, number> = {
   'config.invalid': 400,
   'request.invalid': 400,
+  'option.notUserSettable': 400,
   'request.tooLarge': 413,
   'route.notFound': 404,
   'auth.unauthenticated': 401,
   'auth.forbidden': 403,
+  'auth.rateLimited': 429,
+  'token.notFound': 404,
   'policy.denied': 403,
   'quota.exceeded': 403,
   'provider.notFound': 404,
@@ -81,9 +85,14 @@ export function toWorkbayError(err: unknown): WorkbayError {
 
 /** Turns a zod failure into field errors (`target` is `body`, `query`, `params` or `header`). */
 export function zodProblem(error: ZodError, target: string): WorkbayError {
-  const errors = error.issues.map((i) => ({
+  // Reported like config problems: the first MAX_REPORTED_ERRORS, then a count, so the answer stays small.
+  const errors: FieldError[] = error.issues.slice(0, MAX_REPORTED_ERRORS).map((i) => ({
     field: [target, ...i.path.map(String)].join('.'),
     message: i.message,
   }));
-  return new WorkbayError('request.invalid', `invalid ${target}: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`, { errors });
+  const rest = error.issues.length - errors.length;
+  const more = rest > 0 ? ` (and ${rest.toLocaleString('en-US')} more)` : '';
+  const detail = `invalid ${target}: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}${more}`;
+  if (rest > 0) errors.push({ field: target, message: `…and ${rest.toLocaleString('en-US')} more` });
+  return new WorkbayError('request.invalid', detail, { errors });
 }

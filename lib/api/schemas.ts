@@ -1,4 +1,16 @@
 import { z } from '@hono/zod-openapi';
+import { imageReferenceProblem } from '../config/image-ref';
+import { LIMITS } from '../config/limits';
+
+/** A string without NUL characters (no engine, shell or file system takes them). */
+const NoNul = z.string().refine((v) => !v.includes('\u0000'), 'must not contain a NUL character');
+/** An image reference in the distribution grammar; a local path is answered with the way to use git instead. */
+const ImageRef = z.string().min(1).max(512).superRefine((v, ctx) => {
+  const problem = imageReferenceProblem(v);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem.hint ? `${problem.message}. ${problem.hint}` : problem.message });
+});
+/** At most `max` keys in a map from the request. */
+const fewKeys = (max: number) => (v: Record<string, unknown>) => Object.keys(v).length <= max;
 
 /** DNS-1123 label, the grammar of workspace and provider names. */
 export const Dns1123 = z.string().max(63).regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a DNS-1123 label: lowercase letters, digits and "-", starting and ending with a letter or digit, at most 63 characters');
@@ -8,11 +20,12 @@ export const Problem = z.object({
   code: z.string(), requestId: z.string(),
   errors: z.array(z.object({
     field: z.string(), message: z.string(),
-    line: z.number().int().optional(), column: z.number().int().optional(), hint: z.string().optional(),
+    line: z.number().int().optional(), column: z.number().int().optional(), hint: z.string().optional(), rule: z.string().optional(),
   })).optional(),
 }).openapi('Problem');
 
-export const OptionValues = z.record(z.string().regex(/^[A-Z0-9_]+$/, 'option names match ^[A-Z0-9_]+$'), z.string());
+export const OptionValues = z.record(z.string().regex(/^[A-Z0-9_]+$/, 'option names match ^[A-Z0-9_]+$'), NoNul.max(65_536))
+  .refine(fewKeys(LIMITS.options), `at most ${LIMITS.options} options`);
 
 export const Provider = z.object({
   name: z.string(), version: z.string().optional(), description: z.string().optional(),
@@ -21,6 +34,7 @@ export const Provider = z.object({
   agent: z.record(z.string(), z.unknown()).openapi({ description: 'resolved agent configuration, secrets masked' }),
   options: z.array(z.record(z.string(), z.unknown())),
   exec: z.record(z.string(), z.unknown()).openapi({ description: 'stored and shown, never run by the control plane' }),
+  policy: z.record(z.string(), z.unknown()).optional().openapi({ description: 'what users may ask for (workbay.policy with defaults); see docs/security.md' }),
   warnings: z.array(z.string()),
   createdAt: z.string(), updatedAt: z.string(),
 }).openapi('Provider');
@@ -32,18 +46,21 @@ export const AddProviderJson = z.object({
 }).openapi('AddProvider');
 
 export const Source = z.union([
-  z.object({ image: z.string().min(1).max(512) }).strict(),
+  z.object({ image: ImageRef }).strict(),
   z.object({ git: z.object({ url: z.string().min(1).max(2048), ref: z.string().max(255).optional() }).strict() }).strict(),
 ]).openapi('WorkspaceSource');
 
 export const CreateWorkspace = z.object({
   name: Dns1123.optional(),
-  provider: z.string().min(1),
+  provider: Dns1123,
   source: Source,
   devcontainer: z.union([z.string(), z.record(z.string(), z.unknown())]).optional()
     .openapi({ description: 'devcontainer.json as JSONC text or as an object' }),
   options: OptionValues.optional(),
-  env: z.record(z.string(), z.string()).optional().openapi({ description: 'values for ${localEnv:VAR}' }),
+  env: z.record(
+    z.string().min(1).max(256).regex(/^[^=\u0000]+$/, 'environment variable names are non-empty and contain no "=" or NUL character'),
+    NoNul.max(65_536),
+  ).refine(fewKeys(LIMITS.entries), `at most ${LIMITS.entries} variables`).optional().openapi({ description: 'values for ${localEnv:VAR}' }),
   inactivityTimeout: z.union([z.number().int().nonnegative(), z.string()]).optional()
     .openapi({ description: 'seconds or a duration such as 30m, within the provider maximum' }),
 }).strict().openapi('CreateWorkspace');
@@ -67,7 +84,7 @@ export const WorkspaceList = z.object({ items: z.array(Workspace), cursor: z.str
 
 export const ListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(50),
-  cursor: z.string().optional(),
+  cursor: z.string().max(2048).optional(),
   status: Status.optional(),
   owner: z.string().optional().openapi({ description: 'admins only: list another owner' }),
 });
@@ -88,14 +105,30 @@ export const CreateToken = z.object({
   owner: z.string().min(1).max(128).regex(/^[A-Za-z0-9@._-]+$/, 'letters, digits and @ . _ -'),
   role: z.enum(['admin', 'user']).default('user'),
   description: z.string().max(256).optional(),
+  expiresIn: z.union([z.number().int().min(1), z.string().min(1).max(32)]).optional()
+    .openapi({ description: 'lifetime: seconds, a duration such as 12h, or days such as 90d (at most ten years)' }),
+  expiresAt: z.string().max(64).optional().openapi({ description: 'expiry as an ISO 8601 time; give this or expiresIn' }),
 }).strict().openapi('CreateToken');
 
 export const Token = z.object({
   token: z.string().openapi({ description: 'shown once; only its hash is stored' }),
   prefix: z.string(), owner: z.string(), role: z.enum(['admin', 'user']), createdAt: z.string(),
+  expiresAt: z.string().optional(), description: z.string().optional(),
 }).openapi('Token');
+
+export const TokenInfo = z.object({
+  prefix: z.string().openapi({ description: 'public start of the token, used to revoke it' }),
+  owner: z.string(), role: z.enum(['admin', 'user']), description: z.string().optional(), createdAt: z.string(),
+  lastUsedAt: z.string().optional().openapi({ description: 'last successful use, recorded about once a minute' }),
+  expiresAt: z.string().optional(), expired: z.boolean(),
+  bootstrap: z.boolean().openapi({ description: 'the configured admin token, retired when a new one is configured' }),
+}).openapi('TokenInfo');
+
+export const TokenList = z.object({ items: z.array(TokenInfo) }).openapi('TokenList');
+
+export const PrefixParam = z.object({ prefix: z.string().regex(/^[A-Za-z0-9_-]{4,64}$/, 'not a token prefix (see GET /v1/tokens)') });
 
 /** Response entries shared by every authenticated route. */
 export const problemResponses = (...codes: number[]) => Object.fromEntries(
-  [401, ...codes].map((s) => [s, { description: 'problem', content: { 'application/problem+json': { schema: Problem } } }]),
+  [401, 429, ...codes].map((s) => [s, { description: 'problem', content: { 'application/problem+json': { schema: Problem } } }]),
 );

@@ -1,9 +1,11 @@
 import { findNodeAtLocation, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 import { z } from 'zod';
 import { configError } from '../errors';
-import { Issues, formatPath, show, type SourcePosition } from './issues';
+import { Issues, formatPath, positionIndex, show, type SourcePosition } from './issues';
+import { imageReferenceProblem } from './image-ref';
+import { LIMITS, capWarnings, checkJsonTree, findTooDeepJson, tooDeepMessage } from './limits';
 import { normalizeLifecycle, parseHostRequirements, parseMount, parsePorts } from './devcontainer-parts';
-import { emptyRunArgs, parseRunArgs } from './devcontainer-run-args';
+import { addOrigin, emptyRunArgs, parseRunArgs } from './devcontainer-run-args';
 import { LIFECYCLE_HOOKS, type DevcontainerBuild, type DevcontainerConfig } from './devcontainer-types';
 
 const strings = z.record(z.string(), z.string());
@@ -69,9 +71,16 @@ REFUSED.runServices = REFUSED.dockerComposeFile!;
  */
 export function parseDevcontainer(text: string, source?: string): DevcontainerConfig {
   const summary = `invalid ${source ?? 'devcontainer.json'}`;
+  const position = positionIndex(text);
+  // jsonc-parser and everything after it recurse per level: measure the nesting before they run.
+  const tooDeep = findTooDeepJson(text);
+  if (tooDeep !== undefined) {
+    const issues = new Issues();
+    issues.add('document', tooDeepMessage(), { position: position(tooDeep), hint: `Keep nesting within ${LIMITS.depth} levels.` });
+    issues.throwIfAny(summary);
+  }
   const parseErrors: ParseError[] = [];
   const tree = parseTree(text, parseErrors, { allowTrailingComma: true, disallowComments: false });
-  const position = (offset: number) => offsetToPosition(text, offset);
   if (parseErrors.length > 0 || !tree) {
     const issues = new Issues();
     for (const e of parseErrors) issues.add('document', `JSON syntax error: ${printParseErrorCode(e.error)}`, { position: position(e.offset) });
@@ -83,6 +92,7 @@ export function parseDevcontainer(text: string, source?: string): DevcontainerCo
   if (root.type !== 'object') {
     throw configError(`${summary}: expected a JSON object`, [{ field: 'document', message: 'a devcontainer.json is a JSON object', line: 1, column: 1 }]);
   }
+  checkJsonTree(root, issues, position);
   const data = nodeValue(root) as Record<string, unknown>;
   const warnings: string[] = [];
 
@@ -122,7 +132,12 @@ export function parseDevcontainer(text: string, source?: string): DevcontainerCo
       hint: 'A devcontainer.json needs an image or a Dockerfile; Docker Compose is not supported.',
     });
   }
-  if (d.image !== undefined) config.image = d.image;
+  if (d.image !== undefined) {
+    // `${localEnv:…}` is filled in later; the driver checks the substituted value again.
+    const problem = d.image.includes('${') ? undefined : imageReferenceProblem(d.image);
+    if (problem) issues.add('image', problem.message, problem.hint ? { hint: problem.hint } : {});
+    config.image = d.image;
+  }
   if (build) config.build = build;
 
   d.mounts?.forEach((m, i) => {
@@ -135,9 +150,14 @@ export function parseDevcontainer(text: string, source?: string): DevcontainerCo
     if (d.workspaceFolder === undefined) issues.add('workspaceFolder', 'workspaceMount needs workspaceFolder too');
   }
   parseRunArgs(d.runArgs, issues, config.runArgs);
-  if (d.privileged) config.runArgs.privileged = true;
+  if (d.privileged) {
+    config.runArgs.privileged = true;
+    addOrigin(config.runArgs, { field: 'privileged', flag: '--privileged' });
+  }
   config.runArgs.capAdd.push(...(d.capAdd ?? []));
   config.runArgs.securityOpt.push(...(d.securityOpt ?? []));
+  d.capAdd?.forEach((value, i) => addOrigin(config.runArgs, { field: `capAdd[${i}]`, flag: '--cap-add', value }));
+  d.securityOpt?.forEach((value, i) => addOrigin(config.runArgs, { field: `securityOpt[${i}]`, flag: '--security-opt', value }));
 
   for (const hook of LIFECYCLE_HOOKS) {
     const command = normalizeLifecycle(data[hook], hook, issues);
@@ -150,6 +170,7 @@ export function parseDevcontainer(text: string, source?: string): DevcontainerCo
     warnings.push(`features are not supported and are not installed: ${featureIds.join(', ')}; bake them into the image instead`);
   }
   issues.throwIfAny(summary);
+  config.warnings = capWarnings(warnings);
   return config;
 }
 
@@ -191,17 +212,4 @@ function locate(root: Node, field: string, position: (offset: number) => SourceP
     if (node) return position(node.offset);
   }
   return undefined;
-}
-
-/** 1-based line and column of a character offset. */
-export function offsetToPosition(text: string, offset: number): SourcePosition {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = 0; i < offset && i < text.length; i++) {
-    if (text.charCodeAt(i) === 10) {
-      line++;
-      lineStart = i + 1;
-    }
-  }
-  return { line, column: offset - lineStart + 1 };
 }

@@ -1,11 +1,21 @@
 import { Issues, show } from './issues';
-import type { DevcontainerRunArgs } from './devcontainer-types';
+import type { DevcontainerRunArgs, RunArgOrigin } from './devcontainer-types';
+import { parseMount } from './devcontainer-parts';
 import { setOwn } from './provider-keys';
 
-/** The `runArgs` workbay understands; the rest depend on a local `docker run` it does not have. */
-export const SUPPORTED_RUN_ARGS = ['--network', '--cap-add', '--security-opt', '--privileged', '--label', '-e', '--env'];
+/**
+ * The `runArgs` workbay understands; the rest depend on a local `docker run` it does not have.
+ * Mounts, devices and host namespaces are read so the provider's policy can judge them.
+ */
+export const SUPPORTED_RUN_ARGS = [
+  '--network', '--cap-add', '--security-opt', '--privileged', '--label', '-e', '--env',
+  '--mount', '-v', '--volume', '--device', '--pid', '--ipc', '--init',
+];
 
-const WITH_VALUE = new Set(['--network', '--cap-add', '--security-opt', '--label', '-e', '--env']);
+const WITH_VALUE = new Set([
+  '--network', '--net', '--cap-add', '--security-opt', '--label', '-e', '--env', '--mount', '-v', '--volume', '--device', '--pid', '--ipc',
+]);
+const BOOLEAN_FLAGS = new Set(['--privileged', '--init']);
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
 /** An empty typed runArgs. */
@@ -45,10 +55,17 @@ export function parseRunArgs(args: unknown, issues: Issues, into: DevcontainerRu
       name = arg.slice(0, eq);
       value = arg.slice(eq + 1);
     }
-    if (name === '--privileged') {
-      if (value === undefined || /^(true|1)$/i.test(value)) into.privileged = true;
-      else if (/^(false|0)$/i.test(value)) into.privileged = false;
-      else issues.add(field, `--privileged takes no value or true/false, got ${show(value)}`);
+    if (BOOLEAN_FLAGS.has(name)) {
+      let on: boolean | undefined;
+      if (value === undefined || /^(true|1)$/i.test(value)) on = true;
+      else if (/^(false|0)$/i.test(value)) on = false;
+      else issues.add(field, `${name} takes no value or true/false, got ${show(value)}`);
+      if (on === undefined) continue;
+      if (name === '--init') into.init = on;
+      else {
+        into.privileged = on;
+        if (on) addOrigin(into, { field, flag: '--privileged' });
+      }
       continue;
     }
     if (!WITH_VALUE.has(name)) {
@@ -72,17 +89,50 @@ export function parseRunArgs(args: unknown, issues: Issues, into: DevcontainerRu
   return into;
 }
 
+/** Records where a security-relevant setting was asked for. */
+export function addOrigin(into: DevcontainerRunArgs, origin: RunArgOrigin): void {
+  (into.origins ??= []).push(origin);
+}
+
 function apply(name: string, value: string, into: DevcontainerRunArgs, issues: Issues, field: string): void {
   switch (name) {
     case '--network':
+    case '--net':
       if (value === '') issues.add(field, '--network needs a network name (host, none, bridge or a network)');
-      else into.network = value;
+      else {
+        into.network = value;
+        addOrigin(into, { field, flag: '--network', value });
+      }
       return;
     case '--cap-add':
       into.capAdd.push(value);
+      addOrigin(into, { field, flag: '--cap-add', value });
       return;
     case '--security-opt':
       into.securityOpt.push(value);
+      addOrigin(into, { field, flag: '--security-opt', value });
+      return;
+    case '--mount':
+    case '-v':
+    case '--volume': {
+      const mount = name === '--mount' ? parseMount(value, field, issues, []) : volumeFlag(value, field, issues);
+      if (!mount) return;
+      const mounts = (into.mounts ??= []);
+      addOrigin(into, { field, flag: '--mount', value, mount: mounts.length });
+      mounts.push(mount);
+      return;
+    }
+    case '--device':
+      if (value === '') issues.add(field, '--device needs a host device path');
+      else {
+        (into.devices ??= []).push(value);
+        addOrigin(into, { field, flag: '--device', value });
+      }
+      return;
+    case '--pid':
+    case '--ipc':
+      into[name === '--pid' ? 'pid' : 'ipc'] = value;
+      addOrigin(into, { field, flag: name, value });
       return;
     case '--label': {
       const eq = value.indexOf('=');
@@ -103,4 +153,20 @@ function apply(name: string, value: string, into: DevcontainerRunArgs, issues: I
       }
     }
   }
+}
+
+/** `-v source:target[:ro]` (a leading `/` makes it a host bind, a name a volume) or `-v target` (anonymous). */
+function volumeFlag(value: string, field: string, issues: Issues) {
+  const parts = value.split(':');
+  if (parts.length === 1) return parseMount({ type: 'volume', target: parts[0] }, field, issues, []);
+  const [source, target, opts] = parts;
+  if (source === undefined || source === '' || (!source.startsWith('/') && /^[.~]/.test(source))) {
+    issues.add(field, `${show(value)}: a relative host path cannot be bound; the control plane has no local folder of yours`, {
+      hint: 'Use a named volume (-v name:/path) or an absolute host path the provider allows.',
+    });
+    return undefined;
+  }
+  const type = source.startsWith('/') ? 'bind' : 'volume';
+  const readonly = (opts ?? '').split(',').includes('ro');
+  return parseMount({ type, source, target, ...(readonly ? { readonly: true } : {}) }, field, issues, []);
 }

@@ -22,6 +22,19 @@ export interface DevcontainerMount {
   readonly?: boolean;
 }
 
+/**
+ * Where one security-relevant setting was asked for (`runArgs[2]`, `privileged`, `capAdd[0]`), so a
+ * policy refusal can name the field the user wrote.
+ */
+export interface RunArgOrigin {
+  field: string;
+  /** The docker run flag it amounts to: `--privileged`, `--cap-add`, `--security-opt`, `--network`, `--mount`, `--device`, `--pid`, `--ipc`, `--init`. */
+  flag: string;
+  value?: string;
+  /** Index into `mounts` for `--mount`/`-v`. */
+  mount?: number;
+}
+
 /** The supported subset of `runArgs`, typed. */
 export interface DevcontainerRunArgs {
   network?: string;
@@ -30,6 +43,17 @@ export interface DevcontainerRunArgs {
   privileged: boolean;
   labels: Record<string, string>;
   env: Record<string, string>;
+  /** From `--mount`, `-v`/`--volume`. */
+  mounts?: DevcontainerMount[];
+  /** From `--device` (host device paths). */
+  devices?: string[];
+  /** `--pid` / `--ipc` (e.g. `host`). */
+  pid?: string;
+  ipc?: string;
+  /** `--init` (or the spec's top-level `init`). */
+  init?: boolean;
+  /** Where each security-relevant setting came from (what the policy judges). */
+  origins?: RunArgOrigin[];
 }
 
 /** `build` (or the legacy top-level `dockerFile`/`context`). Paths are relative to devcontainer.json. */

@@ -98,14 +98,28 @@ const stringMap = (what: string, checkKey: (k: string) => boolean, checkValue: (
 const section = <S extends z.ZodRawShape>(shape: S) =>
   z.preprocess((v) => (v === null || v === undefined || v === '' ? {} : v), z.object(shape));
 
-const dockerSchema = section({
+const dockerShape = {
   path: text('docker'),
   install: bool(false),
   builder: optionalText,
   env: stringMap('environment variable', (k) => ENV_NAME.test(k), () => true),
-});
+};
 
-const kubernetesSchema = section({
+const resourcesText = (name: string) =>
+  fromThrowing<string | undefined>((v) => {
+    if (isEmpty(v)) return undefined;
+    if (typeof v !== 'string') return problem(`expected a string like requests.cpu=500m,limits.memory=2Gi, got ${show(v)}`);
+    if (!unresolved(v)) parseResources(v, name);
+    return v;
+  });
+const optionalMap = (what: string, checkKey: (k: string) => boolean, checkValue: (v: string) => boolean) => {
+  const inner = stringMap(what, checkKey, checkValue);
+  return inner.transform((m) => (Object.keys(m).length > 0 ? m : undefined));
+};
+const optionalSeconds = (name: string) =>
+  fromThrowing<number | undefined>((v) => (isEmpty(v) ? undefined : parseDuration(v, name)));
+
+const kubernetesShape = {
   path: text('kubectl'),
   namespace: text('', (v) => (isDns1123Label(v) ? undefined : `${show(v)} is not a valid namespace (a DNS-1123 label)`)),
   context: text(''),
@@ -125,16 +139,21 @@ const kubernetesSchema = section({
     return mode ?? problem(`${show(v)} is not an access mode; use ReadWriteOnce, ReadOnlyMany, ReadWriteMany or ReadWriteOncePod (or RWO, ROX, RWX, RWOP)`);
   }),
   nodeSelector: stringMap('label', isLabelKey, isLabelValue),
-  resources: fromThrowing<string | undefined>((v) => {
-    if (isEmpty(v)) return undefined;
-    if (typeof v !== 'string') return problem(`expected a string like requests.cpu=500m,limits.memory=2Gi, got ${show(v)}`);
-    if (!unresolved(v)) parseResources(v, 'resources');
-    return v;
-  }),
+  resources: resourcesText('resources'),
   labels: stringMap('label', isLabelKey, isLabelValue),
   podManifestTemplate: optionalText,
   architecture: optionalText,
-});
+  // DevPod's client-go era keys (see provider-notes.ts for which ones the driver applies).
+  inactivityTimeout: optionalSeconds('inactivityTimeout'),
+  podTimeout: optionalSeconds('podTimeout'),
+  pvcAnnotations: optionalMap('annotation', isLabelKey, () => true),
+  workspaceVolumeMount: optionalText,
+  strictSecurity: bool(undefined),
+  kubernetesPullSecretsEnabled: bool(undefined),
+  buildkitNodeSelector: optionalMap('label', isLabelKey, isLabelValue),
+  buildkitResources: resourcesText('buildkitResources'),
+  helperResources: resourcesText('helperResources'),
+};
 
 const agentSchema = z.object({
   driver: field<'docker' | 'kubernetes'>((v) => {
@@ -146,9 +165,30 @@ const agentSchema = z.object({
   path: optionalText,
   local: bool(undefined),
   containerInactivityTimeout: fromThrowing((v) => parseDuration(v, 'containerInactivityTimeout')),
-  docker: dockerSchema,
-  kubernetes: kubernetesSchema,
+  docker: section(dockerShape),
+  kubernetes: section(kubernetesShape),
 });
+
+/** The keys the typed agent reads, per section: a `${NAME}` anywhere else is in a section workbay ignores. */
+const READ_KEYS: Readonly<Record<string, ReadonlySet<string>>> = {
+  agent: new Set(Object.keys(agentSchema.shape)),
+  docker: new Set(Object.keys(dockerShape)),
+  kubernetes: new Set(Object.keys(kubernetesShape)),
+};
+
+/**
+ * True when workbay reads the agent field (`agent.kubernetes.namespace`), false for one it ignores
+ * (`agent.custom.findDevContainer`, `agent.exec.shutdown[0]`, an unknown key) or, when `driver` is
+ * given, one in the other driver's section.
+ */
+export function isReadAgentField(field: string, driver?: string): boolean {
+  const [root, key, sub] = field.replace(/\[\d+\]/g, '').split('.');
+  if (root !== 'agent' || key === undefined) return true;
+  if (!READ_KEYS.agent!.has(key)) return false;
+  if (key !== 'docker' && key !== 'kubernetes') return true;
+  if (driver !== undefined && key !== (driver === 'kubernetes' ? 'kubernetes' : 'docker')) return false;
+  return sub === undefined || READ_KEYS[key]!.has(sub);
+}
 
 /**
  * Reads a substituted agent into its typed form. Problems are added to `issues` under
@@ -159,7 +199,7 @@ export function parseAgent(
   issues: Issues,
   origin: (path: string) => string | undefined = () => undefined,
 ): ResolvedAgent | undefined {
-  const result = agentSchema.safeParse(agent);
+  const result = agentSchema.safeParse(withoutBrokenIgnoredSection(agent));
   if (!result.success) {
     for (const issue of result.error.issues) {
       const path = ['agent', ...issue.path.map(String)].join('.');
@@ -169,11 +209,30 @@ export function parseAgent(
     }
     return undefined;
   }
-  const { containerInactivityTimeout, path, local, ...rest } = result.data;
-  const out: ResolvedAgent = { ...rest, containerInactivityTimeoutSeconds: containerInactivityTimeout };
+  const { containerInactivityTimeout, path, local, kubernetes: k8s, ...rest } = result.data;
+  const { inactivityTimeout, podTimeout, ...kubernetes } = k8s;
+  // DevPod's Kubernetes providers set both timeouts from one option; the container one wins when both are set.
+  const timeout = containerInactivityTimeout === 0 && rest.driver === 'kubernetes' ? (inactivityTimeout ?? 0) : containerInactivityTimeout;
+  const out: ResolvedAgent = {
+    ...rest,
+    kubernetes: podTimeout === undefined ? kubernetes : { ...kubernetes, podTimeoutSeconds: podTimeout },
+    containerInactivityTimeoutSeconds: timeout,
+  };
   if (path !== undefined) out.path = path;
   if (local !== undefined) out.local = local;
   return stripUndefined(out);
+}
+
+/**
+ * The other driver's section is ignored (parse warns so); a value there that does not type-check,
+ * such as a `${NAME}` left as written, must not refuse the provider, so it is read as empty.
+ */
+function withoutBrokenIgnoredSection(agent: Record<string, unknown>): Record<string, unknown> {
+  const driver = isEmpty(agent.driver) ? 'docker' : agent.driver;
+  if (driver !== 'docker' && driver !== 'kubernetes') return agent;
+  const other = driver === 'docker' ? 'kubernetes' : 'docker';
+  if (agent[other] === undefined || section(other === 'docker' ? dockerShape : kubernetesShape).safeParse(agent[other]).success) return agent;
+  return { ...agent, [other]: undefined };
 }
 
 function stripUndefined<T extends object>(value: T): T {

@@ -3,6 +3,8 @@ import { Issues, show, type FieldPath } from './issues';
 /** Top-level keys of DevPod's provider.yaml. */
 export const TOP_LEVEL_KEYS = new Set([
   'name', 'version', 'description', 'icon', 'home', 'options', 'optionGroups', 'agent', 'exec', 'binaries',
+  // workbay's own section (policy); DevPod ignores unknown top-level keys, so the file still loads there.
+  'workbay',
 ]);
 /** DevPod top-level keys with no meaning here: kept in `extra` without a warning. */
 export const TOP_LEVEL_QUIET = new Set(['iconDark', 'source', 'type']);
@@ -24,6 +26,9 @@ export const KUBERNETES_KEYS = new Set([
   'helperImage', 'buildkitImage', 'buildkitPrivileged', 'persistentVolumeSize', 'createNamespace',
   'storageClassName', 'nodeSelector', 'resources', 'labels', 'podManifestTemplate', 'pvcAccessMode',
   'architecture',
+  // Later DevPod keys; provider-notes.ts warns about each one the driver does not apply.
+  'inactivityTimeout', 'podTimeout', 'pvcAnnotations', 'workspaceVolumeMount', 'strictSecurity',
+  'kubernetesPullSecretsEnabled', 'buildkitNodeSelector', 'buildkitResources', 'helperResources',
 ]);
 /** DevPod's newer (client-go era) spellings, mapped onto the page's names. */
 export const KUBERNETES_ALIASES: Readonly<Record<string, string>> = {
@@ -34,9 +39,7 @@ export const KUBERNETES_ALIASES: Readonly<Record<string, string>> = {
   storageClass: 'storageClassName',
 };
 /** DevPod Kubernetes keys accepted but not used; each gets a warning. */
-export const KUBERNETES_UNUSED = new Set([
-  'podTimeout', 'pvcAnnotations', 'strictSecurity', 'kubernetesPullSecretsEnabled', 'helperResources',
-]);
+export const KUBERNETES_UNUSED = new Set<string>([]);
 
 function isKubernetesKey(key: string): boolean {
   return KUBERNETES_KEYS.has(key) || Object.hasOwn(KUBERNETES_ALIASES, key) || KUBERNETES_UNUSED.has(key);

@@ -7,8 +7,9 @@ import type { OptionDef, OptionType } from './provider-types';
 
 const OPTION_TYPES: readonly OptionType[] = ['string', 'multiline', 'duration', 'number', 'boolean'];
 const STRING_FIELDS = ['displayName', 'description', 'default', 'command', 'validationPattern', 'validationMessage', 'cache'] as const;
-const BOOLEAN_FIELDS = ['required', 'password', 'hidden', 'local', 'global', 'mutable'] as const;
-const KNOWN_FIELDS = new Set<string>([...STRING_FIELDS, ...BOOLEAN_FIELDS, 'type', 'enum', 'suggestions']);
+const BOOLEAN_FIELDS = ['required', 'password', 'hidden', 'local', 'global', 'mutable', 'userSettable'] as const;
+// subOptionsCommand is warned about where the agent is known (provider-notes.ts), as is `command`.
+const KNOWN_FIELDS = new Set<string>([...STRING_FIELDS, ...BOOLEAN_FIELDS, 'type', 'enum', 'suggestions', 'subOptionsCommand']);
 
 /**
  * Compiles a DevPod validation pattern. Go's RE2 flag prefix `(?i)` is turned into a JS flag; the
@@ -23,30 +24,32 @@ export function compilePattern(pattern: string): RegExp {
 /**
  * Checks one option value against the option's type, enum and validation pattern.
  * Returns why it is refused, or undefined when it is fine. Empty values are not checked here.
+ * A `password` option's value is never quoted in the reason, not even in part.
  */
 export function checkOptionValue(name: string, def: OptionDef, value: string): string | undefined {
   if (value === '') return undefined;
+  const shown = def.password ? 'the value (not shown: a password option)' : show(value);
   switch (def.type) {
     case 'number':
-      if (!/^-?\d+(\.\d+)?$/.test(value.trim())) return `${show(value)} is not a number`;
+      if (!/^-?\d+(\.\d+)?$/.test(value.trim())) return `${shown} is not a number`;
       break;
     case 'boolean':
-      if (!/^(true|false)$/i.test(value.trim())) return `${show(value)} is not a boolean: use true or false`;
+      if (!/^(true|false)$/i.test(value.trim())) return `${shown} is not a boolean: use true or false`;
       break;
     case 'duration':
       try {
         parseDuration(value, `options.${name}`);
       } catch (err) {
-        if (isWorkbayError(err) && err.errors[0]) return `${err.errors[0].message}; use ${DURATION_FORMS}`;
-        throw err;
+        if (!isWorkbayError(err) || !err.errors[0]) throw err;
+        return def.password ? `${shown} is not a duration; use ${DURATION_FORMS}` : `${err.errors[0].message}; use ${DURATION_FORMS}`;
       }
       break;
   }
   if (def.enum && def.enum.length > 0 && !def.enum.includes(value)) {
-    return `${show(value)} is not one of ${def.enum.map((v) => show(v)).join(', ')}`;
+    return `${shown} is not one of ${def.enum.map((v) => show(v)).join(', ')}`;
   }
   if (def.validationPattern && !compilePattern(def.validationPattern).test(value)) {
-    return def.validationMessage ?? `${show(value)} does not match ${def.validationPattern}`;
+    return def.validationMessage ?? `${shown} does not match ${def.validationPattern}`;
   }
   return undefined;
 }
@@ -141,10 +144,8 @@ function parseOption(name: string, spec: Record<string, unknown>, issues: Issues
     const problem = checkOptionValue(name, def, def.default);
     if (problem) issues.add(`${field}.default`, `the default of ${name} is invalid: ${problem}`);
   }
-  if (def.command) {
-    warnings.push(
-      `option ${name} computes its value with a local command, which workbay never runs; set it with -o ${name}=value`,
-    );
+  if (def.userSettable && def.global) {
+    warnings.push(`option ${name} is global, so it is never set per workspace although it is marked userSettable`);
   }
   for (const key of Object.keys(spec)) {
     if (!KNOWN_FIELDS.has(key)) warnings.push(`unknown key "${field}.${key}" ignored`);

@@ -7,9 +7,13 @@ import {
   isFlatKey, isRecord, mergeKubernetesSpellings, moveFlatKeys, setOwn,
 } from './provider-keys';
 import { parseOptions } from './provider-options';
+import { classifyProvider } from './provider-classify';
 import { BUILTIN_NAMES, substituteVariables } from './provider-substitute';
 import type { ProviderDefinition } from './provider-types';
+import { KNOWN_BUILTINS, literalReferenceWarnings } from './provider-variables';
 import { parseYamlSource } from './yaml-source';
+import { LIMITS } from './limits';
+import { parseWorkbaySection } from '../policy/parse';
 
 const SUMMARY = 'invalid provider file';
 const SEMVER = /^v?\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
@@ -61,13 +65,17 @@ export function parseProviderYaml(text: string, opts: { name?: string } = {}): P
     issues.add('name', `${show(name)} is not a valid provider name: use lowercase letters, digits and '-', at most 32 characters`);
   }
 
+  const optionCount = isRecord(data.options) ? Object.keys(data.options).length : 0;
+  if (optionCount > LIMITS.options) issues.add('options', `declares ${optionCount} options; at most ${LIMITS.options} are accepted`);
   const options = parseOptions(data.options, issues, warnings);
   const agent = takeSection(data, 'agent', issues);
   const exec = takeSection(data, 'exec', issues);
   moveFlatKeys(data, agent, exec, issues, record);
   checkAgentKeys(agent, issues, warnings, record, sourceOf);
+  classifyProvider({ name, data, agent, exec, options, warnings, locate, record });
 
-  const def: ProviderDefinition = { name: String(name ?? ''), options, agent, exec, warnings };
+  const policy = parseWorkbaySection(data.workbay, issues, source.locate);
+  const def: ProviderDefinition = { name: String(name ?? ''), options, agent, exec, warnings, policy };
   for (const key of ['version', 'description', 'icon', 'home'] as const) {
     const value = data[key];
     if (value === undefined || value === null) continue;
@@ -98,7 +106,7 @@ export function parseProviderYaml(text: string, opts: { name?: string } = {}): P
         'workbay talks to the Docker and Kubernetes APIs directly',
     );
   }
-  checkReferences(agent, Object.keys(options), issues);
+  checkReferences(agent, Object.keys(options), issues, warnings);
   checkLiterals(agent, issues);
   issues.throwIfAny(SUMMARY);
   locations.set(def, locate);
@@ -151,9 +159,10 @@ function checkAgentKeys(
 }
 
 /** Unknown `${NAME}`s are known at parse time already: refuse them when the provider is added. */
-function checkReferences(agent: Record<string, unknown>, optionNames: string[], issues: Issues): void {
-  const known = new Set<string>([...optionNames, ...BUILTIN_NAMES]);
+function checkReferences(agent: Record<string, unknown>, optionNames: string[], issues: Issues, warnings: string[]): void {
+  const known = new Set<string>([...optionNames, ...BUILTIN_NAMES, ...KNOWN_BUILTINS]);
   substituteVariables(agent, (name) => (known.has(name) ? '' : undefined), issues, 'agent');
+  warnings.push(...literalReferenceWarnings(agent, known));
 }
 
 /** Type-checks the agent values written literally; `${...}` values are checked when resolved. */

@@ -5,6 +5,8 @@ import { checkOptionValue } from './provider-options';
 import { definitionLocator, parseProviderYaml } from './provider-parse';
 import { firstReference, substituteVariables, variableLookup } from './provider-substitute';
 import type { ProviderBuiltins, ProviderDefinition, ResolvedProvider } from './provider-types';
+import { checkUserSettableSinks, optionReferences } from './provider-user-options';
+import { setOptionHint } from './provider-variables';
 
 /**
  * Applies option values to a parsed provider and types its agent.
@@ -29,11 +31,11 @@ export function resolveProvider(
   const issues = new Issues(locate);
   const summary = `provider ${show(def.name)} cannot be used`;
   const declared = Object.keys(def.options);
-  const secrets: string[] = [];
   const fail = () => {
-    issues.redact(secrets);
+    hidePasswordValues(def, issues);
     issues.throwIfAny(summary);
   };
+  checkUserSettableSinks(def, issues);
 
   const set: Record<string, string> = {};
   for (const [rawName, rawValue] of Object.entries(setValues ?? {})) {
@@ -45,10 +47,9 @@ export function resolveProvider(
       });
       continue;
     }
-    if (def.options[name]!.password && typeof rawValue === 'string') secrets.push(rawValue);
     if (typeof rawValue === 'string') set[name] = rawValue;
     else if (typeof rawValue === 'number' || typeof rawValue === 'boolean') set[name] = String(rawValue);
-    else issues.add(`options.${name}`, `expected a string value, got ${show(rawValue)}`, { position: null });
+    else issues.add(`options.${name}`, `expected a string value, got ${def.options[name]!.password ? 'something else' : show(rawValue)}`, { position: null });
   }
 
   const values: Record<string, string> = {};
@@ -58,13 +59,12 @@ export function resolveProvider(
       if (option.required) {
         const why = option.command ? ' (workbay never runs the option\'s command to compute it)' : '';
         issues.add(`options.${name}`, `required option ${name} is not set${why}`, {
-          hint: `Set it, e.g. -o ${name}=value${option.description ? ` (${option.description.trim()})` : ''}.`,
+          hint: setOptionHint(name, option.description),
         });
       }
       if (value === undefined) continue;
     }
     values[name] = value;
-    if (option.password) secrets.push(value);
     const problem = checkOptionValue(name, option, value);
     if (problem) {
       const from = Object.hasOwn(set, name) ? 'the value set' : 'the default';
@@ -92,6 +92,23 @@ export function resolveProvider(
 export function loadProvider(text: string, opts: { name?: string; options?: Record<string, string> } = {}): ResolvedProvider {
   const def = parseProviderYaml(text, opts.name === undefined ? {} : { name: opts.name });
   return resolveProvider(def, opts.options ?? {});
+}
+
+/**
+ * Masks by field, not by value: a problem with an agent field fed by a `password` option gets a
+ * message naming the field and the option only, since the agent parser quotes what it refuses.
+ */
+function hidePasswordValues(def: ProviderDefinition, issues: Issues): void {
+  const refs = [...optionReferences(def.agent)]
+    .map(([field, names]) => ({ field, option: names.find((n) => def.options[n]?.password) }))
+    .filter((r): r is { field: string; option: string } => r.option !== undefined);
+  const related = (a: string, b: string) => a === b || a.startsWith(`${b}.`) || a.startsWith(`${b}[`) || b.startsWith(`${a}.`);
+  for (const e of issues.errors) {
+    const ref = refs.find((r) => related(e.field, r.field));
+    if (!ref) continue;
+    e.message = `${e.field} is invalid with the value of password option ${ref.option} (not shown)`;
+    delete e.hint;
+  }
 }
 
 function valueAt(tree: unknown, path: string[]): unknown {

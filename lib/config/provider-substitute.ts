@@ -1,6 +1,7 @@
 import { Issues } from './issues';
 import { isRecord } from './provider-keys';
 import type { ProviderBuiltins } from './provider-types';
+import { fixedBuiltin, literalFields, unavailableBuiltin } from './provider-variables';
 
 /** What `${DEVPOD}` becomes: the CLI that plays DevPod's part. */
 export const DEVPOD_BUILTIN = 'workbay';
@@ -31,32 +32,36 @@ export function variableLookup(
     if (name === 'WORKSPACE_ID' || name === 'WORKSPACE_UID' || name === 'MACHINE_ID') {
       return builtins[name] ?? `\${${name}}`;
     }
-    return undefined;
+    return fixedBuiltin(name, providerName);
   };
 }
 
 /**
  * Replaces every `${NAME}` in every string of `tree` (recursively; keys are left alone).
  * Values are inserted once and never expanded again, so an option value cannot inject a reference.
- * Unknown names are reported on `issues` with their field, not left as silent literals.
+ * Unknown names are reported on `issues` with their field, not left as silent literals, except in
+ * fields `literal` names (sections workbay ignores, see literalFields), where they stay as written.
  */
-export function substituteVariables(tree: unknown, lookup: VariableLookup, issues: Issues, field: string): unknown {
-  if (typeof tree === 'string') return substituteString(tree, lookup, issues, field);
-  if (Array.isArray(tree)) return tree.map((item, i) => substituteVariables(item, lookup, issues, `${field}[${i}]`));
+export function substituteVariables(tree: unknown, lookup: VariableLookup, issues: Issues, field: string, literal: (field: string) => boolean = literalFields(tree)): unknown {
+  if (typeof tree === 'string') return substituteString(tree, lookup, literal(field) ? undefined : issues, field);
+  if (Array.isArray(tree)) return tree.map((item, i) => substituteVariables(item, lookup, issues, `${field}[${i}]`, literal));
   if (isRecord(tree)) {
     return Object.fromEntries(
-      Object.entries(tree).map(([key, value]) => [key, substituteVariables(value, lookup, issues, `${field}.${key}`)]),
+      Object.entries(tree).map(([key, value]) => [key, substituteVariables(value, lookup, issues, `${field}.${key}`, literal)]),
     );
   }
   return tree;
 }
 
-function substituteString(text: string, lookup: VariableLookup, issues: Issues, field: string): string {
+function substituteString(text: string, lookup: VariableLookup, issues: Issues | undefined, field: string): string {
   return text.replace(REFERENCE, (match, name: string) => {
     const value = lookup(name);
-    if (value !== undefined) return value;
+    if (value !== undefined || !issues) return value ?? match;
+    const unavailable = unavailableBuiltin(name);
     const withDefault = /^([A-Z0-9_]+):?-/.exec(name);
-    if (withDefault) {
+    if (unavailable) {
+      issues.add(field, unavailable.message, { hint: unavailable.hint });
+    } else if (withDefault) {
       issues.add(field, `${match}: defaults inside \${...} are not supported`, {
         hint: `Give option ${withDefault[1]} a default in options instead.`,
       });

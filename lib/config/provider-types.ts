@@ -1,3 +1,5 @@
+import type { Policy } from '../policy/types';
+
 /** The option types DevPod knows. `multiline` is a string shown in a bigger box. */
 export type OptionType = 'string' | 'multiline' | 'duration' | 'number' | 'boolean';
 
@@ -25,6 +27,11 @@ export interface OptionDef {
   local?: boolean;
   global?: boolean;
   mutable?: boolean;
+  /**
+   * workbay's marker (DevPod ignores it): a workspace may set this option per workspace. Absent or
+   * false, only admins set it, once per provider. `global: true` wins: never per workspace.
+   */
+  userSettable?: boolean;
   /** DevPod's cache duration for `command` results. Stored only. */
   cache?: string;
 }
@@ -83,6 +90,22 @@ export interface KubernetesAgent {
   labels: Record<string, string>;
   podManifestTemplate?: string;
   architecture?: string;
+  /** DevPod's `podTimeout`: how long to wait for the workspace pod to run. Absent: 300 s. */
+  podTimeoutSeconds?: number;
+  /** Extra annotations on the workspace PVC (DevPod's `pvcAnnotations`, `k=v,k2=v2`). */
+  pvcAnnotations?: Record<string, string>;
+  /** Read and shown only: see docs/providers.md for what workbay does instead. */
+  workspaceVolumeMount?: string;
+  /** workbay never forces a root security context, so pods always meet `strictSecurity: true`. */
+  strictSecurity?: boolean;
+  /** Read and shown only: workbay does not copy local registry credentials into pull secrets. */
+  kubernetesPullSecretsEnabled?: boolean;
+  /** Node selector of the buildkit pod. */
+  buildkitNodeSelector?: Record<string, string>;
+  /** Resources of the buildkit container, in the `resources` form. */
+  buildkitResources?: string;
+  /** Read and shown only: helper pods get no resources. */
+  helperResources?: string;
 }
 
 /** A parsed provider file: options and agent as written (unresolved), plus what we noticed. */
@@ -101,6 +124,8 @@ export interface ProviderDefinition {
   binaries?: Record<string, unknown>;
   /** Top-level keys workbay does not know, kept as written. */
   extra?: Record<string, unknown>;
+  /** The `workbay.policy` section: what users may ask for (DEFAULT_POLICY when absent). */
+  policy: Policy;
   /** Human-readable notes: unknown keys, ignored settings, commands that will not run. */
   warnings: string[];
 }

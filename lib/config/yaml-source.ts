@@ -1,5 +1,6 @@
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, Scalar, visit, type Document } from 'yaml';
-import { Issues, formatPath, type FieldPath, type SourcePosition } from './issues';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, Scalar, visit, type Document } from 'yaml';
+import { Issues, MAX_REPORTED_ERRORS, formatPath, type FieldPath, type SourcePosition } from './issues';
+import { LIMITS, findTooDeepYamlFlow, tooDeepMessage } from './limits';
 
 /** A parsed YAML document that can say where each field was written. */
 export interface YamlSource {
@@ -29,8 +30,21 @@ function blockHint(keyLine: string, next: string): string {
  */
 export function parseYamlSource(text: string, summary: string): YamlSource {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, lineCounter });
   const issues: Issues = new Issues();
+  const tooDeep = findTooDeepYamlFlow(text);
+  if (tooDeep !== undefined) {
+    issues.add('document', tooDeepMessage(), { position: toPosition(lineCounterOf(text), tooDeep), hint: `Keep nesting within ${LIMITS.depth} levels.` });
+    issues.fail(summary);
+  }
+  let doc: Document;
+  try {
+    doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, lineCounter });
+  } catch (err) {
+    // The composer recurses per level of flow nesting: a stack overflow means nesting far too deep.
+    if (!(err instanceof RangeError)) throw err;
+    issues.add('document', tooDeepMessage(), { position: { line: 1, column: 1 } });
+    issues.fail(summary);
+  }
   const lines = text.split(/\r?\n/);
   if (doc.errors.length > 0) {
     const blocks = findUnindentedBlocks(lines);
@@ -43,11 +57,13 @@ export function parseYamlSource(text: string, summary: string): YamlSource {
     for (const err of doc.errors) {
       const pos = err.linePos?.[0];
       if (pos && blocks.some((b) => b.line === pos.line)) continue;
-      issues.add('document', cleanMessage(err.message), {
+      // yaml reports its own stack overflow as a parse error: word it as what the user did.
+      const message = /call stack/i.test(err.message) ? tooDeepMessage() : cleanMessage(err.message);
+      issues.add('document', message, {
         position: pos ? { line: pos.line, column: pos.col } : undefined,
       });
     }
-  } else {
+  } else if (checkStructure(doc, lineCounter, issues)) {
     findEmptyBlockScalars(doc, lineCounter, lines, issues);
   }
   issues.throwIfAny(summary);
@@ -84,6 +100,74 @@ export function parseYamlSource(text: string, summary: string): YamlSource {
   return { data, locate, warnings: doc.warnings.map((w) => cleanMessage(w.message)) };
 }
 
+/**
+ * Walks the document without recursion and without following aliases: refuses nesting deeper than
+ * the limit, collections with too many entries, and an alias inside its own anchor (`a: &a {x: *a}`),
+ * whose value is infinitely deep. False when the document must not be walked further.
+ */
+function checkStructure(doc: Document, lineCounter: LineCounter, issues: Issues): boolean {
+  const anchors = new Map<string, unknown>();
+  const onPath = new Set<unknown>();
+  const stack: { node: unknown; path: FieldPath; depth: number; exit?: true }[] = [{ node: doc.contents, path: [], depth: 0 }];
+  const at = (node: unknown) => {
+    const offset = (node as Scalar | null)?.range?.[0];
+    return { position: offset === undefined ? null : toPosition(lineCounter, offset) };
+  };
+  let ok = true;
+  while (stack.length > 0) {
+    const frame = stack.pop()!;
+    const { node, path, depth } = frame;
+    if (frame.exit) {
+      onPath.delete(node);
+      continue;
+    }
+    const field = formatPath(path) || 'document';
+    if (isAlias(node)) {
+      const target = anchors.get(node.source);
+      if (target !== undefined && onPath.has(target)) {
+        issues.add(field, `the alias *${node.source} is inside its own anchor &${node.source}, which makes the value infinitely deep`, at(node));
+        ok = false;
+      }
+      continue;
+    }
+    if (!isMap(node) && !isSeq(node)) {
+      if (isScalar(node) && node.anchor) anchors.set(node.anchor, node);
+      continue;
+    }
+    if (node.anchor) anchors.set(node.anchor, node);
+    if (depth >= LIMITS.depth) {
+      issues.add(field, tooDeepMessage(), { ...at(node), hint: `Keep nesting within ${LIMITS.depth} levels.` });
+      return false;
+    }
+    if (node.items.length > LIMITS.entries) {
+      issues.add(field, `has ${node.items.length} entries; at most ${LIMITS.entries} are accepted`, at(node));
+      ok = false;
+    }
+    onPath.add(node);
+    stack.push({ node, path, depth, exit: true });
+    // Children go on the stack last-first, so they are visited in document order: an alias always
+    // refers to the nearest anchor before it.
+    for (let i = node.items.length - 1; i >= 0; i--) {
+      const item: unknown = node.items[i];
+      if (isPair(item)) {
+        const key = isScalar(item.key) ? String(item.key.value) : String(i);
+        stack.push({ node: item.value, path: [...path, key], depth: depth + 1 });
+        stack.push({ node: item.key, path: [...path, key], depth: depth + 1 });
+      } else {
+        stack.push({ node: item, path: [...path, i], depth: depth + 1 });
+      }
+    }
+  }
+  return ok;
+}
+
+/** A LineCounter for text that was not parsed (yaml fills it while parsing). */
+function lineCounterOf(text: string): LineCounter {
+  const lc = new LineCounter();
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lc.addNewLine(i + 1);
+  return lc;
+}
+
 function toPosition(lineCounter: LineCounter, offset: number): SourcePosition {
   const { line, col } = lineCounter.linePos(offset);
   return { line, column: col };
@@ -110,6 +194,8 @@ const PARENT_KEY = /^( *)(?:- +)?([^\s#][^#]*?)\s*:\s*(?:#.*)?$/;
 function findUnindentedBlocks(lines: string[]): UnindentedBlock[] {
   const found: UnindentedBlock[] = [];
   lines.forEach((line, i) => {
+    // parentKeys scans upwards: only as many as can be reported, so the cost stays linear.
+    if (found.length >= MAX_REPORTED_ERRORS) return;
     const m = BLOCK_KEY.exec(line);
     if (!m) return;
     const indent = m[1]!.length;

@@ -21,6 +21,8 @@ export interface Observed {
   workspaceFolder: string;
   /** The user lifecycle commands and exec run as by default (remoteUser, else containerUser). */
   user?: string;
+  /** The main process's exit code when the engine reports the container stopped. */
+  exitCode?: number;
 }
 
 /** One step of long work, shown live to the caller (CLI progress, events). */

@@ -3,6 +3,7 @@ import { WorkbayError } from '../errors';
 import type { Driver } from './driver';
 import type { DockerRuntime } from './docker';
 import type { SecretResolver } from '../secrets';
+import type { Policy } from '../policy';
 
 export * from './driver';
 export { resolveDevcontainer, type ResolvedDevcontainer } from './devcontainer';
@@ -27,14 +28,14 @@ export interface DriverRuntime {
 }
 
 /** Creates a driver for a resolved provider; driver code is loaded only when first needed. */
-export async function createDriver(agent: ResolvedAgent, rt: DriverRuntime): Promise<Driver> {
+export async function createDriver(agent: ResolvedAgent, rt: DriverRuntime, policy?: Policy): Promise<Driver> {
   if (agent.driver === 'docker') {
     const { createDockerDriver } = await import('./docker');
-    return createDockerDriver(agent.docker, rt.docker);
+    return createDockerDriver(agent.docker, rt.docker, policy);
   }
   if (agent.driver === 'kubernetes') {
     const { createKubernetesDriver } = await import('./kubernetes');
-    return createKubernetesDriver(agent.kubernetes, { ...rt.kubernetes, gitImage: rt.docker.helper.image });
+    return createKubernetesDriver(agent.kubernetes, { ...rt.kubernetes, gitImage: rt.docker.helper.image }, policy);
   }
   throw new WorkbayError('driver.failed', `the ${agent.driver} driver is not available yet`);
 }

@@ -1,6 +1,6 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateToken, hashToken, tokenHint } from '../api';
+import { generateToken, tokenRecord } from '../api';
 import type { Store } from '../store';
 
 /** Where embedded mode keeps a generated admin token (mode 0600). */
@@ -11,11 +11,14 @@ export interface AdminBootstrap {
   /** The token just generated, to print once; undefined when it came from the environment or an earlier start. */
   generated?: string;
   file?: string;
+  /** Prefixes of earlier admin tokens this start retired (they get 401 from now on). */
+  retired: string[];
 }
 
 /**
- * Makes sure an admin token exists: `WORKBAY_ADMIN_TOKEN` when given, else the one stored under the
- * data dir by an earlier start, else a new one.
+ * Makes sure the configured admin token is the one that works: `WORKBAY_ADMIN_TOKEN` when given, else
+ * the one stored under the data dir by an earlier start, else a new one. When it differs from the
+ * admin token an earlier start installed, that one is retired, so replacing the variable rotates it.
  */
 export async function ensureAdminToken(store: Store, dataDir: string, fromEnv?: string): Promise<AdminBootstrap> {
   const file = adminTokenFile(dataDir);
@@ -26,9 +29,10 @@ export async function ensureAdminToken(store: Store, dataDir: string, fromEnv?: 
     token = generated = generateToken();
     writeFileSync(file, `${token}\n`, { mode: 0o600 });
   }
-  await store.tokens.put({
-    hash: hashToken(token), prefix: tokenHint(token), owner: 'admin', role: 'admin',
-    description: fromEnv ? 'from WORKBAY_ADMIN_TOKEN' : 'embedded-mode admin', createdAt: new Date().toISOString(),
-  });
-  return { generated, file: fromEnv ? undefined : file };
+  const retired = await store.tokens.rotateBootstrap(tokenRecord(token, {
+    owner: 'admin', role: 'admin', description: fromEnv ? 'from WORKBAY_ADMIN_TOKEN' : 'embedded-mode admin',
+  }));
+  // A generated token left in the file would come back to life on a start without the variable.
+  if (fromEnv && existsSync(file) && readFileSync(file, 'utf8').trim() !== fromEnv) rmSync(file, { force: true });
+  return { generated, file: fromEnv ? undefined : file, retired };
 }

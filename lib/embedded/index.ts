@@ -9,6 +9,7 @@ import { localSecrets } from '../secrets';
 import type { EmbeddedSettings } from '../settings';
 import { ensureTable, openStore, type Store } from '../store';
 import { LOCAL_CREDENTIALS, startEmbeddedDynamo } from '../store/embedded';
+import { externalStoreOptions } from '../store/external';
 import { startTimers } from './timers';
 import { ensureAdminToken, type AdminBootstrap } from './admin-token';
 
@@ -24,12 +25,15 @@ export interface Embedded {
 
 /**
  * Embedded mode (DESIGN §8): dynalite persisted under the data dir, the API on node-server, one process.
+ * With `dynamodbEndpoint` the table lives in that DynamoDB instead and no dynalite is started.
  */
 export async function startEmbedded(s: EmbeddedSettings, log: Log = () => {}, env: Record<string, string | undefined> = {}): Promise<Embedded> {
   const dataDir = resolve(s.dataDir);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const dynamo = await startEmbeddedDynamo({ path: join(dataDir, 'dynamodb') });
-  const store = openStore({ tableName: s.table, endpoint: dynamo.endpoint, region: 'local', credentials: LOCAL_CREDENTIALS });
+  const dynamo = s.dynamodbEndpoint ? undefined : await startEmbeddedDynamo({ path: join(dataDir, 'dynamodb') });
+  const store = openStore(dynamo
+    ? { tableName: s.table, endpoint: dynamo.endpoint, region: 'local', credentials: LOCAL_CREDENTIALS }
+    : externalStoreOptions({ tableName: s.table, endpoint: s.dynamodbEndpoint!, region: s.dynamodbRegion }));
   await ensureTable(store.db);
   const admin = await ensureAdminToken(store, dataDir, s.adminToken);
   const secrets = localSecrets(env);
@@ -42,7 +46,10 @@ export async function startEmbedded(s: EmbeddedSettings, log: Log = () => {}, en
   });
   const { reconciler, workspaces } = services;
   workspaces.kick = (id) => void reconciler.reconcile(id).catch((err) => log({ level: 'error', msg: 'reconcile failed', workspaceId: id, error: String(err) }));
-  const timers = startTimers({ reconciler, sweep: services.sweep, reconcileSeconds: s.reconcileIntervalSeconds, sweepSeconds: s.sweepIntervalSeconds }, log);
+  const timers = startTimers({
+    reconciler, sweep: services.sweep, resync: services.resync,
+    reconcileSeconds: s.reconcileIntervalSeconds, sweepSeconds: s.sweepIntervalSeconds, resyncSeconds: s.resyncIntervalSeconds ?? 30,
+  }, log);
   const app = createApp(services);
   const server = serve({ fetch: app.fetch, port: s.port, hostname: s.host });
   await new Promise<void>((ok, fail) => {
@@ -63,7 +70,7 @@ export async function startEmbedded(s: EmbeddedSettings, log: Log = () => {}, en
       await timers.stop();
       await reconciler.drain(15_000);
       store.db.doc.destroy();
-      await dynamo.close();
+      await dynamo?.close();
     },
   };
 }

@@ -30,12 +30,12 @@ function every(seconds: number, name: string, fn: () => Promise<unknown>, log: (
 }
 
 /**
- * Embedded mode's stand-ins for the table stream and the scheduled function: re-drive in-flight work
- * and sweep for idle workspaces on intervals. The first re-drive ignores leases: one embedded process
+ * Embedded mode's stand-ins for the table stream and the scheduled function: re-drive in-flight work,
+ * sweep for idle workspaces and resync settled ones for drift on intervals. The first re-drive ignores leases: one embedded process
  * owns its data dir (LevelDB locks it), so any lease found at start belongs to a process that died.
  */
 export function startTimers(
-  t: { reconciler: Reconciler; sweep: () => Promise<unknown>; reconcileSeconds: number; sweepSeconds: number },
+  t: { reconciler: Reconciler; sweep: () => Promise<unknown>; resync: () => Promise<unknown>; reconcileSeconds: number; sweepSeconds: number; resyncSeconds: number },
   log: (e: Record<string, unknown>) => void,
 ): Timers {
   let first = true;
@@ -45,6 +45,7 @@ export function startTimers(
       first = false;
     }, log),
     every(t.sweepSeconds, 'inactivity sweep', t.sweep, log),
+    every(t.resyncSeconds, 'drift resync', t.resync, log),
   ];
   return { stop: async () => { await Promise.all(stops.map((s) => s())); } };
 }

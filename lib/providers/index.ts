@@ -1,2 +1,2 @@
 export { ProviderService } from './service';
-export { providerView, maskSecrets, secretValues, MASK, type ProviderView, type OptionView } from './view';
+export { providerView, maskAgent, MASK, type ProviderView, type OptionView } from './view';

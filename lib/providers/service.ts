@@ -1,6 +1,8 @@
-import { loadProvider, parseProviderYaml, resolveProvider, type ResolvedProvider } from '../config';
+import { loadProvider, parseProviderYaml, resolveProvider, type ProviderBuiltins, type ResolvedProvider } from '../config';
+import { allowedWorkspaceOptions, workspaceOptionErrors, type OptionSetter } from '../config/provider-user-options';
 import type { ProviderRecord, Store } from '../store';
 import { WorkbayError } from '../errors';
+import { refuseInlineSecrets } from './secret-check';
 import { providerView, type ProviderView } from './view';
 
 const STALE_USE_MS = 60_000;
@@ -12,6 +14,7 @@ export class ProviderService {
   /** Parses and resolves the YAML (nothing is stored when that fails), then stores it; 409 on a taken name. */
   async add(yaml: string, opts: { name?: string; options?: Record<string, string> } = {}): Promise<ProviderView> {
     const resolved = loadProvider(yaml, opts);
+    refuseInlineSecrets(resolved, resolved.setValues);
     const now = new Date().toISOString();
     const rec: ProviderRecord = {
       name: resolved.definition.name, yaml, optionValues: resolved.setValues,
@@ -31,10 +34,33 @@ export class ProviderService {
     return providerView(rec, this.resolveRecord(rec));
   }
 
-  /** The stored provider, resolved with per-workspace option values on top of the admin's. */
-  async resolve(name: string, workspaceOptions: Record<string, string> = {}, builtins?: Parameters<typeof resolveProvider>[2]): Promise<ResolvedProvider> {
+  /**
+   * The stored provider, resolved with a workspace's stored option values on top of the admin's.
+   * Values the provider no longer lets workspaces set (its admin withdrew `userSettable`) are
+   * dropped, not applied: they never reach a host or file, and the workspace can still be stopped
+   * and deleted.
+   */
+  async resolve(name: string, workspaceOptions: Record<string, string> = {}, builtins?: ProviderBuiltins): Promise<ResolvedProvider> {
     const rec = await this.store.providers.require(name);
-    return resolveProvider(parseProviderYaml(rec.yaml, { name: rec.name }), { ...rec.optionValues, ...workspaceOptions }, builtins);
+    const def = parseProviderYaml(rec.yaml, { name: rec.name });
+    return resolveProvider(def, { ...rec.optionValues, ...allowedWorkspaceOptions(def, workspaceOptions) }, builtins);
+  }
+
+  /**
+   * Resolves the provider for a new (or changed) workspace, refusing every option value the
+   * workspace may not set, admins included (see workspaceOptionErrors).
+   *
+   * @throws WorkbayError `option.notUserSettable` (400) naming each refused option in `errors[].field`.
+   */
+  async resolveForWorkspace(name: string, workspaceOptions: Record<string, string>, setter: OptionSetter, builtins?: ProviderBuiltins): Promise<ResolvedProvider> {
+    const rec = await this.store.providers.require(name);
+    const def = parseProviderYaml(rec.yaml, { name: rec.name });
+    const errors = workspaceOptionErrors(def, workspaceOptions, setter);
+    if (errors.length > 0) {
+      const names = errors.map((e) => e.field.slice('options.'.length)).join(', ');
+      throw new WorkbayError('option.notUserSettable', `provider "${rec.name}" does not let a workspace set ${names}`, { errors });
+    }
+    return resolveProvider(def, { ...rec.optionValues, ...workspaceOptions }, builtins);
   }
 
   /** Sets option values (like `devpod provider set-options`); an empty string unsets a value. */
@@ -46,6 +72,7 @@ export class ProviderService {
       else merged[k] = v;
     }
     const resolved = resolveProvider(parseProviderYaml(rec.yaml, { name: rec.name }), merged);
+    refuseInlineSecrets(resolved, values);
     const next: ProviderRecord = { ...rec, optionValues: resolved.setValues, version: rec.version + 1, updatedAt: new Date().toISOString() };
     await this.store.providers.replace(next, rec.version);
     return providerView(next, resolved);

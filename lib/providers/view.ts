@@ -1,7 +1,10 @@
 import type { OptionDef, ResolvedAgent, ResolvedProvider } from '../config';
+import { optionReferences } from '../config/provider-user-options';
+import { inlineSecretKind } from '../secrets/inline';
 import type { ProviderRecord } from '../store';
+import type { Policy } from '../policy';
 
-/** Shown instead of a password option's value, everywhere. */
+/** Shown instead of a secret value, everywhere. */
 export const MASK = '********';
 
 /** One option as the API shows it. */
@@ -18,33 +21,48 @@ export interface ProviderView {
   version?: string;
   description?: string;
   driver: ResolvedAgent['driver'];
-  inactivityTimeoutSeconds: number;
+  inactivityTimeoutSeconds: number | string;
   agent: ResolvedAgent;
   options: OptionView[];
   exec: Record<string, unknown>;
+  /** What users may ask for (`workbay.policy`, with defaults filled in): shown so users can tell before asking. */
+  policy: Policy;
   warnings: string[];
   createdAt: string;
   updatedAt: string;
 }
 
-/** Replaces every occurrence of the secret values inside a JSON-able value. */
-export function maskSecrets<T>(value: T, secrets: string[]): T {
-  const live = secrets.filter((s) => s.length > 0).sort((a, b) => b.length - a.length);
-  if (!live.length) return value;
-  const walk = (v: unknown): unknown => {
-    if (typeof v === 'string') return live.reduce((s, secret) => s.split(secret).join(MASK), v);
-    if (Array.isArray(v)) return v.map(walk);
-    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
-    return v;
-  };
-  return walk(value) as T;
+/** The typed agent's field names that are spelled differently in the provider file. */
+const RAW_NAME: Readonly<Record<string, string>> = { containerInactivityTimeoutSeconds: 'containerInactivityTimeout' };
+
+/**
+ * The resolved agent with every field fed by a `password` option replaced, as a whole, by MASK.
+ * Masking goes by field (which `${NAME}` the file wrote there), never by searching other values for
+ * the secret's text: a short password such as `tmp` must not rewrite (and so reveal itself in)
+ * `unix:///tmp/docker.sock` elsewhere. Any string that holds inline secret material (a provider
+ * stored before such material was refused) is masked too.
+ */
+export function maskAgent(r: ResolvedProvider): ResolvedAgent {
+  const passwords = new Set(Object.keys(r.definition.options).filter((n) => r.definition.options[n]!.password));
+  const fed = new Set<string>();
+  for (const [field, names] of optionReferences(r.definition.agent)) {
+    if (names.some((n) => passwords.has(n))) fed.add(field);
+  }
+  return maskFields(r.agent, 'agent', fed);
 }
 
-/** Values of the provider's password options, which must never leave the control plane. */
-export function secretValues(r: ResolvedProvider): string[] {
-  return Object.entries(r.definition.options)
-    .filter(([, def]) => def.password)
-    .map(([name]) => r.values[name] ?? '');
+/** Replaces, as a whole, each value at a field in `fed` and each string holding inline secret material. */
+function maskFields<T>(tree: T, root: string, fed: ReadonlySet<string> = new Set()): T {
+  const walk = (node: unknown, field: string): unknown => {
+    if (fed.has(field)) return MASK;
+    if (typeof node === 'string') return inlineSecretKind(node) ? MASK : node;
+    if (Array.isArray(node)) return node.map((item, i) => walk(item, `${field}[${i}]`));
+    if (node && typeof node === 'object') {
+      return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, walk(v, `${field}.${RAW_NAME[k] ?? k}`)]));
+    }
+    return node;
+  };
+  return walk(tree, root) as T;
 }
 
 /** Builds the API view of a stored, resolved provider. */
@@ -59,15 +77,17 @@ export function providerView(rec: ProviderRecord, r: ResolvedProvider): Provider
       source,
     };
   });
+  const agent = maskAgent(r);
   const view: ProviderView = {
     name: rec.name,
     version: r.definition.version,
     description: r.definition.description,
     driver: r.agent.driver,
-    inactivityTimeoutSeconds: r.agent.containerInactivityTimeoutSeconds,
-    agent: maskSecrets(r.agent, secretValues(r)),
+    inactivityTimeoutSeconds: agent.containerInactivityTimeoutSeconds,
+    agent,
     options,
-    exec: r.definition.exec,
+    exec: maskFields(r.definition.exec, 'exec'),
+    policy: r.definition.policy,
     warnings: r.definition.warnings,
     createdAt: rec.createdAt,
     updatedAt: rec.updatedAt,

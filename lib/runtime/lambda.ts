@@ -2,7 +2,7 @@ import { ulid } from 'ulid';
 import { readLambdaSettings, type LambdaSettings } from '../settings';
 import { LOCAL_CREDENTIALS, openStore } from '../store';
 import { awsSecrets, secretsManagerClient, type GetSecretValue } from '../secrets';
-import type { SweepResult } from '../workspaces';
+import type { ResyncResult, SweepResult } from '../workspaces';
 import { buildServices, type Log, type Services } from './services';
 
 /** The Lambda functions of the AWS deployment (DESIGN §8). */
@@ -56,14 +56,16 @@ export interface ScheduledRun {
   sweep?: SweepResult;
   /** Workspaces with stuck work picked up again (their lease had expired). */
   redriven?: number;
+  /** The drift resync's page of settled workspaces. */
+  resync?: ResyncResult;
 }
 
 /**
- * One scheduled run on AWS: an inactivity sweep, then a re-drive of work whose lease expired (a
- * function killed halfway, a retry whose backoff is over, a stream batch that was given up on).
+ * One scheduled run on AWS: an inactivity sweep, a re-drive of work whose lease expired (a function
+ * killed halfway, a retry whose backoff is over, a stream batch that was given up on), a drift resync.
  * Each half runs even when the other fails; a failure is thrown afterwards so it counts as an error.
  */
-export async function scheduledRun(s: Pick<Services, 'sweep' | 'reconciler' | 'log'>, event: ScheduledEvent): Promise<ScheduledRun> {
+export async function scheduledRun(s: Pick<Services, 'sweep' | 'reconciler' | 'resync' | 'log'>, event: ScheduledEvent): Promise<ScheduledRun> {
   const run: ScheduledRun = {};
   const errors: string[] = [];
   try {
@@ -76,8 +78,13 @@ export async function scheduledRun(s: Pick<Services, 'sweep' | 'reconciler' | 'l
   } catch (err) {
     errors.push(`re-drive: ${err instanceof Error ? err.message : String(err)}`);
   }
+  try {
+    run.resync = await s.resync();
+  } catch (err) {
+    errors.push(`resync: ${err instanceof Error ? err.message : String(err)}`);
+  }
   const { failures, ...counts } = run.sweep ?? { failures: [] };
-  s.log?.({ level: errors.length ? 'error' : 'info', msg: 'scheduled run', eventId: event.id, ...counts, sweepFailures: failures, redriven: run.redriven, errors });
+  s.log?.({ level: errors.length ? 'error' : 'info', msg: 'scheduled run', eventId: event.id, ...counts, sweepFailures: failures, redriven: run.redriven, resync: run.resync, errors });
   if (errors.length) throw new Error(`scheduled run failed: ${errors.join('; ')}`);
   return run;
 }

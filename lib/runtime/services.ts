@@ -2,7 +2,7 @@ import type { ApiDeps } from '../api';
 import type { DriverRuntime } from '../drivers';
 import { ProviderService } from '../providers';
 import type { Store } from '../store';
-import { driversFrom, Reconciler, Sweeper, WorkspaceOps, WorkspaceService, type DriverFor, type SweepResult } from '../workspaces';
+import { driversFrom, Reconciler, Resyncer, Sweeper, WorkspaceOps, WorkspaceService, type DriverFor, type ResyncResult, type SweepResult } from '../workspaces';
 
 /** A structured log line writer (JSON lines on stderr/stdout in every mode). */
 export type Log = (entry: Record<string, unknown>) => void;
@@ -11,10 +11,7 @@ export type Log = (entry: Record<string, unknown>) => void;
 export interface ServiceOptions {
   store: Store;
   driverRuntime: DriverRuntime;
-  /**
-   * Names this process in leases. The reconciler uses it as is and the sweeper with a `:sweeper`
-   * suffix: a shared id would let the two act on one workspace at once.
-   */
+  /** Names this process in lease tokens (each unit of work gets its own token, ADR 0004). */
   workerId: string;
   /** How long before an idle stop the `workspace.idle-warning` event goes out, in seconds. */
   idleWarningSeconds: number;
@@ -30,6 +27,8 @@ export interface Services extends ApiDeps {
   sweeper: Sweeper;
   /** Runs one inactivity sweep with the process's settings (POST /v1/sweeps, timers, the schedule). */
   sweep: () => Promise<SweepResult>;
+  /** Re-observes one page of settled workspaces and corrects drift (timers, the schedule). */
+  resync: () => Promise<ResyncResult>;
 }
 
 /**
@@ -43,7 +42,8 @@ export function buildServices(o: ServiceOptions): Services {
   const driverFor = driversFrom(providers, o.driverRuntime);
   const ops = new WorkspaceOps(o.store, workspaces, driverFor);
   const reconciler = new Reconciler(o.store, workspaces, driverFor, o.workerId, o.retryBaseMs);
-  const sweeper = new Sweeper(o.store, workspaces, driverFor, `${o.workerId}:sweeper`);
+  const sweeper = new Sweeper(o.store, workspaces, driverFor);
   const sweep = () => sweeper.sweep({ warnBeforeSeconds: o.idleWarningSeconds });
-  return { store: o.store, providers, workspaces, ops, driverFor, reconciler, sweeper, sweep, log: o.log };
+  const resyncer = new Resyncer(o.store, driverFor, (id) => reconciler.reconcile(id));
+  return { store: o.store, providers, workspaces, ops, driverFor, reconciler, sweeper, sweep, resync: () => resyncer.run(), log: o.log };
 }

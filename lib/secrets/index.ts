@@ -3,6 +3,7 @@ import { composeSecrets, envSecret, fileSecret, type SecretResolver } from './re
 
 export { composeSecrets, isSecretRef, SECRET_SCHEMES, type SecretResolver, type SchemeResolver, type SecretScheme } from './references';
 export { secretsManagerSecret, secretsManagerClient, type GetSecretValue, type SecretsManagerOptions } from './aws-sm';
+export { inlineSecretKind, inlineSecretErrors, REFERENCE_HINT, type InlineSecretKind } from './inline';
 
 /**
  * Embedded mode: `file:/path` and `env:NAME`. The environment is passed in (read once at process

@@ -42,8 +42,16 @@ export function composeSecrets(
   };
 }
 
+/** A path is shown in errors only when it looks like one: text pasted where a path belongs may be the secret. */
+const SHOWABLE_PATH = /^[^\n\r{}]{1,512}$/;
+
 /** `file:/path`: the file's content, read at use. Errors name the field and the errno, never content. */
 export const fileSecret: SchemeResolver = async (path, field) => {
+  if (!SHOWABLE_PATH.test(path)) {
+    throw new WorkbayError('config.invalid', `secret for ${field} is not a file reference`, {
+      errors: [{ field, message: 'file: takes a path; the value written there is not one (not shown)' }],
+    });
+  }
   try {
     return await readFile(path, 'utf8');
   } catch (err) {

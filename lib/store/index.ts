@@ -2,6 +2,7 @@ import { createDb, ensureTable, LOCAL_CREDENTIALS, type Db, type StoreOptions } 
 import { idempotencyClaims, nameClaims, type ClaimRepo } from './claims';
 import { EventRepo } from './events';
 import { ProviderRepo } from './providers';
+import { QuotaRepo } from './quotas';
 import { TokenRepo } from './tokens';
 import { WorkspaceRepo } from './workspaces';
 
@@ -14,6 +15,7 @@ export interface Store {
   events: EventRepo;
   names: ClaimRepo;
   idempotency: ClaimRepo;
+  quotas: QuotaRepo;
 }
 
 /** Opens the store; call `ensureTable` first in embedded mode. */
@@ -27,11 +29,13 @@ export function openStore(opts: StoreOptions): Store {
     events: new EventRepo(db),
     names: nameClaims(db),
     idempotency: idempotencyClaims(db),
+    quotas: new QuotaRepo(db),
   };
 }
 
 export { ensureTable, LOCAL_CREDENTIALS, type StoreOptions, type Db };
 export type { Claim, ClaimRepo } from './claims';
+export type { QuotaKind, QuotaRepo } from './quotas';
 export { needsWork, type Page } from './workspaces';
 export * from './types';
 export { isConditionFailure } from './conditional';

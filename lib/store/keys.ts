@@ -9,6 +9,8 @@ export const keys = {
   idempotency: (owner: string, key: string) => ({ pk: `IDEMP#${owner}#${key}`, sk: 'META' }),
   nameClaim: (owner: string, name: string) => ({ pk: `NAME#${owner}#${name}`, sk: 'META' }),
   setting: (name: string) => ({ pk: `SETTING#${name}`, sk: 'META' }),
+  /** The workspaces of one owner on one provider that hold quota (see QuotaRepo). */
+  quota: (provider: string, owner: string) => ({ pk: `QUOTA#${provider}#${owner}`, sk: 'META' }),
 } as const;
 
 /** GSI2 partition for listing providers. */
@@ -19,3 +21,5 @@ export const ownerList = (owner: string) => `OWNER#${owner}`;
 export const SWEEP_SHARD = 'SWEEP';
 /** GSI1 partition of workspaces whose desired state is not reached yet (re-drive). */
 export const WORK_SHARD = 'WORK';
+/** GSI1 partition of other settled workspaces (Stopped, Running without a timeout), for the drift resync. */
+export const SETTLED_SHARD = 'SETTLED';

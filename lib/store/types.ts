@@ -24,6 +24,12 @@ export interface TokenRecord {
   role: Role;
   description?: string;
   createdAt: string;
+  /** When the token stops working (ISO time); absent = never. */
+  validUntil?: string;
+  /** Last successful authentication, written at most about once a minute (ISO time). */
+  lastUsedAt?: string;
+  /** The embedded or seeded bootstrap admin token, retired when a new one is configured. */
+  bootstrap?: boolean;
 }
 
 export type WorkspaceStatus =
@@ -44,6 +50,8 @@ export interface WorkspaceRecord {
   /** The devcontainer.json text as submitted (parsed again at use; it is the user's document). */
   devcontainer?: string;
   options: Record<string, string>;
+  /** Names in `options` of the provider's `password` options: masked in every view. */
+  secretOptions?: string[];
   env: Record<string, string>;
   desiredState: DesiredState;
   status: WorkspaceStatus;
@@ -62,6 +70,11 @@ export interface WorkspaceRecord {
   idempotencyKey?: string;
   /** Consecutive retryable failures of the current step (engine unreachable...). */
   attempts?: number;
+  /** Reconcile passes begun and never finished (the process died mid-pass); see lib/workspaces/poison.ts. */
+  unfinishedPasses?: number;
+  /** Times the container was found stopped or missing outside workbay and started again, and when last. */
+  driftRestarts?: number;
+  lastDriftAt?: string;
   version: number;
   createdAt: string;
   updatedAt: string;

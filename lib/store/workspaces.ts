@@ -1,7 +1,7 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from './client';
 import { guarded, stripKeys } from './conditional';
-import { keys, ownerList, SWEEP_SHARD, WORK_SHARD } from './keys';
+import { keys, ownerList, SETTLED_SHARD, SWEEP_SHARD, WORK_SHARD } from './keys';
 import type { WorkspaceRecord, WorkspaceStatus } from './types';
 import { GSI_LIST, GSI_SWEEP } from '../../infra/table';
 import { WorkbayError } from '../errors';
@@ -12,13 +12,27 @@ export interface Page<T> { items: T[]; cursor?: string }
 const encodeCursor = (k: Record<string, unknown> | undefined) =>
   k ? Buffer.from(JSON.stringify(k)).toString('base64url') : undefined;
 
-function decodeCursor(c: string | undefined): Record<string, unknown> | undefined {
+const CURSOR_KEYS = ['gsi2pk', 'gsi2sk', 'pk', 'sk'];
+
+/**
+ * Reads a listing cursor back into the start key. Only the exact shape this API hands out, for this
+ * owner's partition, is accepted: anything else would reach DynamoDB as a malformed start key (a 5xx)
+ * or start another owner's listing.
+ */
+function decodeCursor(c: string | undefined, owner: string): Record<string, string> | undefined {
   if (!c) return undefined;
+  let v: unknown;
   try {
-    const v: unknown = JSON.parse(Buffer.from(c, 'base64url').toString('utf8'));
-    if (v && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
+    v = JSON.parse(Buffer.from(c, 'base64url').toString('utf8'));
   } catch { /* reported below */ }
-  throw new WorkbayError('request.invalid', 'invalid cursor', { errors: [{ field: 'cursor', message: 'not a cursor returned by this API' }] });
+  const k = v as Record<string, unknown> | null;
+  const valid = !!k && typeof k === 'object' && !Array.isArray(k)
+    && Object.keys(k).sort().join() === CURSOR_KEYS.join()
+    && Object.values(k).every((x) => typeof x === 'string' && x.length <= 512)
+    && k.gsi2pk === ownerList(owner) && k.sk === 'META' && /^WS#[0-9A-Z]{26}$/.test(k.pk as string)
+    && (k.gsi2sk as string).startsWith('WS#') && (k.gsi2sk as string).endsWith((k.pk as string).slice(3));
+  if (valid) return k as Record<string, string>;
+  throw new WorkbayError('request.invalid', 'invalid cursor', { errors: [{ field: 'query.cursor', message: 'not a cursor returned by this API for this listing; start again without it' }] });
 }
 
 /** True while the observed status differs from the desired state (and no error waits for a person). */
@@ -31,12 +45,14 @@ export function needsWork(ws: WorkspaceRecord): boolean {
 /**
  * Workspace items with their GSI1 attributes. GSI1 is sparse: in-flight work sits in the WORK shard
  * (ordered by lease expiry, for re-drive), idle-able Running workspaces in the SWEEP shard (ordered by
- * idle deadline); settled ones are in neither, so neither query grows with the fleet.
+ * idle deadline), other provisioned settled ones in the SETTLED shard (oldest change first, paged by
+ * the drift resync); neither the sweep nor re-drive query grows with the fleet.
  */
 function toItem(ws: WorkspaceRecord) {
   const sweep = needsWork(ws) ? { gsi1pk: WORK_SHARD, gsi1sk: `${ws.leaseUntil ?? ''}#${ws.id}` }
     : ws.status === 'Running' && ws.inactivityTimeoutSeconds > 0 && ws.idleDeadline
-      ? { gsi1pk: SWEEP_SHARD, gsi1sk: `${ws.idleDeadline}#${ws.id}` } : {};
+      ? { gsi1pk: SWEEP_SHARD, gsi1sk: `${ws.idleDeadline}#${ws.id}` }
+      : (ws.status === 'Running' || ws.status === 'Stopped') && ws.driverRef ? { gsi1pk: SETTLED_SHARD, gsi1sk: `${ws.updatedAt}#${ws.id}` } : {};
   return {
     ...keys.workspace(ws.id), kind: 'workspace', ...sweep,
     gsi2pk: ownerList(ws.owner), gsi2sk: `WS#${ws.createdAt}#${ws.id}`, ...ws,
@@ -96,7 +112,7 @@ export class WorkspaceRepo {
       KeyConditionExpression: 'gsi2pk = :o',
       ...(opts.status ? { FilterExpression: '#s = :s', ExpressionAttributeNames: { '#s': 'status' } } : {}),
       ExpressionAttributeValues: { ':o': ownerList(owner), ...(opts.status ? { ':s': opts.status } : {}) },
-      ExclusiveStartKey: decodeCursor(opts.cursor),
+      ExclusiveStartKey: decodeCursor(opts.cursor, owner),
     })));
     return {
       items: (out.Items ?? []).map((i) => stripKeys<WorkspaceRecord>(i)),
@@ -114,6 +130,18 @@ export class WorkspaceRepo {
       KeyConditionExpression: 'gsi1pk = :s AND gsi1sk <= :u', ExpressionAttributeValues: { ':s': SWEEP_SHARD, ':u': `${until}#~` },
     })));
     return { items: (out.Items ?? []).map((i) => stripKeys<WorkspaceRecord>(i)), read: out.ScannedCount ?? out.Count ?? 0, cursor: out.LastEvaluatedKey };
+  }
+
+  /**
+   * One page of settled, provisioned workspaces for the drift resync: the SWEEP shard (Running with a
+   * timeout) or the SETTLED shard (the rest), in index order; the caller keeps the cursor between runs.
+   */
+  async listSettled(shard: 'sweep' | 'settled', opts: { limit: number; cursor?: Record<string, unknown> }): Promise<{ items: WorkspaceRecord[]; cursor?: Record<string, unknown> }> {
+    const out = await guarded(() => this.db.doc.send(new QueryCommand({
+      TableName: this.db.table, IndexName: GSI_SWEEP, Limit: opts.limit, ExclusiveStartKey: opts.cursor,
+      KeyConditionExpression: 'gsi1pk = :s', ExpressionAttributeValues: { ':s': shard === 'sweep' ? SWEEP_SHARD : SETTLED_SHARD },
+    })));
+    return { items: (out.Items ?? []).map((i) => stripKeys<WorkspaceRecord>(i)), cursor: out.LastEvaluatedKey };
   }
 
   /** Workspaces with work to do (WORK shard of GSI1), soonest lease expiry first. */

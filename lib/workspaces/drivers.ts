@@ -9,7 +9,7 @@ export type DriverFor = (ws: WorkspaceRecord) => Promise<Driver>;
 export function driversFrom(providers: ProviderService, runtime: DriverRuntime): DriverFor {
   return async (ws) => {
     const resolved = await providers.resolve(ws.provider, ws.options, { WORKSPACE_ID: ws.id, WORKSPACE_UID: ws.id.toLowerCase() });
-    return createDriver(resolved.agent, runtime);
+    return createDriver(resolved.agent, runtime, resolved.definition.policy);
   };
 }
 

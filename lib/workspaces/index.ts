@@ -7,3 +7,6 @@ export { workspaceView, type WorkspaceView, type DevpodStatus } from './view';
 export { effectiveTimeout, MAX_TIMEOUT_OPTION, type EffectiveTimeout } from './timeout';
 export { defaultWorkspaceName } from './names';
 export { Sweeper, type SweepResult, type SweepOptions } from './sweeper';
+export { Resyncer, type ResyncResult } from './resync';
+export { driftOf, type Drift } from './drift';
+export { idleDecision, type IdleDecision } from './idle-decision';

@@ -2,7 +2,9 @@ import { isWorkbayError, WorkbayError } from '../errors';
 import type { Driver, Observed, ProgressEvent } from '../drivers';
 import type { Store, WorkspaceRecord, WorkspaceStatus } from '../store';
 import { driverWorkspace, type DriverFor } from './drivers';
+import { crashLooping, CRASH_WINDOW_MS, driftMessage, driftOf, MAX_DRIFT_RESTARTS, restartsInWindow, type Drift } from './drift';
 import { Leases, RENEW_MS, type Lease, type Patch } from './lease';
+import { countPass, type CountedPass } from './poison';
 import type { WorkspaceService } from './service';
 
 const MAX_ATTEMPTS = 5;
@@ -12,8 +14,19 @@ const MAX_PROGRESS_EVENTS = 200;
 /** Failures worth retrying later: the engine or the store was unreachable, not wrong. */
 const RETRYABLE = new Set(['driver.unreachable', 'store.unavailable']);
 /** Failures of a create before the container existed: what was made is removed again. */
-const CLEAN_ON_FAILURE = new Set(['driver.imageUnavailable', 'driver.buildFailed', 'driver.sourceFailed', 'config.invalid']);
+const CLEAN_ON_FAILURE = new Set(['driver.imageUnavailable', 'driver.buildFailed', 'driver.sourceFailed', 'config.invalid', 'policy.denied']);
 
+
+/** The `workspace.stopped` event; an idle stop says why, with the activity it judged by. */
+function stoppedEvent(ws: WorkspaceRecord) {
+  const stopReason = ws.stopReason ?? 'user';
+  if (stopReason !== 'inactivity') return { type: 'workspace.stopped', message: `workspace ${ws.name} stopped`, data: { stopReason } };
+  return {
+    type: 'workspace.stopped',
+    message: `stopped after ${ws.inactivityTimeoutSeconds} s without activity (last: ${ws.lastActivitySource ?? 'none'} at ${ws.lastActivityAt ?? 'never'})`,
+    data: { stopReason, lastActivityAt: ws.lastActivityAt, lastActivitySource: ws.lastActivitySource },
+  };
+}
 
 /**
  * Level-based reconciler (DESIGN §2): compares desired with observed state and takes one idempotent
@@ -77,12 +90,15 @@ export class Reconciler {
     const lease = await this.leases.acquire(ws, opts.ignoreLease ?? false);
     if (!lease) return;
     const renew = setInterval(() => void lease.renew(), RENEW_MS);
+    let counted: CountedPass | undefined;
     try {
-      for (let i = 0; i < 10; i++) {
+      counted = await countPass(lease, this.workspaces);
+      for (let i = 0; i < 10 && !counted.poisoned; i++) {
         if (await this.stepSafely(lease) === 'done') break;
       }
     } finally {
       clearInterval(renew);
+      await counted?.finish();
       await lease.release();
     }
   }
@@ -135,8 +151,12 @@ export class Reconciler {
       await this.workspaces.finalizeDelete(ws, 'reconciler');
       return 'done';
     }
+    // Every pass observes a settled workspace: what happened on the engine outside workbay is corrected.
+    if ((ws.status === 'Running' && ws.desiredState === 'Running') || (ws.status === 'Stopped' && ws.desiredState === 'Stopped' && ws.driverRef)) {
+      return this.correct(lease, d, driftOf(ws, await d.find(dws)));
+    }
     if (ws.desiredState === 'Running') {
-      if (ws.status === 'Running' || ws.status === 'Error') return 'done';
+      if (ws.status === 'Error') return 'done';
       if (!ws.driverRef) {
         if (ws.status !== 'Creating') return this.enter(lease, 'Creating');
         const obs = await d.create(dws, this.progress(ws));
@@ -151,9 +171,24 @@ export class Reconciler {
     if (ws.status === 'Pending') return lease.save({ status: 'Stopped', stopReason: ws.stopReason ?? 'user' }, { type: 'workspace.stopped', message: 'stopped before it was created' });
     if (ws.status !== 'Stopping') return this.enter(lease, 'Stopping');
     await d.stop(dws);
-    return lease.save({ status: 'Stopped', stopReason: ws.stopReason ?? 'user', idleDeadline: undefined }, {
-      type: 'workspace.stopped', message: `workspace ${ws.name} stopped`, data: { stopReason: ws.stopReason ?? 'user' },
-    });
+    return lease.save({ status: 'Stopped', stopReason: ws.stopReason ?? 'user', idleDeadline: undefined }, stoppedEvent(ws));
+  }
+
+  /** Acts on drift found by observing: start or recreate (bounded by the crash window), or stop. */
+  private async correct(lease: Lease, d: Driver, drift: Drift): Promise<WorkspaceRecord | 'done'> {
+    const ws = lease.current;
+    if (drift.kind === 'none') return 'done';
+    const data = { drift: drift.kind, ...(drift.kind === 'stopped' && drift.exitCode !== undefined ? { exitCode: drift.exitCode } : {}) };
+    if (drift.kind === 'running') return lease.save({ status: 'Stopping' }, { type: 'workspace.drifted', message: driftMessage(drift), data });
+    const now = new Date();
+    if (crashLooping(ws, now)) {
+      const tail = (await d.logs(driverWorkspace(ws), { tail: 10 }).catch(() => '')).trim().slice(-1000);
+      const code = drift.kind === 'stopped' && drift.exitCode !== undefined ? ` with exit code ${drift.exitCode}` : '';
+      const reason = `the container stopped${code} ${MAX_DRIFT_RESTARTS + 1} times within ${CRASH_WINDOW_MS / 60_000} minutes; not starting it again${tail ? `; last log lines: ${tail}` : ''}`;
+      return lease.save({ status: 'Error', statusReason: reason, idleDeadline: undefined }, { type: 'workspace.error', message: reason, data: { code: 'driver.crashLoop', ...data } });
+    }
+    return lease.save({ status: 'Starting', driftRestarts: restartsInWindow(ws, now), lastDriftAt: now.toISOString(), idleDeadline: undefined },
+      { type: 'workspace.drifted', message: driftMessage(drift), data });
   }
 
   /** Retryable failures back off and stay in the WORK shard; others become Error with the reason. */

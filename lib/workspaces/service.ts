@@ -1,11 +1,16 @@
 import { ulid } from 'ulid';
-import { parseDevcontainer } from '../config';
+import { parseDevcontainer, parseProviderYaml } from '../config';
 import type { ProviderService } from '../providers';
 import type { Store, WorkspaceRecord, WorkspaceSource, WorkspaceStatus, DesiredState, EventRecord, Page } from '../store';
 import { isWorkbayError, WorkbayError } from '../errors';
 import { defaultWorkspaceName, fingerprint } from './names';
 import { ChangeNotifier } from './notifier';
 import { effectiveTimeout } from './timeout';
+import { assertAllowed, DEFAULT_POLICY, judgeTimeout, type Policy } from '../policy';
+import { requestViolations } from './policy-check';
+import { QuotaGate } from './quota-gate';
+import { assertRecordFits } from './record-size';
+import { secretOptionNames } from './view';
 
 /** Who acts; admins may act on every owner's workspaces. */
 export interface Actor { owner: string; role: 'admin' | 'user' }
@@ -40,6 +45,8 @@ export class WorkspaceService {
    * an order that a retry (same Idempotency-Key) or a later create can always finish or take over.
    */
   async create(actor: Actor, input: CreateWorkspaceInput, idempotencyKey?: string): Promise<{ workspace: WorkspaceRecord; created: boolean }> {
+    // Before the idempotency and name claims: a record DynamoDB would refuse must leave nothing behind.
+    assertRecordFits({ devcontainer: devcontainerText(input.devcontainer), env: input.env, options: input.options, source: input.source });
     const fp = fingerprint(input);
     let id = ulid();
     if (idempotencyKey) {
@@ -55,13 +62,25 @@ export class WorkspaceService {
         id = held.workspaceId; // an earlier attempt died halfway: finish it under the same id
       }
     }
-    const rec = await this.buildRecord(actor, input, id, idempotencyKey);
-    await this.claimName(actor.owner, rec.name, id);
+    let rec: WorkspaceRecord;
+    try {
+      rec = await this.buildRecord(actor, input, id, idempotencyKey);
+      await this.admitQuota(rec);
+    } catch (err) {
+      // A refused request leaves nothing behind, not even its Idempotency-Key.
+      if (idempotencyKey) await this.store.idempotency.release(actor.owner, idempotencyKey, id);
+      throw err;
+    }
+    await this.claimName(actor.owner, rec.name, id).catch(async (err: unknown) => {
+      await this.quotas.release(['workspaces', 'running'], rec);
+      throw err;
+    });
     await this.store.providers.markUse(rec.provider, id);
     const provider = await this.store.providers.get(rec.provider);
     if (!provider || provider.deleting) {
       await this.store.providers.unmarkUse(rec.provider, id);
       await this.store.names.release(actor.owner, rec.name, id);
+      await this.quotas.release(['workspaces', 'running'], rec);
       throw new WorkbayError('provider.notFound', `provider "${rec.provider}" does not exist`);
     }
     try {
@@ -78,20 +97,45 @@ export class WorkspaceService {
   }
 
   private async buildRecord(actor: Actor, input: CreateWorkspaceInput, id: string, idempotencyKey?: string): Promise<WorkspaceRecord> {
-    const resolved = await this.providers.resolve(input.provider, input.options ?? {}, { WORKSPACE_ID: id, WORKSPACE_UID: id });
-    const devcontainer = input.devcontainer === undefined ? undefined
-      : typeof input.devcontainer === 'string' ? input.devcontainer : JSON.stringify(input.devcontainer, null, 2);
+    const resolved = await this.providers.resolveForWorkspace(input.provider, input.options ?? {}, actor.role, { WORKSPACE_ID: id, WORKSPACE_UID: id });
+    const devcontainer = devcontainerText(input.devcontainer);
     if (devcontainer !== undefined) parseDevcontainer(devcontainer, 'devcontainer');
     const timeout = effectiveTimeout(resolved, input.inactivityTimeout);
     const now = new Date().toISOString();
-    return {
+    const rec: WorkspaceRecord = {
       id, name: input.name ?? defaultWorkspaceName(input.source), owner: actor.owner,
       provider: input.provider, driver: resolved.agent.driver, source: input.source, devcontainer,
-      options: input.options ?? {}, env: input.env ?? {},
+      options: input.options ?? {}, env: input.env ?? {}, secretOptions: secretOptionNames(resolved, input.options),
       desiredState: 'Running', status: 'Pending',
       inactivityTimeoutSeconds: timeout.seconds, inactivityTimeoutSource: timeout.source,
       idempotencyKey, version: 1, createdAt: now, updatedAt: now,
     };
+    const policy = resolved.definition.policy;
+    assertAllowed(requestViolations(policy, rec, input.inactivityTimeout !== undefined && input.inactivityTimeout !== null));
+    rec.inactivityTimeoutSeconds = judgeTimeout(policy, rec.inactivityTimeoutSeconds, false).seconds;
+    return rec;
+  }
+
+  private get quotas(): QuotaGate {
+    return new QuotaGate(this.store);
+  }
+
+  /** The provider's policy as stored now (an admin may have changed it since the workspace was created). */
+  private async policyOf(provider: string): Promise<Policy> {
+    const rec = await this.store.providers.get(provider);
+    return rec ? parseProviderYaml(rec.yaml, { name: rec.name }).policy : DEFAULT_POLICY;
+  }
+
+  /** Takes room in the owner's quotas for a new workspace (it is meant to run): 403 `quota.exceeded` when full. */
+  private async admitQuota(rec: WorkspaceRecord): Promise<void> {
+    const policy = await this.policyOf(rec.provider);
+    await this.quotas.admit('workspaces', rec, policy);
+    try {
+      await this.quotas.admit('running', rec, policy);
+    } catch (err) {
+      await this.quotas.release(['workspaces'], rec);
+      throw err;
+    }
   }
 
   private async claimName(owner: string, name: string, id: string): Promise<void> {
@@ -135,6 +179,12 @@ export class WorkspaceService {
         this.kick(id);
         return ws;
       }
+      if (desired === 'Running') {
+        // A start is judged like a create, on the provider's policy as it is now.
+        const policy = await this.policyOf(ws.provider);
+        assertAllowed(requestViolations(policy, ws, undefined));
+        await this.quotas.admit('running', ws, policy);
+      }
       try {
         const next = await this.store.workspaces.update(ws, {
           ...ws, desiredState: desired, attempts: 0,
@@ -142,6 +192,7 @@ export class WorkspaceService {
           ...(desired === 'Deleted' ? { status: 'Deleting' as const, statusReason: undefined } : {}),
           ...(desired === 'Stopped' ? { stopReason: reason } : {}),
         });
+        if (desired !== 'Running') await this.quotas.release(desired === 'Deleted' ? ['workspaces', 'running'] : ['running'], next);
         const verb = desired === 'Running' ? 'start' : desired === 'Stopped' ? 'stop' : 'delete';
         await this.event(next, `workspace.${verb}Requested`, `desired state set to ${desired}`, actor.owner);
         this.kick(id);
@@ -154,6 +205,7 @@ export class WorkspaceService {
 
   /** Removes the record and everything that points at it, in an order a crash can resume from. */
   async finalizeDelete(ws: WorkspaceRecord, actor?: string): Promise<void> {
+    await this.quotas.release(['workspaces', 'running'], ws);
     await this.store.providers.unmarkUse(ws.provider, ws.id);
     if (ws.idempotencyKey) await this.store.idempotency.release(ws.owner, ws.idempotencyKey, ws.id);
     await this.store.names.release(ws.owner, ws.name, ws.id);
@@ -170,4 +222,9 @@ export class WorkspaceService {
   async event(ws: WorkspaceRecord, type: string, message: string, actor?: string, data?: Record<string, unknown>): Promise<EventRecord> {
     return this.store.events.append({ workspaceId: ws.id, type, message, actor, data });
   }
+}
+
+/** The devcontainer.json text a record stores: as submitted, or the object pretty-printed. */
+function devcontainerText(value: CreateWorkspaceInput['devcontainer']): string | undefined {
+  return value === undefined ? undefined : typeof value === 'string' ? value : JSON.stringify(value, null, 2);
 }

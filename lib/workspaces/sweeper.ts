@@ -1,7 +1,7 @@
 import { isWorkbayError } from '../errors';
 import type { Store, WorkspaceRecord } from '../store';
 import { driverWorkspace, type DriverFor } from './drivers';
-import { Leases } from './lease';
+import { idleDecision, sweepable } from './idle-decision';
 import type { WorkspaceService } from './service';
 
 /** What one sweep did (DESIGN §5). `read` counts index items read, for the cost benchmark. */
@@ -23,16 +23,12 @@ export interface SweepOptions {
 }
 
 /**
- * The inactivity sweep: reads due workspaces from the sparse SWEEP index (never a Scan), claims each
- * with a lease (a conditional write), re-reads in-container activity after claiming, then extends the
- * deadline or stops the workspace with `stopReason: inactivity`. Per-item failures are isolated.
+ * The inactivity sweep: reads due workspaces from the sparse SWEEP index (never a Scan), re-reads each
+ * and its in-container activity, then extends the deadline or records desired Stopped with
+ * `stopReason: inactivity` for the reconciler to act on. Per-item failures are isolated.
  */
 export class Sweeper {
-  private readonly leases: Leases;
-
-  constructor(private readonly store: Store, private readonly workspaces: WorkspaceService, private readonly driverFor: DriverFor, workerId: string) {
-    this.leases = new Leases(store, workspaces, workerId, 'sweeper');
-  }
+  constructor(private readonly store: Store, private readonly workspaces: WorkspaceService, private readonly driverFor: DriverFor) {}
 
   async sweep(opts: SweepOptions = {}): Promise<SweepResult> {
     const now = opts.now ?? new Date();
@@ -63,54 +59,62 @@ export class Sweeper {
     return result;
   }
 
-  /** Handles one candidate: a warning when it is near its deadline, a claim and a decision when due. */
+  /**
+   * Handles one candidate: a warning when it is near its deadline; when due, reads in-container
+   * activity and records the decision with a conditional write, so of concurrent sweeps one wins.
+   * The sweeper never stops anything itself: the reconciler does (one stop path).
+   */
   private async one(seen: WorkspaceRecord, now: Date, result: SweepResult): Promise<void> {
-    const ws = await this.store.workspaces.get(seen.id);
-    if (!ws || ws.status !== 'Running' || ws.desiredState !== 'Running' || !ws.idleDeadline || ws.inactivityTimeoutSeconds === 0) return;
-    const due = Date.parse(ws.idleDeadline) <= now.getTime();
-    if (!due) {
+    let ws = await this.store.workspaces.get(seen.id);
+    if (!sweepable(ws)) return;
+    if (Date.parse(ws.idleDeadline!) > now.getTime()) {
       if (ws.idleWarningFor !== ws.idleDeadline && await this.warn(ws)) result.warned++;
       return;
     }
-    const lease = await this.leases.acquire(ws, false);
-    if (!lease) return;
     result.checked++;
-    let cur = lease.current;
+    const driver = await this.driverFor(ws);
+    let seenAt: Date | undefined;
     try {
-      const driver = await this.driverFor(cur);
-      try {
-        const seenAt = await driver.lastActivity(driverWorkspace(cur));
-        const last = cur.lastActivityAt ? Date.parse(cur.lastActivityAt) : 0;
-        if (seenAt && seenAt.getTime() > last && seenAt.getTime() + cur.inactivityTimeoutSeconds * 1000 > now.getTime()) {
-          cur = await lease.save({
-            lastActivityAt: seenAt.toISOString(), lastActivitySource: 'container',
-            idleDeadline: new Date(seenAt.getTime() + cur.inactivityTimeoutSeconds * 1000).toISOString(),
-          });
-          result.extended++;
-          return;
-        }
-        if (cur.idleWarningFor !== cur.idleDeadline) lease.current = cur = await this.warn(cur, true) ?? cur;
-        const decidedOn = cur.lastActivityAt;
-        cur = await lease.save({ desiredState: 'Stopped', status: 'Stopping', stopReason: 'inactivity' }, undefined,
-          (fresh) => fresh.desiredState === 'Running' && fresh.lastActivityAt === decidedOn);
-        // Activity or a user's change landed while deciding: the next sweep looks again.
-        if (cur.status !== 'Stopping' || cur.stopReason !== 'inactivity') return;
-        await driver.stop(driverWorkspace(cur));
-        cur = await lease.save({ status: 'Stopped', idleDeadline: undefined }, {
-          type: 'workspace.stopped', message: `stopped after ${cur.inactivityTimeoutSeconds} s without activity (last: ${cur.lastActivitySource ?? 'none'} at ${cur.lastActivityAt ?? 'never'})`,
-          data: { stopReason: 'inactivity', lastActivityAt: cur.lastActivityAt, lastActivitySource: cur.lastActivitySource },
-        });
-        result.stopped++;
-      } finally {
-        await driver.close?.();
-      }
-    } catch (err) {
-      // Another worker took the workspace over: it decides, and this sweep does not count it.
-      if (isWorkbayError(err, 'lease.lost')) return;
-      throw err;
+      seenAt = await driver.lastActivity(driverWorkspace(ws));
     } finally {
-      await lease.release();
+      await driver.close?.();
     }
+    const decision = idleDecision(ws, seenAt, now);
+    if (decision.kind === 'skip') return;
+    if (decision.kind === 'extend') {
+      if (await this.write(ws, { lastActivityAt: decision.lastActivityAt, lastActivitySource: 'container', idleDeadline: decision.idleDeadline })) result.extended++;
+      return;
+    }
+    if (ws.idleWarningFor !== ws.idleDeadline) ws = await this.warn(ws, true) ?? await this.store.workspaces.get(ws.id);
+    // Judged on this version: activity or a user's change since then voids the decision (conflict).
+    if (!sweepable(ws) || idleDecision(ws, seenAt, now).kind !== 'stop') return;
+    const next = await this.write(ws, { desiredState: 'Stopped', stopReason: 'inactivity' });
+    if (!next) return;
+    result.stopped++;
+    await this.workspaces.event(next, 'workspace.stopRequested', `idle past ${ws.idleDeadline}; stopping`, 'sweeper', { stopReason: 'inactivity' });
+    this.workspaces.kick(next.id);
+  }
+
+  /**
+   * A conditional write of the decision. A conflict from a write that does not touch what it was
+   * judged on (a lease taken to observe, a warning) is retried; activity or a changed desired state
+   * voids it. Undefined when it was voided or another sweep recorded it first.
+   */
+  private async write(ws: WorkspaceRecord, patch: Partial<WorkspaceRecord>): Promise<WorkspaceRecord | undefined> {
+    let cur = ws;
+    for (let attempt = 0; attempt < 8; attempt++) {
+      try {
+        const next = await this.store.workspaces.update(cur, { ...cur, ...patch });
+        this.workspaces.changes.notify(next.id);
+        return next;
+      } catch (err) {
+        if (!isWorkbayError(err, 'store.conflict')) throw err;
+        const fresh = await this.store.workspaces.get(ws.id);
+        if (!sweepable(fresh) || fresh.lastActivityAt !== ws.lastActivityAt || fresh.idleDeadline !== ws.idleDeadline) return undefined;
+        cur = fresh;
+      }
+    }
+    return undefined;
   }
 
   /** One `workspace.idle-warning` per deadline, made unique by a conditional write. */

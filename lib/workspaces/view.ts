@@ -1,10 +1,17 @@
+import type { ResolvedProvider } from '../config';
 import type { WorkspaceRecord, WorkspaceStatus } from '../store';
+
+/** Shown instead of a per-workspace `password` option's value. */
+const MASK = '********';
 
 /** DevPod's four states, for DevPod-minded callers. */
 export type DevpodStatus = 'Running' | 'Busy' | 'Stopped' | 'NotFound';
 
-/** A workspace as the API shows it: no lease internals, env values hidden (they may be secrets). */
-export type WorkspaceView = Omit<WorkspaceRecord, 'leaseOwner' | 'leaseUntil' | 'env' | 'attempts' | 'idleWarningFor'> & {
+/**
+ * A workspace as the API shows it: no lease internals, env values hidden (they may be secrets),
+ * values of `password` options masked.
+ */
+export type WorkspaceView = Omit<WorkspaceRecord, 'leaseOwner' | 'leaseUntil' | 'env' | 'attempts' | 'idleWarningFor' | 'secretOptions'> & {
   envKeys: string[];
   devpodStatus: DevpodStatus;
 };
@@ -16,6 +23,14 @@ const DEVPOD: Record<WorkspaceStatus, DevpodStatus> = {
 
 /** Maps a stored workspace onto its API view. */
 export function workspaceView(ws: WorkspaceRecord): WorkspaceView {
-  const { leaseOwner: _o, leaseUntil: _u, attempts: _a, idleWarningFor: _w, env, ...rest } = ws;
-  return { ...rest, envKeys: Object.keys(env).sort(), devpodStatus: DEVPOD[ws.status] };
+  const { leaseOwner: _o, leaseUntil: _u, attempts: _a, idleWarningFor: _w, env, secretOptions, ...rest } = ws;
+  const hidden = new Set(secretOptions ?? []);
+  const options = Object.fromEntries(Object.entries(ws.options).map(([k, v]) => [k, hidden.has(k) ? MASK : v]));
+  return { ...rest, options, envKeys: Object.keys(env).sort(), devpodStatus: DEVPOD[ws.status] };
+}
+
+/** The keys of `options` that name a `password` option of the provider (compared as `-o` does, upper-cased). */
+export function secretOptionNames(provider: ResolvedProvider, options: Record<string, string> = {}): string[] | undefined {
+  const names = Object.keys(options).filter((k) => provider.definition.options[k.trim().toUpperCase()]?.password);
+  return names.length > 0 ? names : undefined;
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startControlPlane, type TestControlPlane } from '../support/control-plane';
 import { objectsOf, testDocker } from '../support/docker-inspect';
+import { pollUntil } from '../support/wait';
 
 const IMAGE = 'workbay-test/busybox:local';
 const docker = testDocker();
@@ -75,6 +76,8 @@ describe('inactivity sweeps', () => {
     await cp.call('PUT', '/v1/providers/switchable/options', { json: { options: { HOST: 'unix:///tmp/workbay-no-such-engine.sock' } } });
     await sleepUntil(9000);
     const [a, b] = await Promise.all([sweep(), sweep()]);
+    // The sweeps record the decision; the reconciler stops (one stop path).
+    await pollUntil(async () => Promise.all(['idle1', 'idle2', 'idle3'].map(async (n) => (await get(n)).status)), (s) => s.every((x) => x === 'Stopped'), 20_000, 100);
     const stoppedNames = [];
     for (const name of Object.keys(ids)) if ((await get(name)).status === 'Stopped') stoppedNames.push(name);
     expect(stoppedNames.sort()).toEqual(['idle1', 'idle2', 'idle3']);
@@ -108,7 +111,7 @@ describe('inactivity sweeps', () => {
   it('a 0 timeout is never stopped, long after every other deadline', async () => {
     expect((await get('forever')).status).toBe('Running');
     expect((await (await containerOf('forever')).inspect()).State.Running).toBe(true);
-    expect((await get('execd')).status).toBe('Stopped');
+    expect((await pollUntil(() => get('execd'), (w) => w.status === 'Stopped', 20_000, 100)).status).toBe('Stopped');
   });
 
   it('a workspace stopped for inactivity starts again on exec ?autostart=true with its volume content', async () => {

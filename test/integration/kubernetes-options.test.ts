@@ -69,7 +69,7 @@ describe('each Kubernetes option changes what reaches the API server', () => {
     const { ws } = await up(`name: ctx\ndriver: kubernetes\nconfig: ${kubeconfig}\ncontext: other\ncreateNamespace: true\n`);
     expect(sim.sim.get('pods', 'ctx-ns', kubeNames(ws.id).pod)).toBeDefined();
     const err = await kubeDriverFrom(base().replace('context: kube-sim', 'context: missing')).catch((e: unknown) => e);
-    expect((err as Error).message).toMatch(/kube context "missing" is not in the kubeconfig/);
+    expect((err as Error).message).toMatch(/kube context "missing" is not in kubeconfig file:\//);
   }, 60_000);
 
   it('config: a file path or a secret reference; a bad one is a clear error', async () => {

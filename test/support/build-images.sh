@@ -30,4 +30,15 @@ if ! docker image inspect workbay-test/git:local >/dev/null 2>&1; then
   chmod 1777 "$root/tmp"
   tar -C "$root" -c . | docker import -c 'ENV PATH=/bin' -c 'ENV GIT_EXEC_PATH=/usr/lib/git-core' - workbay-test/git:local >/dev/null
 fi
+# Images whose devcontainer.metadata label asks for more than a default policy allows (policy tests).
+label_image() {
+  docker image inspect "$1" >/dev/null 2>&1 && return
+  local c
+  c=$(docker container create workbay-test/busybox:local)
+  docker commit -c "LABEL devcontainer.metadata=$2" "$c" "$1" >/dev/null
+  docker rm "$c" >/dev/null
+}
+label_image workbay-test/label-privileged:local '"[{\"id\":\"base\"},{\"id\":\"feature\",\"privileged\":true}]"'
+label_image workbay-test/label-hostbind:local '"[{\"mounts\":[\"source=/,target=/host,type=bind\"]}]"'
+
 docker image ls --format '{{.Repository}}:{{.Tag}} {{.Size}}' | grep workbay-test

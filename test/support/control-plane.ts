@@ -28,6 +28,8 @@ export interface ControlPlaneOptions {
   /** Embedded sweep timer; tests default to an hour so sweeps happen when they ask (POST /v1/sweeps). */
   sweepIntervalSeconds?: number;
   idleWarningSeconds?: number;
+  /** Embedded drift resync timer; tests default to an hour unless they test drift. */
+  resyncIntervalSeconds?: number;
   /** Default kubeconfig for Kubernetes providers with an empty `config`. */
   kubeconfig?: string;
   /** Bound on one Kubernetes API call. */
@@ -40,7 +42,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   const wb = await startEmbedded({
     port: 0, host: '127.0.0.1', dataDir, adminToken, table: 'workbay',
     dockerHost: inject('dockerHost'), helperImage: 'workbay-test/git:local', helperNetwork: 'host', reconcileIntervalSeconds: 1, retryBaseMs: 200,
-    sweepIntervalSeconds: opts.sweepIntervalSeconds ?? 3600, idleWarningSeconds: opts.idleWarningSeconds ?? 60, kubeconfig: opts.kubeconfig, kubeTimeoutSeconds: opts.kubeTimeoutSeconds,
+    sweepIntervalSeconds: opts.sweepIntervalSeconds ?? 3600, resyncIntervalSeconds: opts.resyncIntervalSeconds ?? 3600, idleWarningSeconds: opts.idleWarningSeconds ?? 60, kubeconfig: opts.kubeconfig, kubeTimeoutSeconds: opts.kubeTimeoutSeconds,
   }, opts.log, opts.env ?? {});
   const call: TestControlPlane['call'] = async (method, path, o = {}) => {
     const headers: Record<string, string> = { ...o.headers };

@@ -19,6 +19,7 @@ export const SYSTEM_PARTS: SystemPart[] = [
   { probe: 'kubectl', pkg: 'kubernetes-client', why: 'kubectl as a witness against kube-sim' },
   { probe: 'docker-registry', pkg: 'docker-registry', why: 'a local registry for image pulls' },
   { probe: '/usr/lib/python3/dist-packages/kubernetes/__init__.py', pkg: 'python3-kubernetes', why: "the official Python client as kube-sim's second witness" },
+  { probe: 'java', pkg: 'openjdk-17-jre-headless', why: "Amazon's DynamoDB Local (the store contract and real stream records)" },
 ];
 
 const onPath = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;

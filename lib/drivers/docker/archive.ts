@@ -29,6 +29,8 @@ export async function readFileFrom(container: Docker.Container, path: string): P
     });
     extract.on('finish', () => resolve(found));
     extract.on('error', reject);
+    // The engine's response stream fails on its own (connection reset): unhandled, that ends the process.
+    (stream as Readable).on('error', (e) => extract.destroy(e));
     (stream as Readable).pipe(extract);
   });
 }
@@ -51,6 +53,7 @@ export function stripFirstDir(source: NodeJS.ReadableStream): Readable {
   });
   extract.on('finish', () => pack.finalize());
   extract.on('error', (e) => pack.destroy(e));
+  (source as Readable).on('error', (e) => extract.destroy(e));
   (source as Readable).pipe(extract);
   return pack as unknown as Readable;
 }

@@ -7,6 +7,8 @@ import {
 } from '../driver';
 import { readFileFrom } from './archive';
 import { containerSpec, RUNTIME_LABEL, workspaceLabels } from './container-spec';
+import { judgeImage } from './image-policy';
+import { DEFAULT_POLICY, type Policy } from '../../policy';
 import { engine, engineStatus, isMissing, translate } from './errors';
 import { execIn } from './exec';
 import { buildImage, ensureImage } from './image';
@@ -18,6 +20,8 @@ import { cliEnv, dockerClient, type DockerTarget } from './target';
 /** Options of the Docker driver, resolved by the workspace service from the provider. */
 export interface DockerDriverOptions extends DockerTarget {
   helper: HelperSettings;
+  /** The provider's policy, judged on the merged configuration before a container is created (default: DEFAULT_POLICY). */
+  policy?: Policy;
 }
 
 /** The Docker driver (DESIGN §4): a named volume for the workspace folder, one labelled container. */
@@ -47,7 +51,7 @@ export class DockerDriver implements Driver {
     const meta = metaOf(info);
     const s = info.State;
     const state = s.Running && !s.Restarting ? 'running' : s.Status === 'exited' || s.Status === 'created' || s.Status === 'dead' ? 'stopped' : 'busy';
-    return { state, ref: { containerId: info.Id, container: info.Name.replace(/^\//, ''), volume: objectName(info.Config.Labels?.[LABELS.workspaceId] ?? '') }, workspaceFolder: meta.workspaceFolder, user: meta.user };
+    return { state, ref: { containerId: info.Id, container: info.Name.replace(/^\//, ''), volume: objectName(info.Config.Labels?.[LABELS.workspaceId] ?? '') }, workspaceFolder: meta.workspaceFolder, user: meta.user, ...(state === 'stopped' ? { exitCode: s.ExitCode } : {}) };
   }
 
   async find(ws: DriverWorkspace): Promise<Observed | undefined> {
@@ -66,8 +70,9 @@ export class DockerDriver implements Driver {
       }
       const resolved = resolveDevcontainer(ws, ws.devcontainer ?? repo?.text, repo?.configDir);
       const image = await this.image(ws, resolved, progress);
+      const allowed = await judgeImage(this.docker, this.opts.policy ?? DEFAULT_POLICY, resolved, image);
       progress({ step: 'create', message: `creating container ${objectName(ws.id)}` });
-      const spec = containerSpec(ws, resolved, image);
+      const spec = containerSpec(ws, resolved, image, allowed);
       try {
         info = await (await this.docker.createContainer(spec)).inspect();
       } catch (err) {

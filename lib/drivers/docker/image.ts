@@ -1,5 +1,6 @@
 import type Docker from 'dockerode';
-import { WorkbayError } from '../../errors';
+import { imageReferenceProblem } from '../../config/image-ref';
+import { configError, WorkbayError } from '../../errors';
 import type { Progress } from '../driver';
 import { engine, isMissing, translate } from './errors';
 
@@ -12,8 +13,14 @@ function follow(docker: Docker, stream: NodeJS.ReadableStream, onEvent: (e: Stre
   });
 }
 
-/** True when the image is on the engine. */
+/**
+ * True when the image is on the engine. A value outside the reference grammar never reaches it: the
+ * engine answers such paths (`/images/./x/json`) with a redirect that docker-modem follows with an
+ * unhandled request, which took the whole process down.
+ */
 export async function hasImage(docker: Docker, ref: string): Promise<boolean> {
+  const problem = imageReferenceProblem(ref);
+  if (problem) throw configError(`image: ${problem.message}`, [{ field: 'image', message: problem.message, ...(problem.hint ? { hint: problem.hint } : {}) }]);
   try {
     await docker.getImage(ref).inspect();
     return true;

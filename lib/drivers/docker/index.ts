@@ -2,6 +2,7 @@ import { posix } from 'node:path';
 import type { DockerAgent } from '../../config';
 import { WorkbayError } from '../../errors';
 import type { SecretResolver } from '../../secrets';
+import type { Policy } from '../../policy';
 import { DockerDriver } from './docker-driver';
 import type { HelperSettings } from './source';
 
@@ -22,7 +23,7 @@ export interface DockerRuntime {
  * `DOCKER_CERT_PATH` (ca.pem, cert.pem, key.pem, as the docker CLI reads it) or from the secret
  * references `DOCKER_TLS_CA`, `DOCKER_TLS_CERT`, `DOCKER_TLS_KEY`.
  */
-export async function createDockerDriver(agent: DockerAgent, rt: DockerRuntime): Promise<DockerDriver> {
+export async function createDockerDriver(agent: DockerAgent, rt: DockerRuntime, policy?: Policy): Promise<DockerDriver> {
   const env = agent.env;
   const host = env.DOCKER_HOST || rt.defaultHost;
   const field = (k: string) => `agent.docker.env.${k}`;
@@ -42,5 +43,5 @@ export async function createDockerDriver(agent: DockerAgent, rt: DockerRuntime):
     const file = (name: string) => rt.secrets(`file:${posix.join(env.DOCKER_CERT_PATH!, name)}`, field('DOCKER_CERT_PATH'));
     tls = { ca: await file('ca.pem'), cert: await file('cert.pem'), key: await file('key.pem') };
   }
-  return new DockerDriver({ host, tls, cliPath: agent.path, install: agent.install, helper: rt.helper });
+  return new DockerDriver({ host, tls, cliPath: agent.path, install: agent.install, helper: rt.helper, ...(policy ? { policy } : {}) });
 }

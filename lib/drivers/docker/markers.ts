@@ -32,6 +32,7 @@ export async function prepareMarkers(container: Docker.Container): Promise<Map<s
     });
     extract.on('finish', resolve);
     extract.on('error', reject);
+    (stream as Readable).on('error', (e) => extract.destroy(e));
     (stream as Readable).pipe(extract);
   });
   return markers;

@@ -1,6 +1,7 @@
 import type { V1Namespace, V1PersistentVolumeClaim, V1Pod, V1ResourceRequirements, V1RoleBinding, V1ServiceAccount } from '@kubernetes/client-node';
 import { hostRequirementsToResources, parseResources, type KubernetesAgent } from '../../config';
 import { referenceMetadata, runtimeMeta, type ResolvedDevcontainer } from '../devcontainer';
+import { BASELINE_CAPABILITIES, decideResources, DEFAULT_POLICY, kubernetesLimits, normalizeCapability, type Policy } from '../../policy';
 import type { DriverWorkspace } from '../driver';
 import { KEEPALIVE, MARKER_DIR } from '../lifecycle';
 import { DEV_CONTAINER, kubeLabels, kubeNames } from './names';
@@ -42,25 +43,40 @@ export function roleBindingSpec(ws: DriverWorkspace, agent: KubernetesAgent, nam
   };
 }
 
-/** Container resources from the provider's `resources` and the devcontainer's `hostRequirements` (requests). */
-export function resourcesFor(agent: KubernetesAgent, r: ResolvedDevcontainer): V1ResourceRequirements | undefined {
+/**
+ * Container resources from the provider's `resources`, the devcontainer's `hostRequirements`
+ * (requests) and the policy's decision (its CPU and memory become both request and limit, so the
+ * ceiling holds whatever else asked).
+ */
+export function resourcesFor(agent: KubernetesAgent, r: ResolvedDevcontainer, policy: Policy = DEFAULT_POLICY): V1ResourceRequirements | undefined {
   const fromProvider = agent.resources ? parseResources(agent.resources, 'agent.kubernetes.resources') : { requests: {}, limits: {} };
   const host = r.config.hostRequirements ? hostRequirementsToResources(r.config.hostRequirements) : {};
+  const decided = kubernetesLimits(decideResources(policy, r.config));
   const requests = {
     ...(host.cpu ? { cpu: host.cpu } : {}), ...(host.memory ? { memory: host.memory } : {}),
-    ...(host.ephemeralStorage ? { 'ephemeral-storage': host.ephemeralStorage } : {}), ...fromProvider.requests,
+    ...(host.ephemeralStorage ? { 'ephemeral-storage': host.ephemeralStorage } : {}), ...fromProvider.requests, ...decided,
   };
-  const limits = fromProvider.limits;
+  const limits = { ...fromProvider.limits, ...decided };
   if (!Object.keys(requests).length && !Object.keys(limits).length) return undefined;
   return { ...(Object.keys(requests).length ? { requests } : {}), ...(Object.keys(limits).length ? { limits } : {}) };
 }
 
 /** The workspace pod: the dev container on the PVC, labelled, with the provider's scheduling settings. */
-export function podSpec(ws: DriverWorkspace, agent: KubernetesAgent, namespace: string, r: ResolvedDevcontainer, image: string, serviceAccount?: string): V1Pod {
+export function podSpec(ws: DriverWorkspace, agent: KubernetesAgent, namespace: string, r: ResolvedDevcontainer, image: string, serviceAccount?: string, policy: Policy = DEFAULT_POLICY): V1Pod {
   const c = r.config;
   const names = kubeNames(ws.id);
   const env = { ...c.containerEnv, ...c.runArgs.env };
-  const resources = resourcesFor(agent, r);
+  const resources = resourcesFor(agent, r, policy);
+  // Only what the policy allowed reaches here (the driver judged the config first); each is still
+  // gated on the policy so the pod never exceeds Pod Security baseline on its own.
+  const hostNs = {
+    ...(c.runArgs.network === 'host' && policy.networks.includes('host') ? { hostNetwork: true } : {}),
+    ...(c.runArgs.pid === 'host' && policy.hostNamespaces.includes('pid') ? { hostPID: true } : {}),
+    ...(c.runArgs.ipc === 'host' && policy.hostNamespaces.includes('ipc') ? { hostIPC: true } : {}),
+  };
+  const privileged = c.runArgs.privileged && policy.privileged;
+  const capAdd = c.runArgs.capAdd.map(normalizeCapability)
+    .filter((cap) => BASELINE_CAPABILITIES.has(cap) || policy.privileged || policy.capabilities.includes(cap) || policy.capabilities.includes('ALL'));
   return {
     apiVersion: 'v1', kind: 'Pod',
     metadata: {
@@ -69,6 +85,7 @@ export function podSpec(ws: DriverWorkspace, agent: KubernetesAgent, namespace: 
     },
     spec: {
       restartPolicy: 'Never',
+      ...hostNs,
       ...(serviceAccount ? { serviceAccountName: serviceAccount } : {}),
       ...(Object.keys(agent.nodeSelector).length ? { nodeSelector: agent.nodeSelector } : {}),
       containers: [{
@@ -81,8 +98,8 @@ export function podSpec(ws: DriverWorkspace, agent: KubernetesAgent, namespace: 
           { name: 'workspace', mountPath: MARKER_DIR, subPath: MARKER_SUBPATH },
         ],
         ...(resources ? { resources } : {}),
-        ...(c.runArgs.privileged || c.runArgs.capAdd.length
-          ? { securityContext: { ...(c.runArgs.privileged ? { privileged: true } : {}), ...(c.runArgs.capAdd.length ? { capabilities: { add: c.runArgs.capAdd } } : {}) } }
+        ...(privileged || capAdd.length
+          ? { securityContext: { ...(privileged ? { privileged: true } : {}), ...(capAdd.length ? { capabilities: { add: capAdd } } : {}) } }
           : {}),
       }],
       volumes: [{ name: 'workspace', persistentVolumeClaim: { claimName: names.pvc } }],

@@ -24,6 +24,7 @@ const field = 'agent.kubernetes.config';
 export async function loadKube(agent: KubernetesAgent, rt: { defaultKubeconfigPath?: string; secrets: SecretResolver; apiTimeoutMs?: number }): Promise<KubeClients> {
   let text: string;
   let kubeconfigPath: string | undefined;
+  let source: string;
   if (!agent.config) {
     if (!rt.defaultKubeconfigPath) {
       throw new WorkbayError('config.invalid', 'this provider has no kubeconfig: an empty config means the default kubeconfig, which this control plane does not have', {
@@ -31,29 +32,41 @@ export async function loadKube(agent: KubernetesAgent, rt: { defaultKubeconfigPa
       });
     }
     kubeconfigPath = rt.defaultKubeconfigPath;
+    source = `the default kubeconfig file:${kubeconfigPath}`;
     text = await rt.secrets(`file:${kubeconfigPath}`, field);
+  } else if (/[\n{]/.test(agent.config)) {
+    // Kubeconfig text where a reference belongs: name the field, never echo (a part of) the text.
+    throw new WorkbayError('config.invalid', 'agent.kubernetes.config holds kubeconfig text instead of a reference or a file path', {
+      errors: [{ field, message: 'use file:/path, env:NAME or aws-sm:name; the kubeconfig itself is never written into a provider' }],
+    });
   } else if (isSecretRef(agent.config)) {
+    source = `kubeconfig ${agent.config}`;
     text = await rt.secrets(agent.config, field);
   } else {
     kubeconfigPath = agent.config;
+    source = `kubeconfig file:${kubeconfigPath}`;
     text = await rt.secrets(`file:${kubeconfigPath}`, field);
   }
   const kc = new KubeConfig();
   try {
     kc.loadFromString(text);
   } catch (err) {
-    throw new WorkbayError('config.invalid', 'the kubeconfig could not be parsed', { errors: [{ field, message: (err as Error).message.slice(0, 200) }] });
+    // The parser's message quotes the text it choked on; only its position is kept.
+    const mark = (err as { mark?: { line?: number; column?: number } }).mark;
+    const where = typeof mark?.line === 'number' ? ` (YAML error at line ${mark.line + 1}, column ${(mark.column ?? 0) + 1})` : '';
+    throw new WorkbayError('config.invalid', `${source} could not be parsed as a kubeconfig${where}`, { errors: [{ field, message: `${source} is not a valid kubeconfig${where}` }] });
   }
   if (agent.context) {
     if (!kc.getContexts().some((c) => c.name === agent.context)) {
-      throw new WorkbayError('config.invalid', `kube context "${agent.context}" is not in the kubeconfig`, {
-        errors: [{ field: 'agent.kubernetes.context', message: `known contexts: ${kc.getContexts().map((c) => c.name).join(', ') || 'none'}` }],
+      const n = kc.getContexts().length;
+      throw new WorkbayError('config.invalid', `kube context "${agent.context}" is not in ${source}`, {
+        errors: [{ field: 'agent.kubernetes.context', message: `${source} has ${n} context${n === 1 ? '' : 's'}, none named "${agent.context}"` }],
       });
     }
     kc.setCurrentContext(agent.context);
   }
   const context = kc.getCurrentContext();
-  if (!kc.getCurrentCluster()) throw new WorkbayError('config.invalid', `kube context "${context}" names no cluster`, { errors: [{ field, message: 'the kubeconfig has no current cluster' }] });
+  if (!kc.getCurrentCluster()) throw new WorkbayError('config.invalid', `the current context of ${source} names no cluster`, { errors: [{ field, message: `${source} has no current cluster` }] });
   const namespace = agent.namespace || kc.getContextObject(context)?.namespace || 'default';
   const timeoutMs = rt.apiTimeoutMs ?? 30_000;
   return { kc, core: withTimeout(kc.makeApiClient(CoreV1Api), timeoutMs), rbac: withTimeout(kc.makeApiClient(RbacAuthorizationV1Api), timeoutMs), namespace, context, kubeconfigPath };

@@ -1,5 +1,6 @@
 import type { KubernetesAgent } from '../../config';
 import type { SecretResolver } from '../../secrets';
+import type { Policy } from '../../policy';
 import { loadKube } from './client';
 import { KubeDriver } from './kube-driver';
 
@@ -9,9 +10,9 @@ export * as builders from './builders';
 export { kubeNames, kubeLabels, workspaceSelector, DEV_CONTAINER } from './names';
 
 /** Builds a Kubernetes driver from a provider's resolved `agent.kubernetes`. */
-export async function createKubernetesDriver(agent: KubernetesAgent, rt: { defaultKubeconfigPath?: string; secrets: SecretResolver; gitImage: string; apiTimeoutMs?: number }): Promise<KubeDriver> {
+export async function createKubernetesDriver(agent: KubernetesAgent, rt: { defaultKubeconfigPath?: string; secrets: SecretResolver; gitImage: string; apiTimeoutMs?: number }, policy?: Policy): Promise<KubeDriver> {
   const k = await loadKube(agent, rt);
   let podTemplate = agent.podManifestTemplate;
   if (podTemplate && !/[\n{:]/.test(podTemplate)) podTemplate = await rt.secrets(`file:${podTemplate}`, 'agent.kubernetes.podManifestTemplate');
-  return new KubeDriver(k, { agent, gitImage: rt.gitImage, podTemplate });
+  return new KubeDriver(k, { agent, gitImage: rt.gitImage, podTemplate, ...(policy ? { policy } : {}) });
 }

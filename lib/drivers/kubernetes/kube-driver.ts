@@ -1,6 +1,7 @@
 import type { V1PersistentVolumeClaim, V1Pod } from '@kubernetes/client-node';
 import type { KubernetesAgent } from '../../config';
 import { WorkbayError } from '../../errors';
+import { assertAllowed, DEFAULT_POLICY, evaluate, type Policy } from '../../policy';
 import { remoteEnvOf, resolveDevcontainer, type RuntimeMeta } from '../devcontainer';
 import {
   ACTIVITY_FILE,
@@ -26,6 +27,8 @@ export interface KubeDriverOptions {
   gitImage: string;
   /** podManifestTemplate text, already read. */
   podTemplate?: string;
+  /** The provider's policy (default: DEFAULT_POLICY); the pod meets Pod Security baseline unless it allows more. */
+  policy?: Policy;
 }
 
 /** The Kubernetes driver (DESIGN §4): one PVC per workspace, one pod; stop deletes the pod, keeps the PVC. */
@@ -105,9 +108,12 @@ export class KubeDriver implements Driver {
         throw new WorkbayError('driver.sourceFailed', 'the repository has no .devcontainer/devcontainer.json or .devcontainer.json; pass one with the request');
       }
       const resolved = resolveDevcontainer(ws, ws.devcontainer ?? repo?.devcontainer?.text, repo?.devcontainer?.configDir);
+      // Judged before any build: a git source's devcontainer.json is first seen here (ADR 0008).
+      const policy = this.opts.policy ?? DEFAULT_POLICY;
+      assertAllowed(evaluate(policy, { image: resolved.config.image, devcontainer: resolved.config }));
       const image = await resolveImage(this.k, ws, this.agent, resolved, repo?.commit, progress);
       const template = this.opts.podTemplate ? parsePodTemplate(this.opts.podTemplate) : undefined;
-      const body = applyPodTemplate(template, podSpec(ws, this.agent, this.ns, resolved, image, sa));
+      const body = applyPodTemplate(template, podSpec(ws, this.agent, this.ns, resolved, image, sa, policy));
       await this.rememberPod(ws, body);
       pod = await this.startPod(body, progress);
     }

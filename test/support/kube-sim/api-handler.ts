@@ -7,6 +7,9 @@ import {
   authenticate, beginRequest, readJsonBody, sendError, sendJson, type ResourceRoute, type SimRuntime,
 } from './http-util';
 import { serveLogs } from './logs';
+import { fieldCheckOf, warningHeaders } from './field-validation';
+import { openApiResponse } from './openapi';
+import { listOptions } from './query';
 import { GROUPS } from './resources';
 import type { DeleteOptions } from './rest';
 import { KubeError, badRequest, statusError } from './status';
@@ -31,27 +34,35 @@ function discovery(req: IncomingMessage, path: string, address: string): [number
   if (trimmed === '/apis') return wantsAggregated(accept) ? [200, aggregatedDiscovery(false), { 'Content-Type': AGGREGATED_CONTENT_TYPE }] : [200, apiGroupList()];
   if (trimmed === '/api/v1') return [200, resourceList('')];
   if (trimmed === '/version') return [200, VERSION_INFO];
+  const openapi = openApiResponse(trimmed, accept);
+  if (openapi) return openapi;
   const m = /^\/apis\/([^/]+)(?:\/(v1))?$/.exec(trimmed);
   if (m && GROUPS.includes(m[1]!) && m[1] !== '') return [200, m[2] ? resourceList(m[1]!) : apiGroup(m[1]!)];
   throw statusError(404, 'NotFound', 'the server could not find the requested resource', {});
 }
 
 async function dispatch(rt: SimRuntime, req: IncomingMessage, res: ServerResponse, route: ResourceRoute, record: KubeRequestRecord,
-  query: URLSearchParams, body: unknown, reply: (code: number, body: unknown) => void): Promise<void> {
+  query: URLSearchParams, body: unknown, reply: (code: number, body: unknown, headers?: Record<string, string | string[]>) => void): Promise<void> {
   const { def, namespace, name, subresource } = route;
   const dryRun = query.getAll('dryRun').includes('All');
   const table = wantsTable(req.headers.accept);
   const includeObject = query.get('includeObject');
+  const fields = ['create', 'update', 'patch'].includes(record.verb ?? '') ? fieldCheckOf(query) : undefined;
   if (subresource === 'exec') throw badRequest('Upgrade request required');
   switch (record.verb) {
     case 'list': {
-      const list = rt.rest.list(def, namespace, query) as { items: any[]; metadata: { resourceVersion: string } };
-      return reply(200, table ? toTable(def, list.items, list.metadata.resourceVersion, includeObject) : list);
+      const list = rt.rest.list(def, namespace, query) as { items: any[]; metadata: { resourceVersion: string; continue?: string } };
+      if (!table) return reply(200, list);
+      const asTable = toTable(def, list.items, list.metadata.resourceVersion, includeObject);
+      (asTable.metadata as Record<string, unknown>).continue = list.metadata.continue;
+      return reply(200, asTable);
     }
-    case 'watch':
+    case 'watch': {
+      const options = listOptions(query);
       rt.rest.list(def, namespace, new URLSearchParams());
       record.status = 200;
-      return serveWatch(res, rt.store, { def, namespace, query, asTable: table }, rt.openResponses);
+      return serveWatch(res, rt.store, { def, namespace, options, includeObject, asTable: table, bookmarkIntervalMs: rt.bookmarkIntervalMs }, rt.openResponses);
+    }
     case 'get': {
       if (subresource === 'log') {
         await serveLogs(res, rt.docker, rt.kubelet, namespace!, name!, query);
@@ -64,13 +75,13 @@ async function dispatch(rt: SimRuntime, req: IncomingMessage, res: ServerRespons
     case 'create':
       if (name !== undefined || (def.namespaced && namespace === undefined)) throw statusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
       if (body === undefined) throw badRequest('the request body is empty');
-      return reply(201, rt.rest.create(def, namespace, body, dryRun));
+      return reply(201, rt.rest.create(def, namespace, body, dryRun, fields), warningHeaders(fields));
     case 'update':
       if (body === undefined) throw badRequest('the request body is empty');
-      return reply(200, rt.rest.update(def, namespace, name!, body, subresource, dryRun));
+      return reply(200, rt.rest.update(def, namespace, name!, body, subresource, dryRun, fields), warningHeaders(fields));
     case 'patch':
       if (body === undefined) throw badRequest('the request body is empty');
-      return reply(200, rt.rest.patch(def, namespace, name!, String(req.headers['content-type'] ?? ''), body, subresource, dryRun));
+      return reply(200, rt.rest.patch(def, namespace, name!, String(req.headers['content-type'] ?? ''), body, subresource, dryRun, fields), warningHeaders(fields));
     case 'delete':
       return reply(200, rt.rest.delete(def, namespace, name!, deleteOptions(query, body)));
     case 'deletecollection':
@@ -83,7 +94,7 @@ async function dispatch(rt: SimRuntime, req: IncomingMessage, res: ServerRespons
 /** Handles one plain HTTP request: log, authenticate, inject faults, then discovery or the REST verbs. */
 export async function handleRequest(rt: SimRuntime, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const { url, query, record, route } = beginRequest(rt, req);
-  const reply = (code: number, body: unknown, headers?: Record<string, string>): void => {
+  const reply = (code: number, body: unknown, headers?: Record<string, string | string[]>): void => {
     record.status = code;
     sendJson(res, code, body, headers);
   };

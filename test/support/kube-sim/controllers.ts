@@ -50,17 +50,22 @@ export function systemObject(apiVersion: string, kind: string, name: string, nam
   return { apiVersion, kind, metadata, ...rest };
 }
 
-/** The controllers a real control plane runs that the driver relies on: namespace lifecycle, PVC binding and protection. */
+/**
+ * The controllers a real control plane runs that the driver relies on: namespace lifecycle, PVC binding and
+ * protection. They react to store events and also re-check on their own clock (every 500 ms).
+ */
 export class Controllers {
   private readonly unsubscribe: () => void;
   private readonly timer: NodeJS.Timeout;
   private readonly purging = new Set<string>();
+  private readonly binding = new Set<string>();
 
   constructor(private readonly store: ObjectStore, private readonly rest: RestHandlers, private readonly kubelet: Kubelet,
     private readonly volumes: VolumeManager, private readonly events: EventRecorder) {
     this.unsubscribe = store.subscribe((e) => this.onEvent(e));
     kubelet.onIdle = () => this.releaseClaims();
     this.timer = setInterval(() => {
+      for (const pvc of store.list(PVCS)) if (!pvc.spec?.volumeName && !pvc.metadata.deletionTimestamp) void this.bind(pvc);
       this.releaseClaims();
       for (const ns of store.list(NAMESPACES)) if (ns.metadata.deletionTimestamp) this.purgeNamespace(ns.metadata.name);
     }, 500);
@@ -81,13 +86,18 @@ export class Controllers {
     if (ns && this.store.get(NAMESPACES, undefined, ns)?.metadata.deletionTimestamp) this.purgeNamespace(ns);
   }
 
+  /** Provisions and binds a claim; the periodic pass retries claims whose binding failed or was never started. */
   private async bind(pvc: KubeObject): Promise<void> {
     const { namespace, name, uid } = pvc.metadata;
+    if (this.binding.has(uid)) return;
+    this.binding.add(uid);
     try {
       await this.volumes.provisionPvc(namespace!, name, uid);
     } catch (err) {
       this.events.record(pvc, 'Warning', 'ProvisioningFailed', `kube-sim could not create the Docker volume: ${(err as Error).message}`);
       return;
+    } finally {
+      this.binding.delete(uid);
     }
     const cur = this.store.get(PVCS, namespace, name);
     if (!cur || cur.metadata.uid !== uid) return;

@@ -1,5 +1,6 @@
 import type { Duplex } from 'node:stream';
 import type Docker from 'dockerode';
+import { queryBool } from './query';
 
 /** What to run, from the exec query string. */
 export interface ExecParams {
@@ -84,7 +85,7 @@ export async function startExec(docker: Docker, containerId: string, p: ExecPara
 
 /** Parses the exec query string (`command` repeated, `stdin`, `stdout`, `stderr`, `tty`). */
 export function execParams(query: URLSearchParams): ExecParams {
-  const flag = (k: string): boolean => ['true', '1'].includes(query.get(k) ?? '');
+  const flag = (k: string): boolean => queryBool(query, k);
   return { command: query.getAll('command'), stdin: flag('stdin'), stdout: flag('stdout'), stderr: flag('stderr'), tty: flag('tty') };
 }
 

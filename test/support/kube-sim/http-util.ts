@@ -5,12 +5,13 @@ import type { WebSocket, WebSocketServer } from 'ws';
 import type { FaultQueue, KubeRequestRecord, KubeVerb } from './faults';
 import type { Kubelet } from './kubelet';
 import type { RestHandlers } from './rest';
+import { queryBool } from './query';
 import { findResource, type ResourceDef } from './resources';
 import type { ObjectStore } from './store';
 import { badRequest, statusError, type KubeError } from './status';
 
 /** Sends a JSON body. */
-export function sendJson(res: ServerResponse, code: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(res: ServerResponse, code: number, body: unknown, headers: Record<string, string | string[]> = {}): void {
   const text = JSON.stringify(body);
   res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers });
   res.end(text);
@@ -72,6 +73,8 @@ export interface SimRuntime {
   faults: FaultQueue;
   requests: KubeRequestRecord[];
   token: string;
+  /** How often a watch that allows bookmarks gets one. */
+  bookmarkIntervalMs: number;
   /** `127.0.0.1:<port>` once listening. */
   address(): string;
   wss: WebSocketServer;
@@ -128,7 +131,7 @@ export function parseResourcePath(path: string): ResourceRoute | undefined {
 export function verbOf(method: string, route: ResourceRoute, query: URLSearchParams): KubeVerb {
   if (route.subresource === 'exec') return 'create';
   switch (method) {
-    case 'GET': return route.name ? 'get' : ['true', '1'].includes(query.get('watch') ?? '') ? 'watch' : 'list';
+    case 'GET': return route.name ? 'get' : queryBool(query, 'watch') ? 'watch' : 'list';
     case 'POST': return 'create';
     case 'PUT': return 'update';
     case 'PATCH': return 'patch';

@@ -8,4 +8,5 @@ export type { KubeSim, KubeSimControls, KubeSimOptions } from './sim';
 export type { FaultRule, KubeRequestRecord, KubeVerb } from './faults';
 export type { KubeObject, ObjectMeta } from './store';
 export type { StatusBody, StatusCause } from './status';
-export { statusOf, until } from './testing';
+export { readWatch, statusOf, until } from './testing';
+export type { WireEvent } from './testing';

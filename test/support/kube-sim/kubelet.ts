@@ -18,8 +18,26 @@ export class Kubelet {
   private readonly unsubscribe: () => void;
   private closed = false;
 
+  private readonly timer: NodeJS.Timeout;
+
   constructor(private readonly deps: KubeletDeps) {
     this.unsubscribe = deps.store.subscribe((e) => this.onEvent(e));
+    this.timer = setInterval(() => this.resync(), 1000);
+    this.timer.unref();
+  }
+
+  /**
+   * The kubelet's own clock: every pod bound for this node gets a worker and every terminating pod gets torn down,
+   * whether or not a store event was seen, so progress never waits for the next API request.
+   */
+  private resync(): void {
+    if (this.closed) return;
+    for (const pod of this.deps.store.list(PODS)) {
+      const worker = this.workers.get(pod.metadata.uid);
+      if (!worker && !pod.metadata.deletionTimestamp) this.workers.set(pod.metadata.uid, new PodWorker(this.deps, pod));
+      else if (!worker && pod.metadata.deletionTimestamp) this.deps.store.remove(PODS, pod.metadata.namespace, pod.metadata.name);
+      else if (worker && pod.metadata.deletionTimestamp) void this.finish(worker, pod.metadata.deletionGracePeriodSeconds ?? 0, true);
+    }
   }
 
   private onEvent(e: StoreEvent): void {
@@ -71,6 +89,7 @@ export class Kubelet {
   /** Kills and removes every container of every pod (used by close()). */
   async close(): Promise<void> {
     this.closed = true;
+    clearInterval(this.timer);
     this.unsubscribe();
     await Promise.all([...this.workers.values()].map((w) => w.terminate(0, false)));
     this.workers.clear();

@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import type { Kubelet } from './kubelet';
+import { queryBool, queryInt } from './query';
 import { badRequest } from './status';
 
 function demuxAll(buf: Buffer, tty: boolean): Buffer {
@@ -19,7 +20,7 @@ function demuxAll(buf: Buffer, tty: boolean): Buffer {
 /** Serves `pods/<name>/log`: the container's real Docker logs (container, tailLines, sinceSeconds, timestamps, previous, follow, limitBytes). */
 export async function serveLogs(res: ServerResponse, docker: Docker, kubelet: Kubelet, namespace: string, pod: string, query: URLSearchParams): Promise<void> {
   const { runtime } = kubelet.resolve(namespace, pod, query.get('container'));
-  const previous = query.get('previous') === 'true';
+  const previous = queryBool(query, 'previous');
   const id = previous ? runtime.previousContainerId : runtime.containerId;
   if (!id) {
     if (previous) throw badRequest(`previous terminated container "${runtime.name}" in pod "${pod}" not found`);
@@ -29,15 +30,15 @@ export async function serveLogs(res: ServerResponse, docker: Docker, kubelet: Ku
   const info = await container.inspect().catch(() => undefined);
   if (!info) throw badRequest(`container "${runtime.name}" in pod "${pod}" is not available`);
   const tty = !!info.Config.Tty;
-  const tail = query.get('tailLines');
-  const since = query.get('sinceSeconds');
+  const tail = queryInt(query, 'tailLines');
+  const since = queryInt(query, 'sinceSeconds');
   const opts = {
-    stdout: true, stderr: true, timestamps: query.get('timestamps') === 'true',
-    ...(tail !== null ? { tail: Number(tail) } : {}),
-    ...(since !== null ? { since: Math.floor(Date.now() / 1000) - Number(since) } : {}),
+    stdout: true, stderr: true, timestamps: queryBool(query, 'timestamps'),
+    ...(tail !== undefined ? { tail } : {}),
+    ...(since !== undefined ? { since: Math.floor(Date.now() / 1000) - since } : {}),
   };
-  const limit = query.get('limitBytes') !== null ? Number(query.get('limitBytes')) : Infinity;
-  if (query.get('follow') !== 'true') {
+  const limit = queryInt(query, 'limitBytes') ?? Infinity;
+  if (!queryBool(query, 'follow')) {
     const raw = (await container.logs({ ...opts, follow: false })) as unknown as Buffer;
     const body = demuxAll(Buffer.from(raw), tty).subarray(0, limit === Infinity ? undefined : limit);
     res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': body.length });

@@ -1,9 +1,11 @@
 import { isDeepStrictEqual } from 'node:util';
+import type { Schema } from './openapi-schemas';
 import { badRequest, statusError } from './status';
+import { mergeMap } from './strategic-merge';
 
 type Json = unknown;
 
-/** RFC 7386 JSON merge patch (also used for strategic-merge patches: lists are replaced, not merged by key). */
+/** RFC 7386 JSON merge patch. */
 export function mergePatch(target: Json, patch: Json): Json {
   if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return structuredClone(patch);
   const out: Record<string, Json> = target !== null && typeof target === 'object' && !Array.isArray(target)
@@ -101,10 +103,14 @@ export function jsonPatch(target: Json, ops: Json): Json {
   return doc;
 }
 
-/** Applies a PATCH body according to its content type; unsupported types → 415. */
-export function applyPatch(contentType: string, target: Json, body: Json): Json {
+/** Applies a PATCH body according to its content type (strategic merge follows the kind's `schema`); unsupported types → 415. */
+export function applyPatch(contentType: string, target: Json, body: Json, schema?: Schema): Json {
   const type = contentType.split(';')[0]!.trim().toLowerCase();
   if (type === 'application/json-patch+json') return jsonPatch(target, body);
-  if (type === 'application/merge-patch+json' || type === 'application/strategic-merge-patch+json') return mergePatch(target, body);
+  if (type === 'application/merge-patch+json') return mergePatch(target, body);
+  if (type === 'application/strategic-merge-patch+json') {
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) throw badRequest('a strategic merge patch must be a JSON object');
+    return mergeMap(target as Record<string, unknown>, body as Record<string, unknown>, schema);
+  }
   throw statusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json (kube-sim does not implement ${type})`);
 }

@@ -1,5 +1,9 @@
 import { admitNamespace, admitPod, checkTypeMeta, mergeForUpdate, nowStamp, prepareNew } from './admission';
+import { checkFields, type FieldCheck } from './field-validation';
+import { listPage } from './list-page';
+import { rootSchema } from './openapi-schemas';
 import { applyPatch } from './patch';
+import { listOptions } from './query';
 import { apiVersionOf, type ResourceDef } from './resources';
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from './selectors';
 import { alreadyExists, badRequest, conflict, forbidden, notFound, statusError, successStatus, type StatusBody } from './status';
@@ -44,13 +48,17 @@ export class RestHandlers {
     return obj;
   }
 
-  /** Lists objects with label/field selectors; `namespace` undefined lists across namespaces. */
+  /** Lists objects with label/field selectors, resourceVersion semantics and paging; `namespace` undefined lists across namespaces. */
   list(def: ResourceDef, namespace: string | undefined, query: URLSearchParams): Record<string, unknown> {
     this.guardRead(def, 'list');
-    const labels = parseLabelSelector(query.get('labelSelector'));
-    const fields = parseFieldSelector(query.get('fieldSelector'));
-    const items = this.store.list(def, namespace).filter((o) => matchesLabels(labels, o.metadata.labels) && matchesFields(fields, o));
-    return { kind: `${def.kind}List`, apiVersion: apiVersionOf(def), metadata: { resourceVersion: this.store.resourceVersion }, items };
+    const opts = listOptions(query);
+    const labels = parseLabelSelector(opts.labelSelector);
+    const fields = parseFieldSelector(opts.fieldSelector);
+    const page = listPage(this.store, def, namespace, { ...opts, watch: false }, (o) => matchesLabels(labels, o.metadata.labels) && matchesFields(fields, o));
+    const metadata: Record<string, unknown> = { resourceVersion: page.resourceVersion };
+    if (page.continueToken) metadata.continue = page.continueToken;
+    if (page.remainingItemCount !== undefined) metadata.remainingItemCount = page.remainingItemCount;
+    return { kind: `${def.kind}List`, apiVersion: apiVersionOf(def), metadata, items: page.items };
   }
 
   /** Reads one object (404 Status when missing). */
@@ -60,9 +68,10 @@ export class RestHandlers {
   }
 
   /** Creates an object: type check, admission, validation, defaults; 409 AlreadyExists; `dryRun` stores nothing. */
-  create(def: ResourceDef, namespace: string | undefined, body: unknown, dryRun = false): KubeObject {
+  create(def: ResourceDef, namespace: string | undefined, body: unknown, dryRun = false, fields?: FieldCheck): KubeObject {
     this.guardWrite(def, 'create');
     const obj = checkTypeMeta(def, body);
+    checkFields(def, obj, fields);
     if (def.namespaced && obj.metadata.namespace && obj.metadata.namespace !== namespace) {
       throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
     }
@@ -78,9 +87,10 @@ export class RestHandlers {
   }
 
   /** Replaces an object (PUT), or its status (`subresource` = `status`); stale resourceVersion → 409 Conflict. */
-  update(def: ResourceDef, namespace: string | undefined, name: string, body: unknown, subresource?: string, dryRun = false): KubeObject {
+  update(def: ResourceDef, namespace: string | undefined, name: string, body: unknown, subresource?: string, dryRun = false, fields?: FieldCheck): KubeObject {
     this.guardWrite(def, 'update');
     const next = checkTypeMeta(def, body);
+    checkFields(def, next, fields);
     if (next.metadata.name !== undefined && next.metadata.name !== name) {
       throw badRequest(`the name of the object (${String(next.metadata.name)}) does not match the name on the URL (${name})`);
     }
@@ -93,13 +103,15 @@ export class RestHandlers {
   }
 
   /** Applies a JSON, merge or strategic-merge patch, then follows the update path. */
-  patch(def: ResourceDef, namespace: string | undefined, name: string, contentType: string, body: unknown, subresource?: string, dryRun = false): KubeObject {
+  patch(def: ResourceDef, namespace: string | undefined, name: string, contentType: string, body: unknown, subresource?: string, dryRun = false, fields?: FieldCheck): KubeObject {
     this.guardWrite(def, 'patch');
     const old = this.mustGet(def, namespace, name);
-    const patched = applyPatch(contentType, old, body) as KubeObject;
+    const patched = applyPatch(contentType, old, body, rootSchema(def)) as KubeObject;
     if (patched === null || typeof patched !== 'object' || typeof patched.metadata !== 'object') throw badRequest('the patch produced an invalid object');
     if (patched.metadata.name !== name) throw badRequest('metadata.name cannot be changed by a patch');
-    return this.commit(def, old, checkTypeMeta(def, patched), subresource, dryRun);
+    const next = checkTypeMeta(def, patched);
+    checkFields(def, next, fields);
+    return this.commit(def, old, next, subresource, dryRun);
   }
 
   private commit(def: ResourceDef, old: KubeObject, next: KubeObject, subresource: string | undefined, dryRun: boolean): KubeObject {

@@ -32,6 +32,8 @@ export interface KubeSimOptions {
   nodeLabels?: Record<string, string>;
   /** Port on 127.0.0.1 (default: a random free one). */
   port?: number;
+  /** How often a watch with `allowWatchBookmarks` gets a BOOKMARK (default 5000 ms; real servers send about one a minute). */
+  watchBookmarkIntervalMs?: number;
 }
 
 /** In-process controls for tests: fault injection, the request log and direct reads of the stored objects. */
@@ -109,6 +111,7 @@ export async function startKubeSim(options: KubeSimOptions): Promise<KubeSim> {
   let address = '';
   const rt: SimRuntime = {
     store, rest, kubelet, docker, faults: new FaultQueue(), requests: [], token: randomBytes(24).toString('hex'),
+    bookmarkIntervalMs: options.watchBookmarkIntervalMs ?? 5000,
     address: () => address, wss: execWebSocketServer(),
     openResponses: new Set<ServerResponse>(), openSockets: new Set<Duplex>(), openWebSockets: new Set<WebSocket>(),
   };

@@ -107,8 +107,28 @@ export class ObjectStore {
     this.map(def).delete(key);
     const gone = structuredClone(old);
     gone.metadata.resourceVersion = String(++this.rv);
-    this.emit({ type: 'DELETED', def, object: structuredClone(gone), rv: this.rv });
+    this.emit({ type: 'DELETED', def, object: structuredClone(gone), old: structuredClone(old), rv: this.rv });
     return gone;
+  }
+
+  /**
+   * The objects of a type as they were at resourceVersion `rv` (current objects with later history undone), ordered
+   * like {@link list}; undefined when `rv` is older than the history reaches back or newer than the store.
+   */
+  listAt(def: ResourceDef, rv: number, namespace?: string): KubeObject[] | undefined {
+    if (rv > this.rv || rv < this.oldestResumable - 1) return undefined;
+    const state = new Map(this.map(def));
+    for (let i = this.history.length - 1; i >= 0 && this.history[i]!.rv > rv; i--) {
+      const e = this.history[i]!;
+      if (e.def !== def) continue;
+      const key = `${e.object.metadata.namespace ?? ''}/${e.object.metadata.name}`;
+      if (e.type === 'ADDED') state.delete(key);
+      else if (e.old) state.set(key, e.old);
+    }
+    return [...state.entries()]
+      .filter(([, o]) => namespace === undefined || o.metadata.namespace === namespace)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([, o]) => structuredClone(o));
   }
 
   /** Registers a listener; events reach every listener in resourceVersion order even when a listener writes. */

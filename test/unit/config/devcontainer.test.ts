@@ -81,20 +81,24 @@ describe('runArgs', () => {
   it('reads the supported subset in both forms', () => {
     const cfg = parseDevcontainer(image(`, "runArgs": ["--network=host", "--cap-add", "SYS_PTRACE", "--cap-add=NET_ADMIN",
       "--security-opt", "seccomp=unconfined", "--privileged", "--label", "team=a", "--label=solo", "-e", "A=1", "--env=B=2", "-e=C=3"]`));
-    expect(cfg.runArgs).toEqual({
+    expect(cfg.runArgs).toMatchObject({
       network: 'host', capAdd: ['SYS_PTRACE', 'NET_ADMIN'], securityOpt: ['seccomp=unconfined'], privileged: true,
       labels: { team: 'a', solo: '' }, env: { A: '1', B: '2', C: '3' },
     });
+    // Where each security-relevant setting was written, for policy refusals.
+    expect(cfg.runArgs.origins?.map((o) => `${o.field} ${o.flag}`)).toEqual([
+      'runArgs[0] --network', 'runArgs[1] --cap-add', 'runArgs[3] --cap-add', 'runArgs[4] --security-opt', 'runArgs[6] --privileged',
+    ]);
   });
   it('merges the top-level privileged, capAdd and securityOpt', () => {
     const cfg = parseDevcontainer(image(', "privileged": true, "capAdd": ["SYS_ADMIN"], "securityOpt": ["apparmor=unconfined"]'));
     expect(cfg.runArgs).toMatchObject({ privileged: true, capAdd: ['SYS_ADMIN'], securityOpt: ['apparmor=unconfined'] });
   });
   it('refuses anything else, naming the argument and what is supported', () => {
-    const err = configErrorOf(() => parseDevcontainer(image(', "runArgs": ["--cap-add=X", "--memory", "4g", "-v=/a:/b"]')));
+    const err = configErrorOf(() => parseDevcontainer(image(', "runArgs": ["--cap-add=X", "--memory", "4g", "--ulimit=nofile=1"]')));
     const e = fieldError(err, 'runArgs[1]');
     expect(e.message).toBe('"--memory" is not supported in runArgs');
-    expect(e.hint).toMatch(/--network, --cap-add, --security-opt, --privileged, --label, -e, --env/);
+    expect(e.hint).toMatch(/--network, --cap-add, --security-opt, --privileged, --label, -e, --env, --mount, -v/);
     fieldError(err, 'runArgs[3]');
     expect(err.errors.map((x) => x.field)).not.toContain('runArgs[2]');
   });

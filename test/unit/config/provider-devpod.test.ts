@@ -69,10 +69,11 @@ describe("DevPod's A-era kubernetes provider", () => {
     expect(r.agent.containerInactivityTimeoutSeconds).toBe(0);
   });
 
-  it('warns that the namespace command is never run', () => {
+  it('warns that the namespace command is never run, saying what workbay uses instead', () => {
     const { warnings } = parseProviderYaml(DEVPOD_KUBERNETES_PROVIDER);
     expect(warnings).toContain(
-      'option KUBERNETES_NAMESPACE computes its value with a local command, which workbay never runs; set it with -o KUBERNETES_NAMESPACE=value',
+      'option KUBERNETES_NAMESPACE computes its value with a local command, which workbay never runs: unless the option is set, ' +
+        'agent.kubernetes.namespace gets "" and so means the kubeconfig context\'s namespace, else "default"',
     );
   });
 
@@ -131,18 +132,17 @@ describe("DevPod's newer Kubernetes spellings", () => {
       labels: { team: 'platform', 'cost-center': '42' },
       podManifestTemplate: '/etc/workbay/pod-template.yaml',
       architecture: 'arm64',
+      podTimeoutSeconds: 600, pvcAnnotations: { backup: 'true' }, strictSecurity: true, kubernetesPullSecretsEnabled: false,
     });
   });
 
-  it('normalise the stored agent to the page names and warn about unused keys', () => {
+  it('normalise the stored agent to the page names, applying the newer keys without warnings', () => {
     const def = parseProviderYaml(NEWER_SPELLINGS_PROVIDER);
     const k = def.agent.kubernetes as Record<string, unknown>;
     expect(k.namespace).toBe('workspaces');
     expect(k.persistentVolumeSize).toBe('${DISK_SIZE}');
     expect(k).not.toHaveProperty('kubernetesNamespace');
-    for (const key of ['podTimeout', 'pvcAnnotations', 'strictSecurity', 'kubernetesPullSecretsEnabled']) {
-      expect(def.warnings).toContain(`agent.kubernetes.${key} is a DevPod setting workbay does not use; ignored`);
-    }
+    expect(def.warnings.filter((w) => w.startsWith('agent.kubernetes'))).toEqual([]);
   });
 
   it('keep a label named problem as a label', () => {

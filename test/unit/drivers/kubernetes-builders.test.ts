@@ -41,7 +41,9 @@ describe('Kubernetes object builders produce schema-valid objects', () => {
   });
 
   it('the workspace pod carries resources, scheduling, security and the PVC mounts', () => {
-    const pod = builders.podSpec(ws, agent, 'team-a', resolved(), 'busybox', 'sa-1');
+    // The provider's policy allows what the devcontainer asks for (privileged, SYS_PTRACE).
+    const policy = loadProvider('name: b\ndriver: kubernetes\nworkbay:\n  policy: {privileged: true, capabilities: [SYS_PTRACE]}\n').definition.policy;
+    const pod = builders.podSpec(ws, agent, 'team-a', resolved(), 'busybox', 'sa-1', policy);
     validate.pod(pod);
     const c = pod.spec!.containers[0]!;
     expect(c.resources).toEqual({ requests: { cpu: '500m', memory: '4Gi' }, limits: { memory: '2Gi' } });
