@@ -42,7 +42,8 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   app.use('/v1/*', async (c, next) => {
     // JSON.parse copes with any depth, but JSON.stringify, zod and our own walks recurse per level.
     if (c.req.method === 'GET' || !/json/i.test(c.req.header('content-type') ?? '')) return next();
-    const text = await c.req.text();
+    // Read as bytes (cached by hono), so handlers that verify a signature over the raw body still can.
+    const text = new TextDecoder().decode(await c.req.arrayBuffer());
     const at = findTooDeepJson(text);
     if (at === undefined) return next();
     const { line, column } = positionIndex(text)(at);

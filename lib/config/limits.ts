@@ -14,6 +14,8 @@ export const LIMITS = {
   options: 200,
   /** Most warnings kept for one document; the rest are counted in a final warning. */
   warnings: 50,
+  /** Largest provider file: it is stored whole in one DynamoDB item (400 KB at most). */
+  providerFileBytes: 256 * 1024,
 } as const;
 
 /** Why a nesting limit failed, worded for users. */

@@ -6,6 +6,7 @@ import { definitionLocator, parseProviderYaml } from './provider-parse';
 import { firstReference, substituteVariables, variableLookup } from './provider-substitute';
 import type { ProviderBuiltins, ProviderDefinition, ResolvedProvider } from './provider-types';
 import { checkUserSettableSinks, optionReferences } from './provider-user-options';
+import { inlineSecretKind } from '../secrets/inline';
 import { setOptionHint } from './provider-variables';
 
 /**
@@ -105,9 +106,14 @@ function hidePasswordValues(def: ProviderDefinition, issues: Issues): void {
   const related = (a: string, b: string) => a === b || a.startsWith(`${b}.`) || a.startsWith(`${b}[`) || b.startsWith(`${a}.`);
   for (const e of issues.errors) {
     const ref = refs.find((r) => related(e.field, r.field));
-    if (!ref) continue;
-    e.message = `${e.field} is invalid with the value of password option ${ref.option} (not shown)`;
-    delete e.hint;
+    if (ref) {
+      e.message = `${e.field} is invalid with the value of password option ${ref.option} (not shown)`;
+      delete e.hint;
+    } else if (inlineSecretKind(e.message) || (e.hint && inlineSecretKind(e.hint))) {
+      // A value stored before inline secret material was refused at add time.
+      e.message = `${e.field} is invalid; its value holds secret material and is not shown`;
+      delete e.hint;
+    }
   }
 }
 

@@ -53,7 +53,7 @@ function goArch(arch: string): string {
 
 /** The value of a fixed built-in (including the fork's spellings), or undefined for any other name. */
 export function fixedBuiltin(name: string, provider: string): string | undefined {
-  const canonical = FORK_ALIASES[name] ?? name;
+  const canonical = Object.hasOwn(FORK_ALIASES, name) ? FORK_ALIASES[name]! : name;
   return Object.hasOwn(FIXED, canonical) ? FIXED[canonical]!(provider) : undefined;
 }
 

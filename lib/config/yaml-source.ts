@@ -1,5 +1,5 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, Scalar, visit, type Document } from 'yaml';
-import { Issues, MAX_REPORTED_ERRORS, formatPath, type FieldPath, type SourcePosition } from './issues';
+import { Issues, MAX_REPORTED_ERRORS, formatPath, positionIndex, type FieldPath, type SourcePosition } from './issues';
 import { LIMITS, findTooDeepYamlFlow, tooDeepMessage } from './limits';
 
 /** A parsed YAML document that can say where each field was written. */
@@ -33,7 +33,7 @@ export function parseYamlSource(text: string, summary: string): YamlSource {
   const issues: Issues = new Issues();
   const tooDeep = findTooDeepYamlFlow(text);
   if (tooDeep !== undefined) {
-    issues.add('document', tooDeepMessage(), { position: toPosition(lineCounterOf(text), tooDeep), hint: `Keep nesting within ${LIMITS.depth} levels.` });
+    issues.add('document', tooDeepMessage(), { position: positionIndex(text)(tooDeep), hint: `Keep nesting within ${LIMITS.depth} levels.` });
     issues.fail(summary);
   }
   let doc: Document;
@@ -159,13 +159,6 @@ function checkStructure(doc: Document, lineCounter: LineCounter, issues: Issues)
     }
   }
   return ok;
-}
-
-/** A LineCounter for text that was not parsed (yaml fills it while parsing). */
-function lineCounterOf(text: string): LineCounter {
-  const lc = new LineCounter();
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lc.addNewLine(i + 1);
-  return lc;
 }
 
 function toPosition(lineCounter: LineCounter, offset: number): SourcePosition {

@@ -30,7 +30,10 @@ export function devcontainerAsks(c: DevcontainerConfig, prefix = 'devcontainer')
       if (mount) asks.push({ field, kind: 'mount', mount });
     } else if (FLAG_KIND[o.flag] && o.value !== undefined) asks.push({ field, kind: FLAG_KIND[o.flag]!, value: o.value });
   }
-  const seen = (kind: string, value?: string) => asks.some((a) => a.kind === kind && (value === undefined || ('value' in a && a.value === value)));
+  // Sets keep this linear in the number of entries (the input may be large; DESIGN §9).
+  const seenKeys = new Set(asks.map((a) => `${a.kind}\u0000${'value' in a ? a.value : ''}`));
+  const seenMounts = new Set(asks.flatMap((a) => (a.kind === 'mount' ? [a.mount] : [])));
+  const seen = (kind: string, value = '') => seenKeys.has(`${kind}\u0000${value}`) || (kind === 'privileged' && seenKeys.has('privileged\u0000'));
   if (r.privileged && !seen('privileged')) asks.push({ field: `${prefix}.privileged`, kind: 'privileged' });
   for (const v of r.capAdd) if (!seen('capability', v)) asks.push({ field: `${prefix}.capAdd`, kind: 'capability', value: v });
   for (const v of r.securityOpt) if (!seen('securityOpt', v)) asks.push({ field: `${prefix}.securityOpt`, kind: 'securityOpt', value: v });
@@ -38,9 +41,7 @@ export function devcontainerAsks(c: DevcontainerConfig, prefix = 'devcontainer')
   for (const v of r.devices ?? []) if (!seen('device', v)) asks.push({ field: `${prefix}.runArgs`, kind: 'device', value: v });
   if (r.pid && !seen('pid', r.pid)) asks.push({ field: `${prefix}.runArgs`, kind: 'pid', value: r.pid });
   if (r.ipc && !seen('ipc', r.ipc)) asks.push({ field: `${prefix}.runArgs`, kind: 'ipc', value: r.ipc });
-  (r.mounts ?? []).forEach((mount) => {
-    if (!asks.some((a) => a.kind === 'mount' && a.mount === mount)) asks.push({ field: `${prefix}.runArgs`, kind: 'mount', mount });
-  });
+  for (const mount of r.mounts ?? []) if (!seenMounts.has(mount)) asks.push({ field: `${prefix}.runArgs`, kind: 'mount', mount });
   return asks;
 }
 

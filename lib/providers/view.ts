@@ -70,10 +70,11 @@ export function providerView(rec: ProviderRecord, r: ResolvedProvider): Provider
   const options: OptionView[] = Object.entries(r.definition.options).map(([name, def]) => {
     const value = r.values[name];
     const source = name in r.setValues ? 'set' : value !== undefined ? 'default' : 'unset';
+    const hide = (v: string) => (def.password || inlineSecretKind(v) ? MASK : v);
     return {
       name, ...def,
-      ...(def.password && def.default !== undefined ? { default: MASK } : {}),
-      ...(value === undefined ? {} : { value: def.password ? MASK : value }),
+      ...(def.default !== undefined ? { default: hide(def.default) } : {}),
+      ...(value === undefined ? {} : { value: hide(value) }),
       source,
     };
   });

@@ -41,7 +41,7 @@ export function buildServices(o: ServiceOptions): Services {
   const workspaces = new WorkspaceService(o.store, providers);
   const driverFor = driversFrom(providers, o.driverRuntime);
   const ops = new WorkspaceOps(o.store, workspaces, driverFor);
-  const reconciler = new Reconciler(o.store, workspaces, driverFor, o.workerId, o.retryBaseMs);
+  const reconciler = new Reconciler(o.store, workspaces, driverFor, o.workerId, o.retryBaseMs, o.log);
   const sweeper = new Sweeper(o.store, workspaces, driverFor);
   const sweep = () => sweeper.sweep({ warnBeforeSeconds: o.idleWarningSeconds });
   const resyncer = new Resyncer(o.store, driverFor, (id) => reconciler.reconcile(id));

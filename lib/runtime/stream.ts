@@ -61,10 +61,14 @@ export interface ChangedWorkspace {
 export function changedWorkspaces(records: DynamoDBStreamRecord[], now = Date.now()): ChangedWorkspace[] {
   const byId = new Map<string, ChangedWorkspace>();
   for (const r of records) {
-    if (r.eventName !== 'INSERT' && r.eventName !== 'MODIFY') continue;
     const pk = r.dynamodb?.Keys?.pk?.S;
     if (!pk?.startsWith('WS#') || r.dynamodb?.Keys?.sk?.S !== 'META') continue;
     const id = pk.slice(3);
+    if (r.eventName === 'REMOVE') {
+      byId.delete(id);
+      continue;
+    }
+    if (r.eventName !== 'INSERT' && r.eventName !== 'MODIFY') continue;
     const entry = byId.get(id) ?? { id, sequenceNumbers: [] };
     if (r.dynamodb?.SequenceNumber) entry.sequenceNumbers.push(r.dynamodb.SequenceNumber);
     entry.latest = r.dynamodb?.NewImage ? (fromImage(r.dynamodb.NewImage) as unknown as WorkspaceRecord) : undefined;

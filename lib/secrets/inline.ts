@@ -18,7 +18,7 @@ const TOKEN_WORDS: readonly RegExp[] = [
 const BEARER_VALUE = /^[A-Za-z0-9._~+/-]{16,}=*$/;
 
 function holdsToken(text: string): boolean {
-  const words = text.split(/\s+/);
+  const words = text.split(/[^A-Za-z0-9._~+/=-]+/);
   for (let i = 0; i + 1 < words.length; i++) {
     if (/^bearer$/i.test(words[i]!) && BEARER_VALUE.test(words[i + 1]!)) return true;
   }

@@ -37,8 +37,9 @@ function decodeCursor(c: string | undefined, owner: string): Record<string, stri
 
 /** True while the observed status differs from the desired state (and no error waits for a person). */
 export function needsWork(ws: WorkspaceRecord): boolean {
-  if (ws.desiredState === 'Deleted') return true;
+  // A delete that failed for good waits in Error too (a retry, or an admin's force), instead of looping.
   if (ws.status === 'Error') return false;
+  if (ws.desiredState === 'Deleted') return true;
   return ws.desiredState !== ws.status;
 }
 

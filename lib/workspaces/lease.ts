@@ -32,6 +32,7 @@ export class Lease {
 
   /** Extends the lease while long work runs; a lost lease is left alone. */
   async renew(): Promise<void> {
+    // A failed read or write here is retried at the next tick; the holder's own save notices a loss.
     const cur = await this.leases.store.workspaces.get(this.current.id).catch(() => undefined);
     if (!cur || !this.holds(cur)) return;
     this.current = await this.leases.store.workspaces.update(cur, { ...cur, leaseUntil: new Date(Date.now() + LEASE_MS).toISOString() }).catch(() => this.current);
@@ -68,6 +69,7 @@ export class Lease {
 
   /** Gives the lease up (a retry backoff keeps its leaseUntil so re-drive waits for it). */
   async release(): Promise<void> {
+    // Unreadable store: the lease expires by itself within LEASE_MS.
     for (let i = 0; i < 3; i++) {
       const cur = await this.leases.store.workspaces.get(this.current.id).catch(() => undefined);
       if (!cur || !this.holds(cur)) return;

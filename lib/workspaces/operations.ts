@@ -24,7 +24,7 @@ export class WorkspaceOps {
     let ws: WorkspaceRecord | undefined = await this.service.get(actor, id);
     while (ws && ws.desiredState !== ws.status && ws.status !== 'Error' && Date.now() < until) {
       await this.service.changes.wait(id, 250);
-      ws = await this.service.get(actor, id).catch(() => undefined);
+      ws = await this.service.get(actor, id).catch(() => undefined); // gone (a delete finished)
     }
     return ws;
   }

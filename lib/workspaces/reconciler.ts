@@ -41,6 +41,8 @@ export class Reconciler {
     workerId: string,
     /** First retry delay; doubles per attempt (tests shorten it). */
     private readonly retryBaseMs = 1_000,
+    /** One JSON line per failure: workspace, provider, step and cause (messages never carry secrets). */
+    private readonly log: (entry: Record<string, unknown>) => void = () => {},
   ) {
     this.leases = new Leases(store, workspaces, workerId);
   }
@@ -109,6 +111,7 @@ export class Reconciler {
     let chain: Promise<unknown> = Promise.resolve();
     return (e: ProgressEvent) => {
       if (n++ >= MAX_PROGRESS_EVENTS) return;
+      // Progress is best effort: a lost progress event must not fail the work it describes.
       chain = chain.then(() => this.workspaces.event(ws, 'workspace.progress', e.message, 'reconciler', { step: e.step })).catch(() => undefined);
     };
   }
@@ -147,7 +150,15 @@ export class Reconciler {
     const dws = driverWorkspace(ws);
     if (ws.desiredState === 'Deleted') {
       if (ws.status !== 'Deleting') return this.enter(lease, 'Deleting');
-      await d.delete(dws);
+      try {
+        await d.delete(dws);
+      } catch (err) {
+        // Never provisioned and the engine is unreachable: nothing to wait for. Anything a half-done
+        // create left there carries our labels, and the orphan collector removes it once reachable.
+        if (ws.driverRef || !isWorkbayError(err, 'driver.unreachable')) throw err;
+        await this.workspaces.finalizeDelete(ws, 'reconciler', { engineUnreachable: true });
+        return 'done';
+      }
       await this.workspaces.finalizeDelete(ws, 'reconciler');
       return 'done';
     }
@@ -195,21 +206,29 @@ export class Reconciler {
   private async fail(lease: Lease, err: unknown, d: Driver | undefined): Promise<'done'> {
     const ws = lease.current;
     const e = isWorkbayError(err) ? err : new WorkbayError('internal', (err as Error)?.message ?? String(err), { cause: err });
+    // An unreadable store: judge on the record in hand; the save below then fails and is logged.
     const fresh = (await this.store.workspaces.get(ws.id).catch(() => undefined)) ?? ws;
     if (!lease.holds(fresh)) return 'done';
     lease.current = fresh;
     const attempts = (fresh.attempts ?? 0) + 1;
-    if (RETRYABLE.has(e.code) && attempts < MAX_ATTEMPTS) {
+    const retrying = RETRYABLE.has(e.code) && attempts < MAX_ATTEMPTS;
+    this.log({
+      level: retrying ? 'warn' : 'error', msg: 'reconcile failed', workspaceId: ws.id, provider: ws.provider,
+      step: `${ws.status}->${ws.desiredState}`, code: e.code, error: e.message, attempt: attempts, retrying,
+    });
+    // A failed write of the outcome is left to the next pass (the lease expires); it was just logged.
+    const quiet = (err: unknown) => this.log({ level: 'warn', msg: 'recording a failure failed', workspaceId: ws.id, error: String(err) });
+    if (retrying) {
       const backoff = Math.min(60_000, this.retryBaseMs * 2 ** attempts);
       await lease.save({ attempts, statusReason: `${e.message}; retrying`, leaseUntil: new Date(Date.now() + backoff).toISOString() }, {
         type: 'workspace.retrying', message: e.message, data: { code: e.code, attempt: attempts },
-      }).catch(() => undefined);
+      }).catch(quiet);
       return 'done';
     }
-    if (d && CLEAN_ON_FAILURE.has(e.code) && !fresh.driverRef) await d.delete(driverWorkspace(fresh)).catch(() => undefined);
+    if (d && CLEAN_ON_FAILURE.has(e.code) && !fresh.driverRef) await d.delete(driverWorkspace(fresh)).catch(quiet);
     await lease.save({ status: 'Error', statusReason: e.message, attempts: 0, ...(fresh.desiredState === 'Stopped' ? { stopReason: 'error' as const } : {}) }, {
       type: 'workspace.error', message: e.message, data: { code: e.code },
-    }).catch(() => undefined);
+    }).catch(quiet);
     return 'done';
   }
 
@@ -220,7 +239,8 @@ export class Reconciler {
     const worker = async () => {
       while (next < due.length) {
         const ws = due[next++]!;
-        await this.reconcile(ws.id, { ignoreLease: opts.ignoreLeases }).catch(() => undefined);
+        await this.reconcile(ws.id, { ignoreLease: opts.ignoreLeases })
+          .catch((err) => this.log({ level: 'error', msg: 're-drive failed', workspaceId: ws.id, error: err instanceof Error ? err.message : String(err) }));
       }
     };
     await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 4, due.length) }, worker));

@@ -167,51 +167,76 @@ export class WorkspaceService {
    * at once. Asking again for the state of a workspace in Error retries it.
    */
   async setDesired(actor: Actor, id: string, desired: DesiredState, reason: 'user' | 'admin' = 'user'): Promise<WorkspaceRecord | undefined> {
+    // A user's own sequential requests never see store.conflict: a race with the reconciler is retried here.
     for (let attempt = 0; ; attempt++) {
       const ws = await this.get(actor, id);
-      // Pending (or stopped while Pending) means no driver call was ever made: nothing to clean up remotely.
-      if (desired === 'Deleted' && !ws.driverRef && (ws.status === 'Pending' || ws.status === 'Stopped')) {
-        await this.finalizeDelete(ws, actor.owner);
-        return undefined;
-      }
-      const retry = ws.status === 'Error' && desired !== 'Deleted';
-      if (ws.desiredState === desired && !retry) {
-        this.kick(id);
-        return ws;
-      }
-      if (desired === 'Running') {
-        // A start is judged like a create, on the provider's policy as it is now.
-        const policy = await this.policyOf(ws.provider);
-        assertAllowed(requestViolations(policy, ws, undefined));
-        await this.quotas.admit('running', ws, policy);
-      }
       try {
-        const next = await this.store.workspaces.update(ws, {
-          ...ws, desiredState: desired, attempts: 0,
-          ...(retry ? { status: ws.driverRef ? 'Stopped' as const : 'Pending' as const, statusReason: undefined } : {}),
-          ...(desired === 'Deleted' ? { status: 'Deleting' as const, statusReason: undefined } : {}),
-          ...(desired === 'Stopped' ? { stopReason: reason } : {}),
-        });
-        if (desired !== 'Running') await this.quotas.release(desired === 'Deleted' ? ['workspaces', 'running'] : ['running'], next);
-        const verb = desired === 'Running' ? 'start' : desired === 'Stopped' ? 'stop' : 'delete';
-        await this.event(next, `workspace.${verb}Requested`, `desired state set to ${desired}`, actor.owner);
-        this.kick(id);
-        return next;
+        return await this.applyDesired(actor, ws, desired, reason);
       } catch (err) {
-        if (!isWorkbayError(err, 'store.conflict') || attempt >= 4) throw err;
+        if (!isWorkbayError(err, 'store.conflict') || attempt >= 9) throw err;
+        await new Promise((r) => setTimeout(r, 20 * (attempt + 1)));
+      }
+    }
+  }
+
+  private async applyDesired(actor: Actor, ws: WorkspaceRecord, desired: DesiredState, reason: 'user' | 'admin'): Promise<WorkspaceRecord | undefined> {
+    const id = ws.id;
+    // Pending (or stopped while Pending) means no driver call was ever made: nothing to clean up remotely.
+    if (desired === 'Deleted' && !ws.driverRef && (ws.status === 'Pending' || ws.status === 'Stopped')) {
+      await this.finalizeDelete(ws, actor.owner);
+      return undefined;
+    }
+    const retry = ws.status === 'Error' && desired !== 'Deleted';
+    if (ws.desiredState === desired && !retry) {
+      this.kick(id);
+      return ws;
+    }
+    if (desired === 'Running') {
+      // A start is judged like a create, on the provider's policy as it is now.
+      const policy = await this.policyOf(ws.provider);
+      assertAllowed(requestViolations(policy, ws, undefined));
+      await this.quotas.admit('running', ws, policy);
+    }
+    const next = await this.store.workspaces.update(ws, {
+      ...ws, desiredState: desired, attempts: 0,
+      ...(retry ? { status: ws.driverRef ? 'Stopped' as const : 'Pending' as const, statusReason: undefined } : {}),
+      ...(desired === 'Deleted' ? { status: 'Deleting' as const, statusReason: undefined } : {}),
+      ...(desired === 'Stopped' ? { stopReason: reason } : {}),
+    });
+    if (desired !== 'Running') await this.quotas.release(desired === 'Deleted' ? ['workspaces', 'running'] : ['running'], next);
+    const verb = desired === 'Running' ? 'start' : desired === 'Stopped' ? 'stop' : 'delete';
+    await this.event(next, `workspace.${verb}Requested`, `desired state set to ${desired}`, actor.owner);
+    this.kick(id);
+    return next;
+  }
+
+  /**
+   * Admin only: removes the record whatever the engine says (a delete that ended in Error because the
+   * engine is gone). Returns what may be left behind; the orphan collector removes it once reachable.
+   */
+  async forceDelete(actor: Actor, id: string): Promise<string[]> {
+    if (actor.role !== 'admin') throw new WorkbayError('auth.forbidden', 'only an admin may force a delete', { errors: [{ field: 'query.force', message: 'admin tokens only' }] });
+    for (let attempt = 0; ; attempt++) {
+      const ws = await this.get(actor, id);
+      const left = Object.values(ws.driverRef ?? {});
+      try {
+        await this.finalizeDelete(ws, actor.owner, { forced: true, mayRemain: left });
+        return left;
+      } catch (err) {
+        if (!isWorkbayError(err, 'store.conflict') || attempt >= 9) throw err;
       }
     }
   }
 
   /** Removes the record and everything that points at it, in an order a crash can resume from. */
-  async finalizeDelete(ws: WorkspaceRecord, actor?: string): Promise<void> {
+  async finalizeDelete(ws: WorkspaceRecord, actor?: string, data?: Record<string, unknown>): Promise<void> {
     await this.quotas.release(['workspaces', 'running'], ws);
     await this.store.providers.unmarkUse(ws.provider, ws.id);
     if (ws.idempotencyKey) await this.store.idempotency.release(ws.owner, ws.idempotencyKey, ws.id);
     await this.store.names.release(ws.owner, ws.name, ws.id);
     await this.store.workspaces.remove(ws);
     this.changes.notify(ws.id);
-    await this.event(ws, 'workspace.deleted', `workspace ${ws.name} deleted`, actor);
+    await this.event(ws, 'workspace.deleted', `workspace ${ws.name} deleted`, actor, data);
   }
 
   async events(actor: Actor, id: string, opts: { limit: number; after?: string }): Promise<EventRecord[]> {

@@ -51,6 +51,7 @@ export class Sweeper {
         } catch (err) {
           result.failed++;
           result.failures.push({ workspaceId: ws.id, error: err instanceof Error ? err.message : String(err) });
+          // The failure is in the result already; its event is a courtesy.
           await this.workspaces.event(ws, 'workspace.sweepFailed', `inactivity check failed: ${err instanceof Error ? err.message : String(err)}`, 'sweeper').catch(() => undefined);
         }
       }

@@ -149,6 +149,12 @@ describe('bad input never freezes or crashes the control plane', () => {
     expect(body.errors![0]!.field).toBe('body.devcontainer');
   });
 
+  it('a provider file too large for one item is refused before it is parsed or stored', async () => {
+    const body = await refused('POST', '/v1/providers', { token: cp.adminToken, yaml: `name: big\ndescription: ${'x'.repeat(300_000)}\n` });
+    expect(body.status).toBe(413);
+    expect(body.code).toBe('request.tooLarge');
+  });
+
   it('local paths as image references point at git sources', async () => {
     for (const image of ['/local/path', './folder', '../up', '~/src']) {
       const body = await refused('POST', '/v1/workspaces', { json: { provider: 'local-docker', source: { image } } });
@@ -175,6 +181,8 @@ describe('bad input never freezes or crashes the control plane', () => {
       expect(body.code).toBe('request.invalid');
       expect(body.errors!.map((e) => e.field).join(' ')).toMatch(field);
     }
+    const exec = await refused('POST', '/v1/workspaces/01ARZ3NDEKTSV4RRFFQ69G5FAV/exec', { json: { command: ['echo', 'a\u0000'] } });
+    expect(exec.errors![0]!.message).toMatch(/NUL/);
     const folder = await refused('POST', '/v1/workspaces', { json: create({ devcontainer: { image: IMAGE, workspaceFolder: '/work\u0000space', containerEnv: { 'K\u0000': 'v' } } }) });
     expect(folder.code).toBe('config.invalid');
     expect(folder.errors!.map((e) => `${e.field}: ${e.message}`)).toEqual(expect.arrayContaining([

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readWatch, startKubeSim, until, type KubeSim } from '../support/kube-sim';
 
@@ -145,6 +146,19 @@ describe('kube-sim answers clients we did not write: the official Python client,
     expect((await kubectl('delete', 'namespace', ns, '--wait=true')).code).toBe(0);
   });
 
+  it('serves /openapi/v2 and /openapi/v3 documents that are valid OpenAPI and describe every served kind', async () => {
+    const root = await getJson('/openapi/v3');
+    expect(Object.keys(root.paths)).toEqual(['api/v1', 'apis/rbac.authorization.k8s.io/v1']);
+    for (const doc of [await getJson(root.paths['api/v1'].serverRelativeURL), await getJson(root.paths['apis/rbac.authorization.k8s.io/v1'].serverRelativeURL), await getJson('/openapi/v2')]) {
+      const result = await new Validator().validate(doc);
+      expect(result.errors ?? []).toEqual([]);
+    }
+    const core = await getJson('/openapi/v3/api/v1');
+    expect(core.components.schemas['io.k8s.api.core.v1.Pod']['x-kubernetes-group-version-kind']).toEqual([{ group: '', kind: 'Pod', version: 'v1' }]);
+    expect(core.paths['/api/v1/namespaces/{namespace}/pods/{name}'].patch.parameters.map((p: { name: string }) => p.name)).toContain('fieldValidation');
+    expect((await api('/openapi/v2', { headers: { Accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf' } })).status).toBe(406);
+  });
+
   it('reads query booleans as the API server does and sends BOOKMARK events when allowed', async () => {
     const ns = `q-${Date.now().toString(36)}`;
     await post('/api/v1/namespaces', { metadata: { name: ns } });
@@ -159,6 +173,20 @@ describe('kube-sim answers clients we did not write: the official Python client,
     const timed = await readWatch(ks.url, ks.token, `/api/v1/namespaces/${ns}/configmaps?watch=1&timeoutSeconds=1`, () => false, 5000);
     expect(timed.ended).toBe(true);
     expect((await api(`/api/v1/namespaces/${ns}/configmaps?limit=ten`)).status).toBe(400);
+  });
+
+  it('applies strategic merge patches with the Go types\' merge strategies, unlike a JSON merge patch', async () => {
+    const ns = `smp-${Date.now().toString(36)}`;
+    await post('/api/v1/namespaces', { metadata: { name: ns } });
+    await post(`/api/v1/namespaces/${ns}/configmaps`, { metadata: { name: 'c', finalizers: ['example.com/a'] } });
+    const patch = (type: string, body: unknown): Promise<any> =>
+      api(`/api/v1/namespaces/${ns}/configmaps/c`, { method: 'PATCH', headers: { 'Content-Type': type }, body: JSON.stringify(body) }).then((r) => r.json());
+    const merged = await patch('application/strategic-merge-patch+json', { metadata: { finalizers: ['example.com/b'] } });
+    expect(merged.metadata.finalizers).toEqual(['example.com/a', 'example.com/b']);
+    const removed = await patch('application/strategic-merge-patch+json', { metadata: { '$deleteFromPrimitiveList/finalizers': ['example.com/a'] } });
+    expect(removed.metadata.finalizers).toEqual(['example.com/b']);
+    const replaced = await patch('application/merge-patch+json', { metadata: { finalizers: null } });
+    expect(replaced.metadata.finalizers).toBeUndefined();
   });
 
   it('serves watch-list (sendInitialEvents), paged lists with continue, and exact resourceVersion reads', async () => {

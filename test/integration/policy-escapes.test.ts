@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startControlPlane, type TestControlPlane } from '../support/control-plane';
 import { objectsOf, testDocker } from '../support/docker-inspect';
+import { startGitServer, type GitServer } from '../support/git-server';
 import { dumpTable } from '../support/table-dump';
 
 const IMAGE = 'workbay-test/busybox:local';
 const docker = testDocker();
 let cp: TestControlPlane;
 let alice: string;
+let git: GitServer;
 
 const LOCKED = 'name: locked\ncontainerInactivityTimeout: 300\n';
 const OPEN = `name: open
@@ -38,10 +40,12 @@ beforeAll(async () => {
   cp = await startControlPlane();
   for (const yaml of [LOCKED, OPEN]) expect((await cp.call('POST', '/v1/providers', { yaml })).status).toBe(201);
   alice = await cp.tokenFor('alice');
+  git = await startGitServer();
 });
 afterAll(async () => {
   for (const ws of (await cp.call('GET', '/v1/workspaces', { token: alice })).body?.items ?? []) await cp.call('DELETE', `/v1/workspaces/${ws.id}?wait=20`, { token: alice });
   await cp?.dispose();
+  await git?.close();
 });
 
 async function managedContainers(): Promise<number> {
@@ -132,5 +136,17 @@ describe("the image's devcontainer.metadata label", () => {
     const r = await cp.call('POST', '/v1/workspaces', { token: alice, json: { provider: 'open', name: 'label-allowed', source: { image: 'workbay-test/label-privileged:local' } } });
     expect(r.status).toBe(202);
     expect((await containerOf(r.body.id)).HostConfig.Privileged).toBe(true);
+  });
+});
+
+describe("a git source's own devcontainer.json (the API cannot see it)", () => {
+  it('is judged in the driver before a container exists: Error policy.denied naming the field', async () => {
+    const url = git.repo('escape-repo', { '.devcontainer/devcontainer.json': JSON.stringify({ image: IMAGE, mounts: ['source=/,target=/host,type=bind'] }) });
+    const r = await cp.call('POST', '/v1/workspaces?wait=20', { token: alice, json: { provider: 'locked', name: 'from-git', source: { git: { url } } } });
+    expect(r.status).toBe(202);
+    expect(r.body).toMatchObject({ status: 'Error', statusReason: expect.stringContaining('devcontainer.mounts[0]') });
+    const events = (await cp.call('GET', `/v1/workspaces/${r.body.id}/events`, { token: alice })).body.items;
+    expect(events).toContainEqual(expect.objectContaining({ type: 'workspace.error', data: expect.objectContaining({ code: 'policy.denied' }) }));
+    expect((await objectsOf(docker, r.body.id)).containers).toEqual([]);
   });
 });

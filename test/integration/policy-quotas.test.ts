@@ -25,9 +25,16 @@ workbay:
     quotas: { workspaces: 2, running: 2 }
 `;
 
+const SWEEPY = `name: sweepy
+containerInactivityTimeout: 2s
+workbay:
+  policy:
+    quotas: { running: 1 }
+`;
+
 beforeAll(async () => {
   cp = await startControlPlane();
-  for (const yaml of [QUOTA, LIMITS]) expect((await cp.call('POST', '/v1/providers', { yaml })).status).toBe(201);
+  for (const yaml of [QUOTA, LIMITS, SWEEPY]) expect((await cp.call('POST', '/v1/providers', { yaml })).status).toBe(201);
   [alice, bob, carol] = await Promise.all(['alice', 'bob', 'carol'].map((o) => cp.tokenFor(o))) as [string, string, string];
 });
 afterAll(async () => {
@@ -87,6 +94,19 @@ describe('quotas per owner: the (N+1)th is 403 quota.exceeded; stopping or delet
     expect(results.map((r) => r.status).sort()).toEqual([202, 202, 403, 403, 403]);
     await cp.settle();
     expect((await cp.call('GET', '/v1/workspaces', { token: carol })).body.items).toHaveLength(2);
+  });
+});
+
+describe('room freed by a stop that did not pass through the API', () => {
+  it('a workspace stopped for inactivity by the sweeper no longer counts as running', async () => {
+    const first = await create(carol, 'idle-1', 'sweepy');
+    expect(first.status).toBe(201);
+    await refusedUnchanged(() => create(carol, 'idle-2', 'sweepy'), 'policy.quotas.running');
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect((await cp.call('POST', '/v1/sweeps')).body).toMatchObject({ stopped: 1 });
+    await cp.settle();
+    expect((await cp.call('GET', `/v1/workspaces/${first.body.id}`, { token: carol })).body).toMatchObject({ status: 'Stopped', stopReason: 'inactivity' });
+    expect((await create(carol, 'idle-2', 'sweepy')).status).toBe(201);
   });
 });
 

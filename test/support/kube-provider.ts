@@ -8,7 +8,7 @@ import { localSecrets } from '../../lib/secrets';
 export async function kubeDriverFrom(yaml: string, env: Record<string, string> = {}, defaultKubeconfigPath?: string): Promise<KubeDriver> {
   const p = loadProvider(yaml);
   if (p.agent.driver !== 'kubernetes') throw new Error('not a kubernetes provider');
-  return createKubernetesDriver(p.agent.kubernetes, { secrets: localSecrets(env), gitImage: 'workbay-test/git:local', defaultKubeconfigPath });
+  return createKubernetesDriver(p.agent.kubernetes, { secrets: localSecrets(env), gitImage: 'workbay-test/git:local', defaultKubeconfigPath }, p.definition.policy);
 }
 
 /** A fresh workspace for driver-level tests. */

@@ -1,6 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { ApiDeps, ApiEnv } from '../context';
 import { requireAdmin } from '../auth';
+import { LIMITS } from '../../config/limits';
 import { WorkbayError } from '../../errors';
 import { AddProviderJson, Dns1123, NameParam, OptionValues, Provider, problemResponses } from '../schemas';
 
@@ -69,6 +70,12 @@ export function providerRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
     const body = await readAddBody(c as never);
     if (!body.yaml.trim()) {
       throw new WorkbayError('config.invalid', 'provider YAML is empty', { errors: [{ field: 'body', message: 'send the provider file' }] });
+    }
+    // Refused before parsing or writing: the file is stored whole in one item, which DynamoDB caps at 400 KB.
+    if (Buffer.byteLength(body.yaml) > LIMITS.providerFileBytes) {
+      throw new WorkbayError('request.tooLarge', `the provider file is larger than ${LIMITS.providerFileBytes / 1024} KiB`, {
+        errors: [{ field: 'body', message: `at most ${LIMITS.providerFileBytes / 1024} KiB` }],
+      });
     }
     const view = await deps.providers.add(body.yaml, { name: body.name ?? c.req.valid('query').name, options: body.options });
     return c.json(view as never, 201, { location: `/v1/providers/${view.name}` });

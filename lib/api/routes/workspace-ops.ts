@@ -1,11 +1,15 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { ApiDeps, ApiEnv } from '../context';
 import { IdParam, problemResponses } from '../schemas';
+import { LIMITS } from '../../config/limits';
 
 const security = [{ bearer: [] }];
 
+/** One argv entry: the kernel refuses NUL bytes, which would come back from the engine as a 5xx. */
+const Arg = z.string().max(131_072).refine((v) => !v.includes('\u0000'), 'must not contain a NUL character');
+
 const ExecBody = z.object({
-  command: z.union([z.string().min(1), z.array(z.string()).min(1)]).openapi({ description: 'argv, or a string run as `sh -c` inside the workspace' }),
+  command: z.union([Arg.min(1), z.array(Arg).min(1).max(LIMITS.entries)]).openapi({ description: 'argv, or a string run as `sh -c` inside the workspace' }),
   user: z.string().max(64).optional(),
   timeoutSeconds: z.number().int().min(1).max(3600).optional(),
 }).strict().openapi('ExecRequest');

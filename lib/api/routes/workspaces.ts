@@ -18,7 +18,7 @@ const create = createRoute({
     201: { description: 'Running (after ?wait)', ...one },
     202: { description: 'accepted; poll GET until Running or Error', ...one },
     200: { description: 'an earlier request with the same Idempotency-Key created it', ...one },
-    ...problemResponses(400, 404, 409, 413, 422),
+    ...problemResponses(400, 403, 404, 409, 413, 422),
   },
 });
 
@@ -37,13 +37,18 @@ const show = createRoute({
 const transition = (verb: 'stop' | 'start') => createRoute({
   method: 'post', path: `/v1/workspaces/{id}/${verb}`, tags: ['workspaces'], security, summary: `Request a ${verb}`,
   request: { params: IdParam, query: WaitQuery },
-  responses: { 200: { description: 'settled', ...one }, 202: { description: 'accepted', ...one }, ...problemResponses(404, 409) },
+  responses: { 200: { description: 'settled', ...one }, 202: { description: 'accepted', ...one }, ...problemResponses(403, 404, 409) },
 });
 
 const remove = createRoute({
   method: 'delete', path: '/v1/workspaces/{id}', tags: ['workspaces'], security, summary: 'Delete a workspace',
-  request: { params: IdParam, query: WaitQuery },
-  responses: { 204: { description: 'gone' }, 202: { description: 'deleting', ...one }, ...problemResponses(404) },
+  request: {
+    params: IdParam,
+    query: WaitQuery.extend({
+      force: z.enum(['true', 'false']).optional().openapi({ description: 'admin only: remove the record whatever the engine says; the orphan collector removes what is left once the engine is reachable' }),
+    }),
+  },
+  responses: { 204: { description: 'gone' }, 202: { description: 'deleting', ...one }, ...problemResponses(403, 404) },
 });
 
 const events = createRoute({
@@ -55,6 +60,7 @@ const events = createRoute({
 /** Holds until the workspace settles or `seconds` pass; undefined once it is gone. */
 async function waitFor(deps: ApiDeps, actor: Actor, ws: WorkspaceRecord, seconds: number | undefined) {
   if (!seconds) return ws;
+  // Gone while waiting (a delete finished): the caller answers 204.
   return deps.ops.waitSettled(actor, ws.id, seconds * 1000).catch(() => undefined);
 }
 
@@ -83,6 +89,10 @@ export function workspaceRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
   }
   app.openapi(remove, async (c) => {
     const actor = c.get('principal');
+    if (c.req.valid('query').force === 'true') {
+      await deps.workspaces.forceDelete(actor, c.req.valid('param').id);
+      return c.body(null, 204);
+    }
     const ws = await deps.workspaces.setDesired(actor, c.req.valid('param').id, 'Deleted');
     const cur = ws && (await waitFor(deps, actor, ws, c.req.valid('query').wait));
     return cur ? c.json(workspaceView(cur) as never, 202) : c.body(null, 204);

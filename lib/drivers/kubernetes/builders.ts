@@ -20,7 +20,10 @@ export function namespaceSpec(name: string): V1Namespace {
 export function pvcSpec(ws: DriverWorkspace, agent: KubernetesAgent, namespace: string): V1PersistentVolumeClaim {
   return {
     apiVersion: 'v1', kind: 'PersistentVolumeClaim',
-    metadata: { name: kubeNames(ws.id).pvc, namespace, labels: kubeLabels(ws, agent.labels) },
+    metadata: {
+      name: kubeNames(ws.id).pvc, namespace, labels: kubeLabels(ws, agent.labels),
+      ...(agent.pvcAnnotations ? { annotations: { ...agent.pvcAnnotations } } : {}),
+    },
     spec: {
       accessModes: [agent.pvcAccessMode],
       resources: { requests: { storage: agent.persistentVolumeSize } },
@@ -107,6 +110,11 @@ export function podSpec(ws: DriverWorkspace, agent: KubernetesAgent, namespace: 
   };
 }
 
+function requirements(text: string, field: string): V1ResourceRequirements {
+  const { requests, limits } = parseResources(text, field);
+  return { ...(Object.keys(requests).length ? { requests } : {}), ...(Object.keys(limits).length ? { limits } : {}) };
+}
+
 /** A throw-away pod that prints the node architecture (`uname -m`), for clusters whose nodes cannot be read. */
 export function archPodSpec(ws: DriverWorkspace, agent: KubernetesAgent, namespace: string): V1Pod {
   return {
@@ -155,9 +163,11 @@ export function buildkitPodSpec(ws: DriverWorkspace, agent: KubernetesAgent, nam
     },
     spec: {
       restartPolicy: 'Never',
+      ...(agent.buildkitNodeSelector ? { nodeSelector: agent.buildkitNodeSelector } : {}),
       containers: [{
         name: 'buildkitd', image,
         ...(privileged ? {} : { args: ['--oci-worker-no-process-sandbox'] }),
+        ...(agent.buildkitResources ? { resources: requirements(agent.buildkitResources, 'agent.kubernetes.buildkitResources') } : {}),
         securityContext: privileged
           ? { privileged: true }
           : { runAsUser: 1000, runAsGroup: 1000, seccompProfile: { type: 'Unconfined' } },

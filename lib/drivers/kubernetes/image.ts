@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import type { KubernetesAgent } from '../../config';
+import { imageReferenceProblem } from '../../config/image-ref';
 import { WorkbayError } from '../../errors';
 import type { ResolvedDevcontainer } from '../devcontainer';
 import type { DriverWorkspace, Progress } from '../driver';
@@ -48,7 +49,12 @@ export function prebuildTag(arch: string, r: ResolvedDevcontainer, commit: strin
  * reused when the registry has it, else built in a buildkit pod and pushed.
  */
 export async function resolveImage(k: KubeClients, ws: DriverWorkspace, agent: KubernetesAgent, r: ResolvedDevcontainer, commit: string | undefined, progress: Progress): Promise<string> {
-  if (r.config.image) return r.config.image;
+  if (r.config.image) {
+    // Checked again after `${localEnv:…}` substitution; a pod with such an image would only wait forever.
+    const problem = imageReferenceProblem(r.config.image);
+    if (problem) throw new WorkbayError('config.invalid', `image: ${problem.message}`, { errors: [{ field: 'image', message: problem.message, ...(problem.hint ? { hint: problem.hint } : {}) }] });
+    return r.config.image;
+  }
   if (!commit) {
     throw new WorkbayError('config.invalid', 'a Dockerfile-based devcontainer needs a git source: the repository is the build context', {
       errors: [{ field: 'devcontainer.build', message: 'use source.git, or an image-based devcontainer.json' }],

@@ -139,11 +139,14 @@ export class KubeDriver implements Driver {
   private async startPod(body: V1Pod, progress: Progress): Promise<V1Pod> {
     progress({ step: 'create', message: `creating pod ${body.metadata!.name} in ${this.ns}` });
     await this.createOrAdopt('the workspace pod', () => this.k.core.createNamespacedPod({ namespace: this.ns, body }));
-    return waitForPod(this.k.core, this.ns, body.metadata!.name!, 'Running');
+    return waitForPod(this.k.core, this.ns, body.metadata!.name!, 'Running', this.podTimeoutMs);
   }
 
+  /** DevPod's `podTimeout`, else the driver's 300 s. */
+  private get podTimeoutMs() { return (this.agent.podTimeoutSeconds ?? 300) * 1000; }
+
   private async boot(ws: DriverWorkspace, pod: V1Pod, progress: Progress): Promise<Observed> {
-    if (pod.status?.phase !== 'Running') pod = await waitForPod(this.k.core, this.ns, pod.metadata!.name!, 'Running');
+    if (pod.status?.phase !== 'Running') pod = await waitForPod(this.k.core, this.ns, pod.metadata!.name!, 'Running', this.podTimeoutMs);
     const meta = metaOf(pod);
     const pvc = await this.readPvc(ws);
     if (!meta.overrideCommand) await this.raw(pod, ['/bin/sh', '-c', `touch ${ACTIVITY_FILE}`]);

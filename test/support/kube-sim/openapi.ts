@@ -34,11 +34,11 @@ const DELETE_PARAMS: Param[] = [
 ];
 
 function query(params: Param[]): Schema[] {
-  return params.map(([name, type, description]) => ({ name, in: 'query', description, schema: { type }, uniqueItems: true }));
+  return params.map(([name, type, description]) => ({ name, in: 'query', description, schema: { type } }));
 }
 
 function pathParam(name: string): Schema {
-  return { name, in: 'path', required: true, description: `name of the ${name === 'namespace' ? 'Namespace' : 'object'}`, schema: { type: 'string' }, uniqueItems: true };
+  return { name, in: 'path', required: true, description: `name of the ${name === 'namespace' ? 'Namespace' : 'object'}`, schema: { type: 'string' } };
 }
 
 function json(ref: string): Schema {
