@@ -47,6 +47,9 @@ export type ErrorCode =
   | 'driver.lifecycleFailed'
   | 'driver.sourceFailed'
   | 'workspace.notRunning'
+  | 'integration.notFound'
+  | 'integration.conflict'
+  | 'integration.badSignature'
   | 'internal';
 
 /** The single error base of workbay. Everything thrown on purpose is one of these. */

@@ -17,6 +17,7 @@ const Settings = z.object({
   WORKBAY_RECONCILE_INTERVAL: z.string().default('2s'),
   WORKBAY_SWEEP_INTERVAL: z.string().default('10s'),
   WORKBAY_RESYNC_INTERVAL: z.string().default('30s'),
+  WORKBAY_COLLECT_INTERVAL: z.string().default('5m'),
   WORKBAY_IDLE_WARNING: z.string().default('1m'),
   KUBECONFIG: z.string().optional(),
   WORKBAY_KUBE_TIMEOUT: z.string().default('30s'),
@@ -48,6 +49,8 @@ export interface EmbeddedSettings {
   sweepIntervalSeconds: number;
   /** How often embedded mode re-observes a page of settled workspaces for drift, in seconds. */
   resyncIntervalSeconds?: number;
+  /** How often embedded mode collects orphaned engine objects, in seconds. */
+  collectIntervalSeconds?: number;
   /** How long before an idle stop the `workspace.idle-warning` event goes out, in seconds. */
   idleWarningSeconds: number;
   /** First retry delay after a retryable failure (not from the environment; tests shorten it). */
@@ -78,6 +81,7 @@ export function readSettings(env: Record<string, string | undefined>): EmbeddedS
     reconcileIntervalSeconds: Math.max(1, parseDuration(s.WORKBAY_RECONCILE_INTERVAL, 'WORKBAY_RECONCILE_INTERVAL')),
     sweepIntervalSeconds: Math.max(1, parseDuration(s.WORKBAY_SWEEP_INTERVAL, 'WORKBAY_SWEEP_INTERVAL')),
     resyncIntervalSeconds: Math.max(1, parseDuration(s.WORKBAY_RESYNC_INTERVAL, 'WORKBAY_RESYNC_INTERVAL')),
+    collectIntervalSeconds: Math.max(1, parseDuration(s.WORKBAY_COLLECT_INTERVAL, 'WORKBAY_COLLECT_INTERVAL')),
     idleWarningSeconds: parseDuration(s.WORKBAY_IDLE_WARNING, 'WORKBAY_IDLE_WARNING'),
     kubeconfig: s.KUBECONFIG?.split(':')[0] || (s.HOME ? `${s.HOME}/.kube/config` : undefined),
     kubeTimeoutSeconds: parseDuration(s.WORKBAY_KUBE_TIMEOUT, 'WORKBAY_KUBE_TIMEOUT'),

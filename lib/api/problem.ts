@@ -33,6 +33,9 @@ const STATUS: Record<ErrorCode, number> = {
   'driver.lifecycleFailed': 422,
   'driver.sourceFailed': 422,
   'workspace.notRunning': 409,
+  'integration.notFound': 404,
+  'integration.conflict': 409,
+  'integration.badSignature': 401,
   internal: 500,
 };
 

@@ -47,7 +47,7 @@ export const AddProviderJson = z.object({
 
 export const Source = z.union([
   z.object({ image: ImageRef }).strict(),
-  z.object({ git: z.object({ url: z.string().min(1).max(2048), ref: z.string().max(255).optional() }).strict() }).strict(),
+  z.object({ git: z.object({ url: NoNul.min(1).max(2048), ref: NoNul.max(255).optional() }).strict() }).strict(),
 ]).openapi('WorkspaceSource');
 
 export const CreateWorkspace = z.object({
@@ -56,7 +56,8 @@ export const CreateWorkspace = z.object({
   source: Source,
   devcontainer: z.union([z.string(), z.record(z.string(), z.unknown())]).optional()
     .openapi({ description: 'devcontainer.json as JSONC text or as an object' }),
-  options: OptionValues.optional(),
+  options: OptionValues.optional()
+    .openapi({ description: 'values for options the provider marks userSettable (never global ones); others are 400 option.notUserSettable' }),
   env: z.record(
     z.string().min(1).max(256).regex(/^[^=\u0000]+$/, 'environment variable names are non-empty and contain no "=" or NUL character'),
     NoNul.max(65_536),

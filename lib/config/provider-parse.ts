@@ -12,7 +12,7 @@ import { BUILTIN_NAMES, substituteVariables } from './provider-substitute';
 import type { ProviderDefinition } from './provider-types';
 import { KNOWN_BUILTINS, literalReferenceWarnings } from './provider-variables';
 import { parseYamlSource } from './yaml-source';
-import { LIMITS } from './limits';
+import { LIMITS, capWarnings } from './limits';
 import { parseWorkbaySection } from '../policy/parse';
 
 const SUMMARY = 'invalid provider file';
@@ -109,6 +109,7 @@ export function parseProviderYaml(text: string, opts: { name?: string } = {}): P
   checkReferences(agent, Object.keys(options), issues, warnings);
   checkLiterals(agent, issues);
   issues.throwIfAny(SUMMARY);
+  def.warnings = capWarnings(warnings);
   locations.set(def, locate);
   return def;
 }

@@ -32,8 +32,9 @@ export function resolveProvider(
   const issues = new Issues(locate);
   const summary = `provider ${show(def.name)} cannot be used`;
   const declared = Object.keys(def.options);
+  const values: Record<string, string> = {};
   const fail = () => {
-    hidePasswordValues(def, issues);
+    hideSecretValues(def, values, issues);
     issues.throwIfAny(summary);
   };
   checkUserSettableSinks(def, issues);
@@ -53,7 +54,6 @@ export function resolveProvider(
     else issues.add(`options.${name}`, `expected a string value, got ${def.options[name]!.password ? 'something else' : show(rawValue)}`, { position: null });
   }
 
-  const values: Record<string, string> = {};
   for (const [name, option] of Object.entries(def.options)) {
     const value = set[name] ?? option.default;
     if (value === undefined || value === '') {
@@ -96,24 +96,24 @@ export function loadProvider(text: string, opts: { name?: string; options?: Reco
 }
 
 /**
- * Masks by field, not by value: a problem with an agent field fed by a `password` option gets a
- * message naming the field and the option only, since the agent parser quotes what it refuses.
+ * Masks by field, not by value: a problem with a field fed by a `password` option (or by an option
+ * whose value holds secret material, stored before such values were refused) gets a message naming
+ * the field and the option only, since the agent parser quotes what it refuses.
  */
-function hidePasswordValues(def: ProviderDefinition, issues: Issues): void {
+function hideSecretValues(def: ProviderDefinition, values: Record<string, string>, issues: Issues): void {
+  const hidden = new Set(Object.keys(def.options).filter((n) => def.options[n]!.password || (values[n] !== undefined && inlineSecretKind(values[n]!))));
+  if (hidden.size === 0) return;
   const refs = [...optionReferences(def.agent)]
-    .map(([field, names]) => ({ field, option: names.find((n) => def.options[n]?.password) }))
+    .map(([field, names]) => ({ field, option: names.find((n) => hidden.has(n)) }))
     .filter((r): r is { field: string; option: string } => r.option !== undefined);
+  for (const name of hidden) refs.push({ field: `options.${name}`, option: name });
   const related = (a: string, b: string) => a === b || a.startsWith(`${b}.`) || a.startsWith(`${b}[`) || b.startsWith(`${a}.`);
   for (const e of issues.errors) {
     const ref = refs.find((r) => related(e.field, r.field));
-    if (ref) {
-      e.message = `${e.field} is invalid with the value of password option ${ref.option} (not shown)`;
-      delete e.hint;
-    } else if (inlineSecretKind(e.message) || (e.hint && inlineSecretKind(e.hint))) {
-      // A value stored before inline secret material was refused at add time.
-      e.message = `${e.field} is invalid; its value holds secret material and is not shown`;
-      delete e.hint;
-    }
+    // checkOptionValue never quotes a password option's own value: that reason stays, it helps.
+    if (!ref || (e.field === `options.${ref.option}` && def.options[ref.option]!.password)) continue;
+    e.message = `${e.field} is invalid with the value of option ${ref.option} (not shown: it is secret)`;
+    delete e.hint;
   }
 }
 

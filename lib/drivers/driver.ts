@@ -10,6 +10,8 @@ export interface DriverWorkspace {
   devcontainer?: string;
   /** The request's env map, the only source of `${localEnv:VAR}`. */
   env: Record<string, string>;
+  /** The control plane that owns it, labelled on every object (orphans are collected per instance). */
+  instance?: string;
 }
 
 /** What the driver sees on the engine or cluster. */
@@ -58,6 +60,15 @@ export interface ConnectionInfo {
   env: Record<string, string>;
 }
 
+/** One labelled engine object, for the orphan collector. */
+export interface ManagedObject {
+  /** The workspace id from its label (lowercase on Kubernetes). */
+  workspaceId: string;
+  kind: 'container' | 'volume' | 'pod' | 'pvc';
+  name: string;
+  createdAt?: Date;
+}
+
 /**
  * The driver interface (DESIGN §4). Every verb is idempotent: create adopts what exists (by label),
  * stop/delete of something already stopped/gone succeed, find returns undefined for "missing".
@@ -76,6 +87,8 @@ export interface Driver {
   lastActivity(ws: DriverWorkspace): Promise<Date | undefined>;
   logs(ws: DriverWorkspace, opts: { tail?: number }): Promise<string>;
   connection(ws: DriverWorkspace): Promise<ConnectionInfo>;
+  /** Objects on the engine or cluster labelled with this control plane's `instance` (orphan collection). */
+  listManaged?(instance: string): Promise<ManagedObject[]>;
   /** Releases clients (sockets, agents). */
   close?(): Promise<void>;
 }
@@ -90,6 +103,7 @@ export const LABELS = {
   owner: 'workbay.dev/owner',
   devcontainerId: 'dev.containers.id',
   metadata: 'devcontainer.metadata',
+  instance: 'workbay.dev/instance',
 } as const;
 
 /** DevPod's activity file; its mtime is the in-container activity signal. */

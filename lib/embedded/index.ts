@@ -47,8 +47,9 @@ export async function startEmbedded(s: EmbeddedSettings, log: Log = () => {}, en
   const { reconciler, workspaces } = services;
   workspaces.kick = (id) => void reconciler.reconcile(id).catch((err) => log({ level: 'error', msg: 'reconcile failed', workspaceId: id, error: String(err) }));
   const timers = startTimers({
-    reconciler, sweep: services.sweep, resync: services.resync,
+    reconciler, sweep: services.sweep, resync: services.resync, collect: () => services.collectOrphans(),
     reconcileSeconds: s.reconcileIntervalSeconds, sweepSeconds: s.sweepIntervalSeconds, resyncSeconds: s.resyncIntervalSeconds ?? 30,
+    collectSeconds: s.collectIntervalSeconds ?? 300,
   }, log);
   const app = createApp(services);
   const server = serve({ fetch: app.fetch, port: s.port, hostname: s.host });

@@ -35,7 +35,9 @@ function every(seconds: number, name: string, fn: () => Promise<unknown>, log: (
  * owns its data dir (LevelDB locks it), so any lease found at start belongs to a process that died.
  */
 export function startTimers(
-  t: { reconciler: Reconciler; sweep: () => Promise<unknown>; resync: () => Promise<unknown>; reconcileSeconds: number; sweepSeconds: number; resyncSeconds: number },
+  t: { reconciler: Reconciler; sweep: () => Promise<unknown>; resync: () => Promise<unknown>; collect: () => Promise<unknown>;
+    reconcileSeconds: number; sweepSeconds: number; resyncSeconds: number; collectSeconds: number;
+  },
   log: (e: Record<string, unknown>) => void,
 ): Timers {
   let first = true;
@@ -46,6 +48,7 @@ export function startTimers(
     }, log),
     every(t.sweepSeconds, 'inactivity sweep', t.sweep, log),
     every(t.resyncSeconds, 'drift resync', t.resync, log),
+    every(t.collectSeconds, 'orphan collection', t.collect, log),
   ];
   return { stop: async () => { await Promise.all(stops.map((s) => s())); } };
 }

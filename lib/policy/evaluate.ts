@@ -129,3 +129,46 @@ export function judgeTimeout(policy: Policy, seconds: number, requested: boolean
     },
   };
 }
+
+/** The parts of a Docker container's HostConfig the policy judges (names as the Engine API spells them). */
+export interface EngineHostConfig {
+  Privileged?: boolean;
+  CapAdd?: string[] | null;
+  SecurityOpt?: string[] | null;
+  NetworkMode?: string;
+  PidMode?: string;
+  IpcMode?: string;
+  Devices?: { PathOnHost?: string }[] | null;
+  Binds?: string[] | null;
+  Mounts?: { Type?: string; Source?: string; Target?: string }[] | null;
+}
+
+/**
+ * Judges a container that already exists (a start of a stopped workspace) by what the engine holds,
+ * so a policy tightened since the container was made still holds. `ownVolume` is the workspace's own
+ * volume, which is always allowed.
+ */
+export function judgeContainer(policy: Policy, hc: EngineHostConfig, ownVolume: string): Violation[] {
+  const at = (f: string) => `container.HostConfig.${f}`;
+  const asks: Ask[] = [];
+  if (hc.Privileged) asks.push({ field: at('Privileged'), kind: 'privileged' });
+  (hc.CapAdd ?? []).forEach((value, i) => asks.push({ field: at(`CapAdd[${i}]`), kind: 'capability', value }));
+  (hc.SecurityOpt ?? []).forEach((value, i) => asks.push({ field: at(`SecurityOpt[${i}]`), kind: 'securityOpt', value }));
+  if (hc.NetworkMode) asks.push({ field: at('NetworkMode'), kind: 'network', value: hc.NetworkMode });
+  if (hc.PidMode) asks.push({ field: at('PidMode'), kind: 'pid', value: hc.PidMode });
+  if (hc.IpcMode && hc.IpcMode !== 'private' && hc.IpcMode !== 'shareable' && hc.IpcMode !== 'none') asks.push({ field: at('IpcMode'), kind: 'ipc', value: hc.IpcMode });
+  (hc.Devices ?? []).forEach((d, i) => asks.push({ field: at(`Devices[${i}]`), kind: 'device', value: d.PathOnHost ?? '' }));
+  (hc.Binds ?? []).forEach((b, i) => {
+    const [source = '', target = '/'] = b.split(':');
+    asks.push({ field: at(`Binds[${i}]`), kind: 'mount', mount: { type: source.startsWith('/') ? 'bind' : 'volume', source, target } });
+  });
+  (hc.Mounts ?? []).forEach((m, i) => {
+    if (m.Type === 'volume' && m.Source === ownVolume) return;
+    const type = m.Type === 'bind' || m.Type === 'tmpfs' ? m.Type : 'volume';
+    asks.push({ field: at(`Mounts[${i}]`), kind: 'mount', mount: { type, target: m.Target ?? '/', ...(m.Source ? { source: m.Source } : {}) } });
+  });
+  return asks.flatMap((a) => {
+    const v = judge(policy, a);
+    return v ? [{ field: a.field, ...v }] : [];
+  });
+}

@@ -2,7 +2,7 @@ import { ulid } from 'ulid';
 import { readLambdaSettings, type LambdaSettings } from '../settings';
 import { LOCAL_CREDENTIALS, openStore } from '../store';
 import { awsSecrets, secretsManagerClient, type GetSecretValue } from '../secrets';
-import type { ResyncResult, SweepResult } from '../workspaces';
+import type { CollectResult, ResyncResult, SweepResult } from '../workspaces';
 import { buildServices, type Log, type Services } from './services';
 
 /** The Lambda functions of the AWS deployment (DESIGN §8). */
@@ -58,14 +58,20 @@ export interface ScheduledRun {
   redriven?: number;
   /** The drift resync's page of settled workspaces. */
   resync?: ResyncResult;
+  /** The orphan collection, when this run did one (at most every ORPHAN_EVERY_MS per container). */
+  orphans?: CollectResult;
 }
+
+/** Listing every engine each minute would cost more than orphans do; once in ten minutes is enough. */
+const ORPHAN_EVERY_MS = 10 * 60_000;
+let lastCollect = 0;
 
 /**
  * One scheduled run on AWS: an inactivity sweep, a re-drive of work whose lease expired (a function
  * killed halfway, a retry whose backoff is over, a stream batch that was given up on), a drift resync.
  * Each half runs even when the other fails; a failure is thrown afterwards so it counts as an error.
  */
-export async function scheduledRun(s: Pick<Services, 'sweep' | 'reconciler' | 'resync' | 'log'>, event: ScheduledEvent): Promise<ScheduledRun> {
+export async function scheduledRun(s: Pick<Services, 'sweep' | 'reconciler' | 'resync' | 'collectOrphans' | 'log'>, event: ScheduledEvent): Promise<ScheduledRun> {
   const run: ScheduledRun = {};
   const errors: string[] = [];
   try {
@@ -83,8 +89,16 @@ export async function scheduledRun(s: Pick<Services, 'sweep' | 'reconciler' | 'r
   } catch (err) {
     errors.push(`resync: ${err instanceof Error ? err.message : String(err)}`);
   }
+  if (Date.now() - lastCollect >= ORPHAN_EVERY_MS) {
+    lastCollect = Date.now();
+    try {
+      run.orphans = await s.collectOrphans();
+    } catch (err) {
+      errors.push(`orphans: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
   const { failures, ...counts } = run.sweep ?? { failures: [] };
-  s.log?.({ level: errors.length ? 'error' : 'info', msg: 'scheduled run', eventId: event.id, ...counts, sweepFailures: failures, redriven: run.redriven, resync: run.resync, errors });
+  s.log?.({ level: errors.length ? 'error' : 'info', msg: 'scheduled run', eventId: event.id, ...counts, sweepFailures: failures, redriven: run.redriven, resync: run.resync, orphans: run.orphans, errors });
   if (errors.length) throw new Error(`scheduled run failed: ${errors.join('; ')}`);
   return run;
 }

@@ -2,7 +2,7 @@ import type { ApiDeps } from '../api';
 import type { DriverRuntime } from '../drivers';
 import { ProviderService } from '../providers';
 import type { Store } from '../store';
-import { driversFrom, Reconciler, Resyncer, Sweeper, WorkspaceOps, WorkspaceService, type DriverFor, type ResyncResult, type SweepResult } from '../workspaces';
+import { driversFrom, OrphanCollector, providerDrivers, Reconciler, Resyncer, Sweeper, WorkspaceOps, WorkspaceService, type DriverFor, type CollectResult, type ResyncResult, type SweepResult } from '../workspaces';
 
 /** A structured log line writer (JSON lines on stderr/stdout in every mode). */
 export type Log = (entry: Record<string, unknown>) => void;
@@ -29,6 +29,8 @@ export interface Services extends ApiDeps {
   sweep: () => Promise<SweepResult>;
   /** Re-observes one page of settled workspaces and corrects drift (timers, the schedule). */
   resync: () => Promise<ResyncResult>;
+  /** Removes labelled engine objects whose workspace record is gone (timers, the schedule). */
+  collectOrphans: (opts?: { graceMs?: number }) => Promise<CollectResult>;
 }
 
 /**
@@ -45,5 +47,9 @@ export function buildServices(o: ServiceOptions): Services {
   const sweeper = new Sweeper(o.store, workspaces, driverFor);
   const sweep = () => sweeper.sweep({ warnBeforeSeconds: o.idleWarningSeconds });
   const resyncer = new Resyncer(o.store, driverFor, (id) => reconciler.reconcile(id));
-  return { store: o.store, providers, workspaces, ops, driverFor, reconciler, sweeper, sweep, resync: () => resyncer.run(), log: o.log };
+  const collector = new OrphanCollector(o.store, providers, providerDrivers(providers, o.driverRuntime));
+  return {
+    store: o.store, providers, workspaces, ops, driverFor, reconciler, sweeper, sweep, log: o.log,
+    resync: () => resyncer.run(), collectOrphans: (opts) => collector.collect(opts),
+  };
 }

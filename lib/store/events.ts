@@ -9,13 +9,16 @@ import type { EventRecord } from './types';
 const EVENT_TTL_SECONDS = 90 * 24 * 3600;
 /** Monotonic, so events appended in the same millisecond keep their order. */
 const ulid = monotonicFactory();
+/** A new event id, in the same order as the ids `append` makes. */
+export const newEventId = (): string => ulid();
 
 /** Audit events `WS#<id>`/`EV#<ulid>`: append-only, ordered by time through the ULID. */
 export class EventRepo {
   constructor(private readonly db: Db) {}
 
-  async append(e: Omit<EventRecord, 'id' | 'at'>): Promise<EventRecord> {
-    const rec: EventRecord = { ...e, id: ulid(), at: new Date().toISOString() };
+  /** `id` and `at` may be given (see newEventId) when something else was keyed by the event first. */
+  async append(e: Omit<EventRecord, 'id' | 'at'> & Partial<Pick<EventRecord, 'id' | 'at'>>): Promise<EventRecord> {
+    const rec: EventRecord = { ...e, id: e.id ?? ulid(), at: e.at ?? new Date().toISOString() };
     await guarded(() => this.db.doc.send(new PutCommand({
       TableName: this.db.table,
       Item: { ...keys.event(e.workspaceId, rec.id), kind: 'event', ...rec, expiresAt: Math.floor(Date.now() / 1000) + EVENT_TTL_SECONDS },

@@ -11,6 +11,12 @@ export const keys = {
   setting: (name: string) => ({ pk: `SETTING#${name}`, sk: 'META' }),
   /** The workspaces of one owner on one provider that hold quota (see QuotaRepo). */
   quota: (provider: string, owner: string) => ({ pk: `QUOTA#${provider}#${owner}`, sk: 'META' }),
+  /** An outgoing-events subscription; its deliveries live in the same partition. */
+  webhook: (id: string) => ({ pk: `WEBHOOK#${id}`, sk: 'META' }),
+  /** One event's delivery to one subscription: keyed by both, so a repeated fan-out writes nothing new. */
+  delivery: (webhookId: string, eventId: string) => ({ pk: `WEBHOOK#${webhookId}`, sk: `DLV#${eventId}` }),
+  /** An outgoing event not yet fanned out to subscriptions (written before its audit event). */
+  outbox: (eventId: string) => ({ pk: `OUTBOX#${eventId}`, sk: 'META' }),
 } as const;
 
 /** GSI2 partition for listing providers. */
@@ -23,3 +29,9 @@ export const SWEEP_SHARD = 'SWEEP';
 export const WORK_SHARD = 'WORK';
 /** GSI1 partition of other settled workspaces (Stopped, Running without a timeout), for the drift resync. */
 export const SETTLED_SHARD = 'SETTLED';
+/** GSI2 partition listing outgoing-events subscriptions. */
+export const WEBHOOKS_LIST = 'WEBHOOKS';
+/** GSI1 partition of outbox items waiting for fan-out, oldest first. */
+export const OUTBOX_SHARD = 'OUTBOX';
+/** GSI1 partition of pending deliveries, ordered by when they are due. */
+export const DELIVERY_SHARD = 'DELIVERY';

@@ -75,6 +75,8 @@ export interface WorkspaceRecord {
   /** Times the container was found stopped or missing outside workbay and started again, and when last. */
   driftRestarts?: number;
   lastDriftAt?: string;
+  /** The control plane that made it (its engine objects carry this as a label). */
+  instance?: string;
   version: number;
   createdAt: string;
   updatedAt: string;

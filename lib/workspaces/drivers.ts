@@ -13,7 +13,15 @@ export function driversFrom(providers: ProviderService, runtime: DriverRuntime):
   };
 }
 
+/** A driver for a provider as such (no workspace options): the orphan collector lists engines with it. */
+export function providerDrivers(providers: ProviderService, runtime: DriverRuntime) {
+  return async (name: string): Promise<Driver> => {
+    const resolved = await providers.resolve(name, {}, { WORKSPACE_ID: '', WORKSPACE_UID: '' });
+    return createDriver(resolved.agent, runtime, resolved.definition.policy);
+  };
+}
+
 /** The driver's view of a workspace record. */
 export function driverWorkspace(ws: WorkspaceRecord): DriverWorkspace {
-  return { id: ws.id, name: ws.name, owner: ws.owner, source: ws.source, devcontainer: ws.devcontainer, env: ws.env };
+  return { id: ws.id, name: ws.name, owner: ws.owner, source: ws.source, devcontainer: ws.devcontainer, env: ws.env, ...(ws.instance ? { instance: ws.instance } : {}) };
 }

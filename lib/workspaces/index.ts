@@ -1,7 +1,7 @@
 export { WorkspaceService, type Actor, type CreateWorkspaceInput } from './service';
 export { WorkspaceOps, type ExecInput } from './operations';
 export { Reconciler } from './reconciler';
-export { driversFrom, driverWorkspace, type DriverFor } from './drivers';
+export { driversFrom, driverWorkspace, providerDrivers, type DriverFor } from './drivers';
 export { recordActivity } from './activity';
 export { workspaceView, type WorkspaceView, type DevpodStatus } from './view';
 export { effectiveTimeout, MAX_TIMEOUT_OPTION, type EffectiveTimeout } from './timeout';
@@ -10,3 +10,4 @@ export { Sweeper, type SweepResult, type SweepOptions } from './sweeper';
 export { Resyncer, type ResyncResult } from './resync';
 export { driftOf, type Drift } from './drift';
 export { idleDecision, type IdleDecision } from './idle-decision';
+export { OrphanCollector, orphanIds, type CollectResult } from './orphans';

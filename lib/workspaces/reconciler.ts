@@ -133,7 +133,7 @@ export class Reconciler {
   private running(ws: WorkspaceRecord, obs: Observed): Patch {
     const now = new Date();
     return {
-      status: 'Running', statusReason: undefined, stopReason: undefined, attempts: 0, driverRef: obs.ref,
+      status: 'Running', statusReason: undefined, stopReason: undefined, attempts: 0, unfinishedPasses: undefined, driverRef: obs.ref,
       lastActivityAt: now.toISOString(), lastActivitySource: 'start',
       idleDeadline: ws.inactivityTimeoutSeconds > 0 ? new Date(now.getTime() + ws.inactivityTimeoutSeconds * 1000).toISOString() : undefined,
     };

@@ -11,6 +11,8 @@ import { requestViolations } from './policy-check';
 import { QuotaGate } from './quota-gate';
 import { assertRecordFits } from './record-size';
 import { secretOptionNames } from './view';
+import { newEventId } from '../store/events';
+import { outboxItemFor } from '../webhooks/catalogue';
 
 /** Who acts; admins may act on every owner's workspaces. */
 export interface Actor { owner: string; role: 'admin' | 'user' }
@@ -108,7 +110,7 @@ export class WorkspaceService {
       options: input.options ?? {}, env: input.env ?? {}, secretOptions: secretOptionNames(resolved, input.options),
       desiredState: 'Running', status: 'Pending',
       inactivityTimeoutSeconds: timeout.seconds, inactivityTimeoutSource: timeout.source,
-      idempotencyKey, version: 1, createdAt: now, updatedAt: now,
+      idempotencyKey, instance: await this.store.instance.id(), version: 1, createdAt: now, updatedAt: now,
     };
     const policy = resolved.definition.policy;
     assertAllowed(requestViolations(policy, rec, input.inactivityTimeout !== undefined && input.inactivityTimeout !== null));
@@ -245,7 +247,12 @@ export class WorkspaceService {
   }
 
   async event(ws: WorkspaceRecord, type: string, message: string, actor?: string, data?: Record<string, unknown>): Promise<EventRecord> {
-    return this.store.events.append({ workspaceId: ws.id, type, message, actor, data });
+    const head = { id: newEventId(), at: new Date().toISOString() };
+    // The outgoing event is written first, keyed by the event id: a crash between the two writes may
+    // deliver an event the audit log lacks, never lose a delivery (ADR 0011).
+    const outgoing = outboxItemFor(ws, { ...head, type, message, data });
+    if (outgoing) await this.store.outbox.put(outgoing);
+    return this.store.events.append({ ...head, workspaceId: ws.id, type, message, actor, data });
   }
 }
 

@@ -175,6 +175,7 @@ describe('bad input never freezes or crashes the control plane', () => {
       [create({ env: { 'A\u0000B': 'x' } }), /json\.env/],
       [create({ env: { A: 'x\u0000y' } }), /json\.env\.A/],
       [create({ options: { DOCKER_HOST: 'unix:///x\u0000' } }), /json\.options/],
+      [{ provider: 'local-docker', source: { git: { url: 'https://example.com/r\u0000.git' } } }, /json\.source\.git\.url/],
     ];
     for (const [json, field] of cases) {
       const body = await refused('POST', '/v1/workspaces', { json });

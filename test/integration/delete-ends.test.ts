@@ -24,7 +24,7 @@ afterAll(async () => {
   await cp?.dispose();
 });
 
-describe('a delete always ends', () => {
+describe('a delete always ends, and what it leaves behind is collected', () => {
   it('a never-provisioned workspace on an unreachable engine is gone within seconds, and its provider can be deleted', async () => {
     const made = await as('POST', '/v1/workspaces', { provider: 'nowhere', name: 'never', source: { image: IMAGE } });
     expect(made.status).toBe(202);
@@ -70,8 +70,23 @@ describe('a delete always ends', () => {
     expect((await cp.call('DELETE', `/v1/workspaces/${id}?force=true`)).status).toBe(204);
     expect((await as('GET', `/v1/workspaces/${id}`)).status).toBe(404);
     expect((await cp.call('DELETE', '/v1/providers/vanishing')).status).toBe(204);
-    // What it left behind is still on the engine, labelled: the orphan collector's to remove.
+    // What it left behind is still on the engine, labelled: the orphan collector removes it, and
+    // nothing that lacks this control plane's labels.
     expect((await objectsOf(docker, id)).containers).toHaveLength(1);
-    await docker.getContainer((await objectsOf(docker, id)).containers[0]!.Id).remove({ force: true, v: true });
+    expect((await objectsOf(docker, id)).volumes).toHaveLength(1);
+    const bystanders = await Promise.all([
+      {},
+      { 'workbay.dev/managed-by': 'workbay', 'workbay.dev/workspace-id': '01ARZ3NDEKTSV4RRFFQ69G5FAV' },
+      { 'workbay.dev/managed-by': 'workbay', 'workbay.dev/workspace-id': '01ARZ3NDEKTSV4RRFFQ69G5FAW', 'workbay.dev/instance': 'another-control-plane' },
+    ].map((Labels) => docker.createContainer({ Image: IMAGE, Cmd: ['sleep', '60'], Labels, HostConfig: { NetworkMode: 'none' } })));
+    const collected = await cp.services.collectOrphans({ graceMs: 0 });
+    expect(collected).toMatchObject({ removed: 1, failed: 0 });
+    expect(await objectsOf(docker, id)).toEqual({ containers: [], volumes: [] });
+    for (const b of bystanders) expect((await b.inspect()).Id).toBe(b.id);
+    await Promise.all(bystanders.map((b) => b.remove({ force: true })));
+    // A live workspace is never an orphan, however old.
+    const live = await as('POST', '/v1/workspaces?wait=25', { provider: 'local', name: 'live', source: { image: IMAGE } });
+    expect((await cp.services.collectOrphans({ graceMs: 0 })).removed).toBe(0);
+    expect((await objectsOf(docker, live.body.id)).containers).toHaveLength(1);
   }, 90_000);
 });

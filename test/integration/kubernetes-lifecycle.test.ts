@@ -90,6 +90,23 @@ describe("the page's simple-kubernetes provider", () => {
   }, 90_000);
 });
 
+describe('orphans on Kubernetes', () => {
+  it('a labelled pod and PVC whose record is gone are removed by the next collection; an unlabelled PVC beside them is not', async () => {
+    const r = await as('POST', '/v1/workspaces?wait=25', { provider: 'simple-kubernetes', name: 'k8s-orphan', source: { image: IMAGE } });
+    expect(r.body.status).toBe('Running');
+    const rec = (await cp.store.workspaces.get(r.body.id))!;
+    await cp.store.workspaces.remove(rec);
+    const manifest = JSON.stringify({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'not-ours', namespace: 'default' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } });
+    await run('sh', ['-c', `echo '${manifest}' | kubectl --kubeconfig ${kubeconfig} create -f -`]);
+    expect(leftovers(r.body.id).length).toBeGreaterThanOrEqual(2);
+    const collected = await cp.services.collectOrphans({ graceMs: 0 });
+    expect(collected).toMatchObject({ failed: 0 });
+    expect(collected.removed).toBeGreaterThanOrEqual(1);
+    expect(await pollUntil(async () => leftovers(r.body.id), (l) => l.length === 0, 30_000)).toEqual([]);
+    expect(sim.sim.get('persistentvolumeclaims', 'default', 'not-ours')).toBeDefined();
+  }, 90_000);
+});
+
 describe('inactivity on Kubernetes', () => {
   it('a sweep deletes the idle pod (PVC kept, stopReason inactivity); touching the activity file in the pod keeps another running', async () => {
     await cp.call('POST', '/v1/providers', { yaml: `name: kube-short\ndriver: kubernetes\ncontainerInactivityTimeout: 4\n` });

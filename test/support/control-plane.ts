@@ -42,7 +42,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   const wb = await startEmbedded({
     port: 0, host: '127.0.0.1', dataDir, adminToken, table: 'workbay',
     dockerHost: inject('dockerHost'), helperImage: 'workbay-test/git:local', helperNetwork: 'host', reconcileIntervalSeconds: 1, retryBaseMs: 200,
-    sweepIntervalSeconds: opts.sweepIntervalSeconds ?? 3600, resyncIntervalSeconds: opts.resyncIntervalSeconds ?? 3600, idleWarningSeconds: opts.idleWarningSeconds ?? 60, kubeconfig: opts.kubeconfig, kubeTimeoutSeconds: opts.kubeTimeoutSeconds,
+    sweepIntervalSeconds: opts.sweepIntervalSeconds ?? 3600, resyncIntervalSeconds: opts.resyncIntervalSeconds ?? 3600, collectIntervalSeconds: 3600, idleWarningSeconds: opts.idleWarningSeconds ?? 60, kubeconfig: opts.kubeconfig, kubeTimeoutSeconds: opts.kubeTimeoutSeconds,
   }, opts.log, opts.env ?? {});
   const call: TestControlPlane['call'] = async (method, path, o = {}) => {
     const headers: Record<string, string> = { ...o.headers };

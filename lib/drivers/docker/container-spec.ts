@@ -10,7 +10,7 @@ export const RUNTIME_LABEL = 'workbay.dev/runtime';
 
 /** Labels on every object of a workspace. */
 export function workspaceLabels(ws: DriverWorkspace): Record<string, string> {
-  return { [LABELS.workspaceId]: ws.id, [LABELS.managedBy]: 'workbay', [LABELS.owner]: ws.owner };
+  return { [LABELS.workspaceId]: ws.id, [LABELS.managedBy]: 'workbay', [LABELS.owner]: ws.owner, ...(ws.instance ? { [LABELS.instance]: ws.instance } : {}) };
 }
 
 /**

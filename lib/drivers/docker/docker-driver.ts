@@ -8,7 +8,8 @@ import {
 import { readFileFrom } from './archive';
 import { containerSpec, RUNTIME_LABEL, workspaceLabels } from './container-spec';
 import { judgeImage } from './image-policy';
-import { DEFAULT_POLICY, type Policy } from '../../policy';
+import { listManagedDocker } from './managed';
+import { assertAllowed, DEFAULT_POLICY, judgeContainer, type Policy } from '../../policy';
 import { engine, engineStatus, isMissing, translate } from './errors';
 import { execIn } from './exec';
 import { buildImage, ensureImage } from './image';
@@ -52,6 +53,10 @@ export class DockerDriver implements Driver {
     const s = info.State;
     const state = s.Running && !s.Restarting ? 'running' : s.Status === 'exited' || s.Status === 'created' || s.Status === 'dead' ? 'stopped' : 'busy';
     return { state, ref: { containerId: info.Id, container: info.Name.replace(/^\//, ''), volume: objectName(info.Config.Labels?.[LABELS.workspaceId] ?? '') }, workspaceFolder: meta.workspaceFolder, user: meta.user, ...(state === 'stopped' ? { exitCode: s.ExitCode } : {}) };
+  }
+
+  listManaged(instance: string) {
+    return listManagedDocker(this.docker, instance);
   }
 
   async find(ws: DriverWorkspace): Promise<Observed | undefined> {
@@ -128,6 +133,8 @@ export class DockerDriver implements Driver {
   async start(ws: DriverWorkspace, progress: Progress): Promise<Observed> {
     const info = await this.container(ws);
     if (!info) throw new WorkbayError('driver.failed', 'the workspace container does not exist; recreate the workspace');
+    // Judged by what the engine holds, so a policy tightened since the container was made still holds.
+    if (!info.State.Running) assertAllowed(judgeContainer(this.opts.policy ?? DEFAULT_POLICY, info.HostConfig, objectName(ws.id)), 'the existing container');
     return this.boot(info, progress);
   }
 

@@ -17,6 +17,7 @@ import { DEV_CONTAINER, kubeNames } from './names';
 import { applyPodTemplate, parsePodTemplate } from './pod-template';
 import { deletePod, waitForPod } from './pods';
 import { cloneIntoPvc } from './source';
+import { listManagedKube } from './managed';
 
 /** Annotation on the PVC with the pod to recreate on start (the PVC outlives the pod, as in DevPod). */
 const POD_ANNOTATION = 'workbay.dev/pod';
@@ -89,6 +90,10 @@ export class KubeDriver implements Driver {
     const state = !pod ? 'stopped' : phase === 'Running' ? 'running' : phase === 'Succeeded' || phase === 'Failed' ? 'stopped' : 'busy';
     const names = kubeNames(ws.id);
     return { state, ref: { namespace: this.ns, pod: names.pod, pvc: names.pvc, context: this.k.context }, workspaceFolder: meta?.workspaceFolder ?? `/workspaces/${ws.name}`, user: meta?.user };
+  }
+
+  listManaged(instance: string) {
+    return listManagedKube(this.k, instance);
   }
 
   async find(ws: DriverWorkspace): Promise<Observed | undefined> {

@@ -24,6 +24,7 @@ export function kubeLabels(ws: DriverWorkspace, extra: Record<string, string> = 
     ...extra,
     [LABELS.workspaceId]: ws.id.toLowerCase(),
     [LABELS.managedBy]: 'workbay',
+    ...(ws.instance ? { [LABELS.instance]: ws.instance } : {}),
     'devpod.sh/created': 'true',
     'devpod.sh/workspace-uid': ws.id.toLowerCase(),
   };

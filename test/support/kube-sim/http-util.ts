@@ -10,9 +10,9 @@ import { findResource, type ResourceDef } from './resources';
 import type { ObjectStore } from './store';
 import { badRequest, statusError, type KubeError } from './status';
 
-/** Sends a JSON body. */
+/** Sends a JSON body (a Buffer is sent as it is, with the Content-Type in `headers`). */
 export function sendJson(res: ServerResponse, code: number, body: unknown, headers: Record<string, string | string[]> = {}): void {
-  const text = JSON.stringify(body);
+  const text = Buffer.isBuffer(body) ? body : JSON.stringify(body);
   res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers });
   res.end(text);
 }

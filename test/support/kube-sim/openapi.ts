@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { VERSION_INFO } from './discovery';
+import { OPENAPI_V2_PROTO, encodeOpenApiV2 } from './openapi-proto';
 import { schemaSet, type Schema } from './openapi-schemas';
 import { GROUPS, RESOURCES, apiVersionOf, type ResourceDef } from './resources';
 import { statusError } from './status';
@@ -148,11 +149,18 @@ export function openApiV3Root(): Schema {
   return { paths: Object.fromEntries(GROUPS.map((g) => [gvPath(g), { serverRelativeURL: `/openapi/v3/${gvPath(g)}?hash=${hashOf(openApiV3(g))}` }])) };
 }
 
+/** v3 → v2 schema spelling: `#/definitions/` references, and a field's `allOf: [{$ref}]` written as a plain `$ref`. */
 function toV2(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(toV2);
   if (node === null || typeof node !== 'object') return node;
+  const src = node as Record<string, unknown>;
+  const wrapped = Array.isArray(src.allOf) && src.allOf.length === 1 ? (src.allOf[0] as Record<string, unknown>) : undefined;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(node)) out[k] = k === '$ref' ? String(v).replace(REF, '#/definitions/') : toV2(v);
+  if (wrapped?.$ref) out.$ref = String(wrapped.$ref).replace(REF, '#/definitions/');
+  for (const [k, v] of Object.entries(src)) {
+    if (k === 'allOf' && wrapped?.$ref) continue;
+    out[k] = k === '$ref' ? String(v).replace(REF, '#/definitions/') : toV2(v);
+  }
   return out;
 }
 
@@ -173,8 +181,12 @@ function v2Operation(op: Schema): Schema {
   };
 }
 
-/** `/openapi/v2`: the Swagger 2.0 document of everything served (JSON; the protobuf form is not offered). */
+let v2Doc: Schema | undefined;
+let v2Proto: Buffer | undefined;
+
+/** `/openapi/v2`: the Swagger 2.0 document of everything served. */
 export function openApiV2(): Schema {
+  if (v2Doc) return v2Doc;
   const paths: Record<string, Schema> = {};
   const definitions: Record<string, Schema> = {};
   for (const g of GROUPS) {
@@ -184,16 +196,21 @@ export function openApiV2(): Schema {
     }
     Object.assign(definitions, doc.components.schemas);
   }
-  return toV2({ swagger: '2.0', info: { title: 'Kubernetes', version: VERSION_INFO.gitVersion }, paths, definitions,
+  v2Doc = toV2({ swagger: '2.0', info: { title: 'Kubernetes', version: VERSION_INFO.gitVersion }, paths, definitions,
     securityDefinitions: { BearerToken: { type: 'apiKey', name: 'authorization', in: 'header' } }, security: [{ BearerToken: [] }] }) as Schema;
+  return v2Doc;
 }
 
-/** Answers `/openapi/v2`, `/openapi/v3` and `/openapi/v3/<gv>`; undefined for other paths. */
-export function openApiResponse(path: string, accept: string | undefined): [number, unknown] | undefined {
+/** Answers `/openapi/v2` (JSON, or gnostic protobuf when asked), `/openapi/v3` and `/openapi/v3/<gv>`; undefined for other paths. */
+export function openApiResponse(path: string, accept: string | undefined): [number, unknown, Record<string, string>?] | undefined {
   if (path === '/openapi/v2') {
     const types = (accept ?? '*/*').split(',').map((t) => t.split(';')[0]!.trim());
+    if (types[0] === OPENAPI_V2_PROTO || (types.includes(OPENAPI_V2_PROTO) && !types.some((t) => t.includes('json')))) {
+      v2Proto ??= encodeOpenApiV2(openApiV2());
+      return [200, v2Proto, { 'Content-Type': OPENAPI_V2_PROTO }];
+    }
     if (!types.some((t) => t === '*/*' || t === 'application/*' || t.includes('json'))) {
-      throw statusError(406, 'NotAcceptable', `only the following media types are accepted: application/json (kube-sim serves no protobuf OpenAPI)`);
+      throw statusError(406, 'NotAcceptable', `only the following media types are accepted: application/json, ${OPENAPI_V2_PROTO}`);
     }
     return [200, openApiV2()];
   }

@@ -120,7 +120,7 @@ describe('errors about agent fields fed by a password option', () => {
     const yaml = 'name: p\noptions:\n  SIZE:\n    password: true\ndriver: kubernetes\npersistentVolumeSize: ${SIZE}\n';
     const err = configErrorOf(() => loadProvider(yaml, { options: { SIZE: 'hunter2-is-no-quantity' } }));
     const e = fieldError(err, 'agent.kubernetes.persistentVolumeSize');
-    expect(e.message).toMatch(/password option SIZE \(not shown\)/);
+    expect(e.message).toMatch(/value of option SIZE \(not shown/);
     expect(JSON.stringify(err.errors) + err.message).not.toContain('hunter2');
   });
 });

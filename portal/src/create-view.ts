@@ -1,0 +1,117 @@
+/**
+ * The create form: Name, Provider, Image or Git URL (+ ref), inactivity timeout and an optional
+ * devcontainer.json. A refusal (policy, quota, invalid input) is shown next to the field it names;
+ * on success the workspace page takes over and shows the progress.
+ */
+import { ApiError, type Api } from './api';
+import { alertProblem, announce } from './announce';
+import { field, h, setFieldError, setText, type Field } from './dom';
+import { groupProblems, type CreateField } from './field-errors';
+import { duration } from './format';
+import type { Provider } from './types';
+import type { View } from './view';
+
+/** The create page (`#/new`). */
+export function createView(api: Api): View {
+  const f: Record<CreateField, Field<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>> = {
+    name: field('Name', h('input', { type: 'text', autocomplete: 'off', spellcheck: 'false' }), 'Optional. Lowercase letters, digits and "-"; derived from the source when empty.'),
+    provider: field('Provider', h('select', { required: true }, h('option', { value: '' }, 'Loading providers…'))),
+    image: field('Image', h('input', { type: 'text', autocomplete: 'off', spellcheck: 'false', placeholder: 'mcr.microsoft.com/devcontainers/base:debian' }), 'An image reference, or leave empty and give a Git URL.'),
+    gitUrl: field('Git URL', h('input', { type: 'url', autocomplete: 'off', spellcheck: 'false', placeholder: 'https://github.com/org/repo.git' })),
+    gitRef: field('Git ref', h('input', { type: 'text', autocomplete: 'off', spellcheck: 'false' }), 'Optional branch, tag or commit.'),
+    timeout: field('Inactivity timeout', h('input', { type: 'text', autocomplete: 'off', placeholder: '30m' }), 'Optional: seconds or a duration (90s, 30m, 1h); 0 = never. Empty = the provider\'s.'),
+    devcontainer: field('devcontainer.json', h('textarea', { rows: '5', spellcheck: 'false', placeholder: '{ "postCreateCommand": "make setup" }' }), 'Optional JSONC, used as the workspace\'s devcontainer.json.'),
+  };
+  const formError = h('div', { class: 'form-error', role: 'alert', hidden: true });
+  const submit = h('button', { type: 'submit', class: 'primary' }, 'Create');
+  const heading = h('h1', { tabindex: '-1' }, 'New workspace');
+  const providerHint = h('p', { class: 'hint', id: 'provider-info' });
+  f.provider.wrap.appendChild(providerHint);
+  // One key per form: a double submit or a retry after a lost answer returns the same workspace.
+  let idempotencyKey = crypto.randomUUID();
+  let providers: Provider[] = [];
+
+  const describeProvider = () => {
+    const p = providers.find((x) => x.name === f.provider.control.value);
+    const max = p?.policy?.maxInactivityTimeoutSeconds;
+    setText(providerHint, p ? `${p.driver}; idle stop after ${p.inactivityTimeoutSeconds ? duration(p.inactivityTimeoutSeconds) : 'never'}${max ? `, at most ${duration(max)}` : ''}.` : '');
+  };
+  f.provider.control.addEventListener('change', describeProvider);
+
+  void api.providers().then(({ items }) => {
+    providers = items;
+    const select = f.provider.control as HTMLSelectElement;
+    select.replaceChildren(...(items.length ? items.map((p) => h('option', { value: p.name }, p.description ? `${p.name} — ${p.description}` : p.name)) : [h('option', { value: '' }, 'No providers: ask an admin to add one')]));
+    describeProvider();
+  }).catch((err: unknown) => setFieldError(f.provider, err instanceof Error ? err.message : String(err)));
+
+  const clear = () => {
+    for (const x of Object.values(f)) setFieldError(x, undefined);
+    formError.hidden = true;
+    alertProblem(undefined);
+  };
+
+  const body = (): Record<string, unknown> | undefined => {
+    const v = (k: CreateField) => f[k].control.value.trim();
+    if (!v('image') && !v('gitUrl')) {
+      setFieldError(f.image, 'Give an image or a Git URL.');
+      f.image.control.focus();
+      return undefined;
+    }
+    if (v('image') && v('gitUrl')) {
+      setFieldError(f.gitUrl, 'Give either an image or a Git URL, not both.');
+      f.gitUrl.control.focus();
+      return undefined;
+    }
+    const timeout = v('timeout');
+    return {
+      provider: v('provider'),
+      ...(v('name') ? { name: v('name') } : {}),
+      source: v('image') ? { image: v('image') } : { git: { url: v('gitUrl'), ...(v('gitRef') ? { ref: v('gitRef') } : {}) } },
+      ...(timeout ? { inactivityTimeout: /^\d+$/.test(timeout) ? Number(timeout) : timeout } : {}),
+      ...(v('devcontainer') ? { devcontainer: f.devcontainer.control.value } : {}),
+    };
+  };
+
+  const showProblem = (err: ApiError) => {
+    const { byField, form } = groupProblems(err.errors);
+    let first: HTMLElement | undefined;
+    for (const [key, messages] of byField) {
+      setFieldError(f[key], messages.join(' '));
+      first ??= f[key].control;
+    }
+    if (form.length || !byField.size) {
+      formError.hidden = false;
+      setText(formError, [`${err.message}`, ...form].join(' — '));
+    }
+    (first ?? submit).focus();
+  };
+
+  const form = h('form', { class: 'card create', novalidate: true, 'aria-labelledby': 'create-title' },
+    f.name.wrap, f.provider.wrap,
+    h('fieldset', {}, h('legend', {}, 'Source'), f.image.wrap, f.gitUrl.wrap, f.gitRef.wrap),
+    f.timeout.wrap, f.devcontainer.wrap, formError,
+    h('div', { class: 'actions' }, submit, h('a', { href: '#/', class: 'button secondary' }, 'Cancel')));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clear();
+    const b = body();
+    if (!b) return;
+    submit.disabled = true;
+    try {
+      const ws = await api.create(b, idempotencyKey);
+      announce(`Creating ${ws.name}`);
+      location.hash = `#/workspaces/${ws.id}`;
+    } catch (err) {
+      if (err instanceof ApiError) {
+        // A refused request created nothing: a corrected one is a new request with a new key.
+        if (err.status >= 400 && err.status < 500 && err.status !== 409) idempotencyKey = crypto.randomUUID();
+        showProblem(err);
+      } else throw err;
+    } finally {
+      submit.disabled = false;
+    }
+  });
+  heading.id = 'create-title';
+  return { el: h('section', {}, heading, form), focus: heading, dispose: () => undefined };
+}

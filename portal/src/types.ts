@@ -1,0 +1,48 @@
+/** The API's JSON shapes, as far as the portal reads them (see GET /openapi.json). */
+
+/** Workspace statuses (DESIGN §2). */
+export type Status = 'Pending' | 'Creating' | 'Running' | 'Stopping' | 'Stopped' | 'Starting' | 'Deleting' | 'Error';
+
+/** A workspace as GET /v1/workspaces/{id} returns it. */
+export interface Workspace {
+  id: string;
+  name: string;
+  owner: string;
+  provider: string;
+  source: { image: string } | { git: { url: string; ref?: string } };
+  desiredState: 'Running' | 'Stopped' | 'Deleted';
+  status: Status;
+  statusReason?: string;
+  stopReason?: string;
+  inactivityTimeoutSeconds: number;
+  lastActivityAt?: string;
+  lastActivitySource?: string;
+  idleDeadline?: string;
+  createdAt: string;
+}
+
+/** One audit or progress event. */
+export interface EventView { id: string; type: string; message: string; at: string; actor?: string }
+
+/** How to attach to a running workspace. */
+export interface Connection { attach: string[]; workspaceFolder: string; user?: string; ports: (number | string)[]; env: Record<string, string> }
+
+/** One provider option as the API shows it (password values already masked). */
+export interface OptionView { name: string; value?: string; source: string; password?: boolean; description?: string }
+
+/** A provider, secrets masked by the API. */
+export interface Provider {
+  name: string;
+  driver: string;
+  description?: string;
+  inactivityTimeoutSeconds: number;
+  options: OptionView[];
+  warnings: string[];
+  policy?: { maxInactivityTimeoutSeconds?: number } & Record<string, unknown>;
+}
+
+/** A token as GET /v1/tokens lists it (never the secret). */
+export interface TokenInfo {
+  prefix: string; owner: string; role: 'admin' | 'user'; description?: string;
+  createdAt: string; lastUsedAt?: string; expiresAt?: string; expired: boolean; bootstrap: boolean;
+}
