@@ -3,6 +3,7 @@ import { problemText } from './format';
 import { ApiError, Client } from './http';
 import { providerCommand } from './provider';
 import { tokenCommand } from './token';
+import { integrationCommand } from './integration';
 import { listCommand, logsCommand, statusCommand, transitionCommand } from './workspace-commands';
 import { execCommand, sshCommand } from './workspace-shell';
 import { upCommand } from './workspace-up';
@@ -23,6 +24,7 @@ usage:
   workbay provider set-options NAME -o KEY=VALUE [...]
   workbay token issue OWNER [--role user|admin] [--description D] [--expires-in 30d | --expires-at ISO-TIME]
   workbay token list | revoke PREFIX
+  workbay integration add ./github.yaml | list | show NAME | delete NAME   (admin; see docs/integrations.md)
 
   <ws> is a workspace name or id. A source is a git repository when it looks like one
   (git://, ssh://, http(s)://, git@host:path, or ends in .git), else an image.
@@ -43,6 +45,9 @@ async function main(argv: string[]): Promise<number> {
   switch (group) {
     case 'provider':
       process.stdout.write(`${await providerCommand(client, rest, args)}\n`);
+      return 0;
+    case 'integration':
+      process.stdout.write(`${await integrationCommand(client, process.env.WORKBAY_URL || 'http://127.0.0.1:8080', rest, args)}\n`);
       return 0;
     case 'token':
       process.stdout.write(`${await tokenCommand(client, rest, args)}\n`);

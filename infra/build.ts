@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { build as esbuild, type Metafile, type Plugin } from 'esbuild';
 import { streamFilterPatterns, tableResource } from './cloudformation';
 import { listFiles, writeZip } from './zip';
+import { portalPrebuilt } from '../portal/esbuild-plugin';
 
 /** The Lambda functions and their entry points. */
 export const FUNCTIONS = ['api', 'sweeper', 'reconciler'] as const;
@@ -87,7 +88,8 @@ export async function bundle(entry: string, outDir: string): Promise<BundleResul
     // Licence notices of bundled packages go beside the code (shipped in the zip), not into what is parsed.
     legalComments: 'external',
     metafile: true,
-    plugins: [zodEnglishOnly],
+    // The portal's page is built now and bundled into the lazy chunk its route imports (ADR 0009).
+    plugins: [zodEnglishOnly, portalPrebuilt()],
     logLevel: 'warning',
   });
   writeFileSync(join(outDir, 'package.json'), `${JSON.stringify({ type: 'module' })}\n`);

@@ -47,6 +47,8 @@ export type ErrorCode =
   | 'driver.lifecycleFailed'
   | 'driver.sourceFailed'
   | 'workspace.notRunning'
+  | 'webhook.notFound'
+  | 'webhook.disabled'
   | 'integration.notFound'
   | 'integration.conflict'
   | 'integration.badSignature'

@@ -12,6 +12,10 @@ import { tokenRoutes } from './routes/tokens';
 import { workspaceRoutes } from './routes/workspaces';
 import { workspaceOpsRoutes } from './routes/workspace-ops';
 import { sweepRoutes } from './routes/sweeps';
+import { webhookRoutes } from './routes/webhooks';
+import { integrationRoutes } from './routes/integrations';
+import { isSignedInbound } from './routes/integrations-inbound';
+import { portalRoutes } from './routes/portal';
 
 /** Largest request body accepted (DESIGN §7). */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -34,7 +38,9 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
     await next();
     c.header('x-request-id', c.get('requestId'));
   });
-  app.use('/v1/*', authenticate(deps.store, { log: deps.log }));
+  const bearer = authenticate(deps.store, { log: deps.log });
+  // GitHub and Slack cannot send a bearer token: their HMAC signature authenticates those requests.
+  app.use('/v1/*', (c, next) => (isSignedInbound(c.req.method, c.req.path) ? next() : bearer(c, next)));
   app.use('/v1/*', bodyLimit({
     maxSize: MAX_BODY_BYTES,
     onError: (c) => problemResponse(c, new WorkbayError('request.tooLarge', `request body is larger than ${MAX_BODY_BYTES} bytes (1 MiB)`)),
@@ -59,6 +65,9 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   workspaceOpsRoutes(app, deps);
   sweepRoutes(app, deps);
   tokenRoutes(app, deps);
+  webhookRoutes(app, deps);
+  integrationRoutes(app, deps);
+  portalRoutes(app);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   app.doc31('/openapi.json', {

@@ -1,6 +1,8 @@
 import type { Store } from '../store';
 import type { ProviderService } from '../providers';
+import type { IntegrationService } from '../integrations';
 import type { SweepResult, WorkspaceOps, WorkspaceService } from '../workspaces';
+import type { WebhookService } from '../webhooks';
 
 /** Who is calling, from their bearer token. */
 export interface Principal {
@@ -16,6 +18,10 @@ export interface ApiDeps {
   ops: WorkspaceOps;
   /** Runs one inactivity sweep with the process's settings. */
   sweep: () => Promise<SweepResult>;
+  /** GitHub and Slack integrations; absent in processes that serve no API. */
+  integrations?: IntegrationService;
+  /** Outgoing-events subscriptions (/v1/webhooks). */
+  webhooks?: WebhookService;
   log?: (entry: Record<string, unknown>) => void;
 }
 

@@ -33,6 +33,8 @@ const STATUS: Record<ErrorCode, number> = {
   'driver.lifecycleFailed': 422,
   'driver.sourceFailed': 422,
   'workspace.notRunning': 409,
+  'webhook.notFound': 404,
+  'webhook.disabled': 409,
   'integration.notFound': 404,
   'integration.conflict': 409,
   'integration.badSignature': 401,

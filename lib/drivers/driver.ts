@@ -1,4 +1,4 @@
-import type { WorkspaceSource } from '../store';
+import type { WorkspaceSource } from '../workspaces/model';
 
 /** What a driver needs to know about a workspace; no store records, no policy. */
 export interface DriverWorkspace {

@@ -11,6 +11,7 @@ import { ensureTable, openStore, type Store } from '../store';
 import { LOCAL_CREDENTIALS, startEmbeddedDynamo } from '../store/embedded';
 import { externalStoreOptions } from '../store/external';
 import { startTimers } from './timers';
+import { readWebhookSettings } from '../webhooks';
 import { ensureAdminToken, type AdminBootstrap } from './admin-token';
 
 /** A running embedded control plane. */
@@ -37,8 +38,11 @@ export async function startEmbedded(s: EmbeddedSettings, log: Log = () => {}, en
   await ensureTable(store.db);
   const admin = await ensureAdminToken(store, dataDir, s.adminToken);
   const secrets = localSecrets(env);
+  const hookSettings = readWebhookSettings(env, 'embedded');
   const services = buildServices({
     store, log, workerId: `embedded-${process.pid}-${ulid()}`, idleWarningSeconds: s.idleWarningSeconds, retryBaseMs: s.retryBaseMs,
+    allowLoopbackCallbacks: env.WORKBAY_ALLOW_LOOPBACK_CALLBACKS === 'true',
+    webhooks: hookSettings,
     driverRuntime: {
       docker: { defaultHost: s.dockerHost, helper: { image: s.helperImage, network: s.helperNetwork }, secrets },
       kubernetes: { defaultKubeconfigPath: s.kubeconfig, secrets, ...(s.kubeTimeoutSeconds ? { apiTimeoutMs: s.kubeTimeoutSeconds * 1000 } : {}) },
@@ -50,6 +54,7 @@ export async function startEmbedded(s: EmbeddedSettings, log: Log = () => {}, en
     reconciler, sweep: services.sweep, resync: services.resync, collect: () => services.collectOrphans(),
     reconcileSeconds: s.reconcileIntervalSeconds, sweepSeconds: s.sweepIntervalSeconds, resyncSeconds: s.resyncIntervalSeconds ?? 30,
     collectSeconds: s.collectIntervalSeconds ?? 300,
+    webhooks: { run: (o) => services.dispatcher.run(o), seconds: hookSettings.intervalSeconds },
   }, log);
   const app = createApp(services);
   const server = serve({ fetch: app.fetch, port: s.port, hostname: s.host });

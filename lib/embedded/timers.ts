@@ -37,6 +37,8 @@ function every(seconds: number, name: string, fn: () => Promise<unknown>, log: (
 export function startTimers(
   t: { reconciler: Reconciler; sweep: () => Promise<unknown>; resync: () => Promise<unknown>; collect: () => Promise<unknown>;
     reconcileSeconds: number; sweepSeconds: number; resyncSeconds: number; collectSeconds: number;
+    /** Outgoing-event delivery; the first run also retries what a dead process had claimed. */
+    webhooks?: { run: (o: { ignoreLeases: boolean }) => Promise<unknown>; seconds: number };
   },
   log: (e: Record<string, unknown>) => void,
 ): Timers {
@@ -50,5 +52,13 @@ export function startTimers(
     every(t.resyncSeconds, 'drift resync', t.resync, log),
     every(t.collectSeconds, 'orphan collection', t.collect, log),
   ];
+  let firstDispatch = true;
+  if (t.webhooks) {
+    const hooks = t.webhooks;
+    stops.push(every(hooks.seconds, 'webhook delivery', async () => {
+      await hooks.run({ ignoreLeases: firstDispatch });
+      firstDispatch = false;
+    }, log));
+  }
   return { stop: async () => { await Promise.all(stops.map((s) => s())); } };
 }

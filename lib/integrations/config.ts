@@ -1,4 +1,4 @@
-import { z } from '@hono/zod-openapi';
+import { z } from 'zod';
 import { isSecretRef } from '../secrets';
 
 const Label = z.string().max(63).regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a DNS-1123 label: lowercase letters, digits and "-", at most 63 characters');
@@ -14,26 +14,26 @@ export const SlackUser = z.string().regex(/^[UW][A-Z0-9]{2,20}$/, 'must be a Sla
 
 /** Settings of a GitHub integration (stored as given, defaults filled in). */
 export const GitHubConfig = z.object({
-  webhookSecret: SecretRef.openapi({ description: 'reference to the webhook secret; the value is fetched at use and never shown' }),
-  repositories: z.array(Repo).min(1).max(100).openapi({ description: 'allowlist of owner/name; deliveries for others are ignored' }),
-  provider: Label.openapi({ description: 'provider of the workspaces made for pull requests' }),
+  webhookSecret: SecretRef.describe('reference to the webhook secret; the value is fetched at use and never shown'),
+  repositories: z.array(Repo).min(1).max(100).describe('allowlist of owner/name; deliveries for others are ignored'),
+  provider: Label.describe('provider of the workspaces made for pull requests'),
   owner: z.object({
-    bot: OwnerName.optional().openapi({ description: 'owner of every workspace (a bot owner), or of those whose author is not in logins' }),
-    logins: z.record(Login, OwnerName).optional().openapi({ description: 'GitHub login -> workbay owner' }),
+    bot: OwnerName.optional().describe('owner of every workspace (a bot owner), or of those whose author is not in logins'),
+    logins: z.record(Login, OwnerName).optional().describe('GitHub login -> workbay owner'),
   }).strict().refine((o) => o.bot || Object.keys(o.logins ?? {}).length, 'give a bot owner, a logins map, or both'),
-  forks: z.boolean().default(false).openapi({ description: 'act on pull requests from forks (off by default: their code is not the repository\'s)' }),
+  forks: z.boolean().default(false).describe('act on pull requests from forks (off by default: their code is not the repository\'s)'),
   events: z.array(z.enum(['pull_request', 'issue_comment'])).min(1).default(['pull_request', 'issue_comment'])
-    .openapi({ description: 'which events act; pull request heads are tracked either way, for /workbay up' }),
-  onClose: z.enum(['delete', 'stop']).default('delete').openapi({ description: 'what a closed pull request does to its workspace' }),
-}).strict().openapi('GitHubIntegrationConfig');
+    .describe('which events act; pull request heads are tracked either way, for /workbay up'),
+  onClose: z.enum(['delete', 'stop']).default('delete').describe('what a closed pull request does to its workspace'),
+}).strict();
 export type GitHubConfig = z.output<typeof GitHubConfig>;
 
 /** Settings of a Slack integration. */
 export const SlackConfig = z.object({
-  signingSecret: SecretRef.openapi({ description: 'reference to the app\'s signing secret' }),
+  signingSecret: SecretRef.describe('reference to the app\'s signing secret'),
   teamId: z.string().regex(/^T[A-Z0-9]{2,20}$/, 'must be a Slack team id such as T012AB3CD'),
-  provider: Label.optional().openapi({ description: 'provider for `/workbay up <source>` without one' }),
-}).strict().openapi('SlackIntegrationConfig');
+  provider: Label.optional().describe('provider for `/workbay up <source>` without one'),
+}).strict();
 export type SlackConfig = z.output<typeof SlackConfig>;
 
 /** POST /v1/integrations body: a kind, a name (the id in the inbound URL) and the kind's settings. */
@@ -41,9 +41,9 @@ export const CreateIntegration = z.discriminatedUnion('kind', [
   GitHubConfig.extend({ kind: z.literal('github'), name: Label }).strict(),
   SlackConfig.extend({
     kind: z.literal('slack'), name: Label,
-    links: z.record(SlackUser, OwnerName).optional().openapi({ description: 'Slack user id -> workbay owner' }),
+    links: z.record(SlackUser, OwnerName).optional().describe('Slack user id -> workbay owner'),
   }).strict(),
-]).openapi('CreateIntegration');
+]);
 export type CreateIntegration = z.output<typeof CreateIntegration>;
 
 /** Associations whose comments may run `/workbay` commands on a pull request. */

@@ -2,6 +2,8 @@ import type { ApiDeps } from '../api';
 import type { DriverRuntime } from '../drivers';
 import { ProviderService } from '../providers';
 import type { Store } from '../store';
+import { DEFAULT_WEBHOOK_SETTINGS, WebhookDispatcher, WebhookService, type WebhookSettings } from '../webhooks';
+import { FollowUps, IntegrationService } from '../integrations';
 import { driversFrom, OrphanCollector, providerDrivers, Reconciler, Resyncer, Sweeper, WorkspaceOps, WorkspaceService, type DriverFor, type CollectResult, type ResyncResult, type SweepResult } from '../workspaces';
 
 /** A structured log line writer (JSON lines on stderr/stdout in every mode). */
@@ -17,6 +19,10 @@ export interface ServiceOptions {
   idleWarningSeconds: number;
   /** First retry delay of the reconciler (tests shorten it). */
   retryBaseMs?: number;
+  /** Embedded mode for tests only: Slack follow-ups may go to loopback URLs (WORKBAY_ALLOW_LOOPBACK_CALLBACKS). */
+  allowLoopbackCallbacks?: boolean;
+  /** Outgoing webhook delivery (retry scale, loopback, timeouts); the strict defaults when absent. */
+  webhooks?: WebhookSettings;
   log?: Log;
 }
 
@@ -31,6 +37,12 @@ export interface Services extends ApiDeps {
   resync: () => Promise<ResyncResult>;
   /** Removes labelled engine objects whose workspace record is gone (timers, the schedule). */
   collectOrphans: (opts?: { graceMs?: number }) => Promise<CollectResult>;
+  integrations: IntegrationService;
+  /** Slack follow-ups in flight; Lambda handlers drain them before returning. */
+  followUps: FollowUps;
+  webhooks: WebhookService;
+  /** Delivers due outgoing events (embedded timer, the stream function, the schedule). */
+  dispatcher: WebhookDispatcher;
 }
 
 /**
@@ -48,8 +60,16 @@ export function buildServices(o: ServiceOptions): Services {
   const sweep = () => sweeper.sweep({ warnBeforeSeconds: o.idleWarningSeconds });
   const resyncer = new Resyncer(o.store, driverFor, (id) => reconciler.reconcile(id));
   const collector = new OrphanCollector(o.store, providers, providerDrivers(providers, o.driverRuntime));
+  const allowLoopback = o.allowLoopbackCallbacks ?? false;
+  const integrations = new IntegrationService({ store: o.store, workspaces, secrets: o.driverRuntime.docker.secrets, allowLoopback, log: o.log });
+  const followUps = new FollowUps({ store: o.store, allowLoopback, log: o.log });
+  workspaces.eventListeners.push(followUps.onEvent);
+  const hooks = o.webhooks ?? DEFAULT_WEBHOOK_SETTINGS;
+  const webhooks = new WebhookService(o.store, { allowLoopback: hooks.allowLoopback });
+  const dispatcher = new WebhookDispatcher(o.store, hooks, o.log);
   return {
     store: o.store, providers, workspaces, ops, driverFor, reconciler, sweeper, sweep, log: o.log,
-    resync: () => resyncer.run(), collectOrphans: (opts) => collector.collect(opts),
+    resync: () => resyncer.run(), collectOrphans: (opts) => collector.collect(opts), integrations, followUps,
+    webhooks, dispatcher,
   };
 }

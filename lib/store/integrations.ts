@@ -58,6 +58,12 @@ export interface FollowUpRecord {
   createdAt: string;
 }
 
+/** `kind` of every item names the item type, so the integration's own kind is kept as `integrationKind`. */
+function fromItem(item: Record<string, unknown>): IntegrationRecord {
+  const { integrationKind, ...rest } = stripKeys<Record<string, unknown>>(item);
+  return { ...rest, kind: integrationKind } as IntegrationRecord;
+}
+
 /** Integration items in the single table: definitions, delivery claims, PR heads, Slack links, events. */
 export class IntegrationRepo {
   constructor(private readonly db: Db) {}
@@ -74,7 +80,7 @@ export class IntegrationRepo {
   /** Adds an integration; 409 when the id is taken. */
   async create(r: IntegrationRecord): Promise<void> {
     await guarded(
-      () => this.put({ pk: pkOf(r.id), sk: 'META', kind: 'integration', gsi2pk: INTEGRATIONS_LIST, gsi2sk: r.id, ...r }, 'attribute_not_exists(pk)'),
+      () => this.put({ ...r, pk: pkOf(r.id), sk: 'META', kind: 'integration', integrationKind: r.kind, gsi2pk: INTEGRATIONS_LIST, gsi2sk: r.id }, 'attribute_not_exists(pk)'),
       () => new WorkbayError('integration.conflict', `integration "${r.id}" already exists`, {
         errors: [{ field: 'body.name', message: 'pick another name or delete the existing integration first' }],
       }),
@@ -83,7 +89,7 @@ export class IntegrationRepo {
 
   async get(id: string): Promise<IntegrationRecord | undefined> {
     const item = await this.getItem(pkOf(id), 'META');
-    return item ? stripKeys<IntegrationRecord>(item) : undefined;
+    return item ? fromItem(item) : undefined;
   }
 
   async list(): Promise<IntegrationRecord[]> {
@@ -94,7 +100,7 @@ export class IntegrationRepo {
         TableName: this.db.table, IndexName: GSI_LIST, ExclusiveStartKey: start,
         KeyConditionExpression: 'gsi2pk = :p', ExpressionAttributeValues: { ':p': INTEGRATIONS_LIST },
       })));
-      for (const it of out.Items ?? []) items.push(stripKeys<IntegrationRecord>(it));
+      for (const it of out.Items ?? []) items.push(fromItem(it));
       start = out.LastEvaluatedKey;
     } while (start);
     return items;

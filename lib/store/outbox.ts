@@ -53,6 +53,8 @@ export interface DeliveryRecord {
   scheduled: number;
   attempts: DeliveryAttempt[];
   nextAttemptAt?: string;
+  /** Set by a replay until its attempt is recorded, so the log can tell replays apart. */
+  replayPending?: boolean;
   /** A dispatcher is sending it until then; afterwards anyone may pick it up again. */
   leaseUntil?: string;
   version: number;

@@ -32,55 +32,7 @@ export interface TokenRecord {
   bootstrap?: boolean;
 }
 
-export type WorkspaceStatus =
-  | 'Pending' | 'Creating' | 'Running' | 'Stopping' | 'Stopped' | 'Starting' | 'Deleting' | 'Error';
-export type DesiredState = 'Running' | 'Stopped' | 'Deleted';
-export type StopReason = 'user' | 'inactivity' | 'error' | 'admin';
-export type ActivitySource = 'api' | 'exec' | 'container' | 'start';
-export type WorkspaceSource = { image: string } | { git: { url: string; ref?: string } };
-
-/** A workspace record (DESIGN §2). */
-export interface WorkspaceRecord {
-  id: string;
-  name: string;
-  owner: string;
-  provider: string;
-  driver: 'docker' | 'kubernetes';
-  source: WorkspaceSource;
-  /** The devcontainer.json text as submitted (parsed again at use; it is the user's document). */
-  devcontainer?: string;
-  options: Record<string, string>;
-  /** Names in `options` of the provider's `password` options: masked in every view. */
-  secretOptions?: string[];
-  env: Record<string, string>;
-  desiredState: DesiredState;
-  status: WorkspaceStatus;
-  statusReason?: string;
-  stopReason?: StopReason;
-  inactivityTimeoutSeconds: number;
-  inactivityTimeoutSource: 'provider' | 'workspace';
-  lastActivityAt?: string;
-  lastActivitySource?: ActivitySource;
-  idleDeadline?: string;
-  /** The deadline an idle warning was sent for (one warning per deadline). */
-  idleWarningFor?: string;
-  driverRef?: Record<string, string>;
-  leaseOwner?: string;
-  leaseUntil?: string;
-  idempotencyKey?: string;
-  /** Consecutive retryable failures of the current step (engine unreachable...). */
-  attempts?: number;
-  /** Reconcile passes begun and never finished (the process died mid-pass); see lib/workspaces/poison.ts. */
-  unfinishedPasses?: number;
-  /** Times the container was found stopped or missing outside workbay and started again, and when last. */
-  driftRestarts?: number;
-  lastDriftAt?: string;
-  /** The control plane that made it (its engine objects carry this as a label). */
-  instance?: string;
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-}
+export type { ActivitySource, DesiredState, StopReason, WorkspaceRecord, WorkspaceSource, WorkspaceStatus } from '../workspaces/model';
 
 /** An audit event of a workspace. */
 export interface EventRecord {

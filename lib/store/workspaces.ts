@@ -3,6 +3,9 @@ import type { Db } from './client';
 import { guarded, stripKeys } from './conditional';
 import { keys, ownerList, SETTLED_SHARD, SWEEP_SHARD, WORK_SHARD } from './keys';
 import type { WorkspaceRecord, WorkspaceStatus } from './types';
+import { needsWork } from '../workspaces/model';
+
+export { needsWork };
 import { GSI_LIST, GSI_SWEEP } from '../../infra/table';
 import { WorkbayError } from '../errors';
 
@@ -35,13 +38,6 @@ function decodeCursor(c: string | undefined, owner: string): Record<string, stri
   throw new WorkbayError('request.invalid', 'invalid cursor', { errors: [{ field: 'query.cursor', message: 'not a cursor returned by this API for this listing; start again without it' }] });
 }
 
-/** True while the observed status differs from the desired state (and no error waits for a person). */
-export function needsWork(ws: WorkspaceRecord): boolean {
-  // A delete that failed for good waits in Error too (a retry, or an admin's force), instead of looping.
-  if (ws.status === 'Error') return false;
-  if (ws.desiredState === 'Deleted') return true;
-  return ws.desiredState !== ws.status;
-}
 
 /**
  * Workspace items with their GSI1 attributes. GSI1 is sparse: in-flight work sits in the WORK shard

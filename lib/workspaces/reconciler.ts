@@ -13,6 +13,8 @@ const MAX_PROGRESS_EVENTS = 200;
 
 /** Failures worth retrying later: the engine or the store was unreachable, not wrong. */
 const RETRYABLE = new Set(['driver.unreachable', 'store.unavailable']);
+/** Failures caused by what the user asked for, not by workbay or the engine: logged as warnings. */
+const USER_MISTAKES = new Set(['config.invalid', 'policy.denied', 'quota.exceeded', 'driver.imageUnavailable', 'driver.buildFailed', 'driver.lifecycleFailed', 'driver.sourceFailed']);
 /** Failures of a create before the container existed: what was made is removed again. */
 const CLEAN_ON_FAILURE = new Set(['driver.imageUnavailable', 'driver.buildFailed', 'driver.sourceFailed', 'config.invalid', 'policy.denied']);
 
@@ -119,7 +121,14 @@ export class Reconciler {
   private async stepSafely(lease: Lease): Promise<WorkspaceRecord | 'done'> {
     let driver: Driver | undefined;
     try {
-      driver = await this.driverFor(lease.current);
+      driver = await this.driverFor(lease.current).catch(async (err) => {
+        // A provider that no longer yields a driver must not keep a never-provisioned workspace from going.
+        const ws = lease.current;
+        if (ws.desiredState !== 'Deleted' || ws.driverRef) throw err;
+        await this.workspaces.finalizeDelete(ws, 'reconciler', { driverUnavailable: true });
+        return undefined;
+      });
+      if (!driver) return 'done';
       return await this.step(lease, driver);
     } catch (err) {
       // Another worker holds the workspace now: it decides, this one stops acting.
@@ -213,7 +222,7 @@ export class Reconciler {
     const attempts = (fresh.attempts ?? 0) + 1;
     const retrying = RETRYABLE.has(e.code) && attempts < MAX_ATTEMPTS;
     this.log({
-      level: retrying ? 'warn' : 'error', msg: 'reconcile failed', workspaceId: ws.id, provider: ws.provider,
+      level: retrying || USER_MISTAKES.has(e.code) ? 'warn' : 'error', msg: 'reconcile failed', workspaceId: ws.id, provider: ws.provider,
       step: `${ws.status}->${ws.desiredState}`, code: e.code, error: e.message, attempt: attempts, retrying,
     });
     // A failed write of the outcome is left to the next pass (the lease expires); it was just logged.

@@ -39,6 +39,8 @@ export class WorkspaceService {
   kick: (id: string) => void = () => {};
   /** Signals in-process waiters (`?wait=`) that a workspace changed. */
   readonly changes = new ChangeNotifier();
+  /** Told of every appended event, synchronously; listeners must not throw or block (Slack follow-ups). */
+  readonly eventListeners: ((ws: WorkspaceRecord, e: EventRecord) => void)[] = [];
 
   constructor(private readonly store: Store, private readonly providers: ProviderService) {}
 
@@ -252,7 +254,9 @@ export class WorkspaceService {
     // deliver an event the audit log lacks, never lose a delivery (ADR 0011).
     const outgoing = outboxItemFor(ws, { ...head, type, message, data });
     if (outgoing) await this.store.outbox.put(outgoing);
-    return this.store.events.append({ ...head, workspaceId: ws.id, type, message, actor, data });
+    const rec = await this.store.events.append({ ...head, workspaceId: ws.id, type, message, actor, data });
+    for (const listen of this.eventListeners) listen(ws, rec);
+    return rec;
   }
 }
 

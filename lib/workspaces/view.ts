@@ -11,7 +11,7 @@ export type DevpodStatus = 'Running' | 'Busy' | 'Stopped' | 'NotFound';
  * A workspace as the API shows it: no lease internals, env values hidden (they may be secrets),
  * values of `password` options masked.
  */
-export type WorkspaceView = Omit<WorkspaceRecord, 'leaseOwner' | 'leaseUntil' | 'env' | 'attempts' | 'idleWarningFor' | 'secretOptions'> & {
+export type WorkspaceView = Omit<WorkspaceRecord, 'leaseOwner' | 'leaseUntil' | 'env' | 'attempts' | 'idleWarningFor' | 'secretOptions' | 'unfinishedPasses' | 'instance' | 'lastDriftAt'> & {
   envKeys: string[];
   devpodStatus: DevpodStatus;
 };
@@ -23,7 +23,7 @@ const DEVPOD: Record<WorkspaceStatus, DevpodStatus> = {
 
 /** Maps a stored workspace onto its API view. */
 export function workspaceView(ws: WorkspaceRecord): WorkspaceView {
-  const { leaseOwner: _o, leaseUntil: _u, attempts: _a, idleWarningFor: _w, env, secretOptions, ...rest } = ws;
+  const { leaseOwner: _o, leaseUntil: _u, attempts: _a, idleWarningFor: _w, unfinishedPasses: _p, instance: _i, lastDriftAt: _d, env, secretOptions, ...rest } = ws;
   const hidden = new Set(secretOptions ?? []);
   const options = Object.fromEntries(Object.entries(ws.options).map(([k, v]) => [k, hidden.has(k) ? MASK : v]));
   return { ...rest, options, envKeys: Object.keys(env).sort(), devpodStatus: DEVPOD[ws.status] };

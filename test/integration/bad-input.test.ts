@@ -88,7 +88,7 @@ const create = (extra: Record<string, unknown>) => ({ provider: 'local-docker', 
 describe('bad input never freezes or crashes the control plane', () => {
   it('30,000 invalid mounts: a short answer (first 50 problems and a count) in linear time', async () => {
     const devcontainer = JSON.stringify({ image: IMAGE, mounts: Array.from({ length: 30_000 }, () => 'x') });
-    const body = await refused('POST', '/v1/workspaces', { json: create({ name: 'mounts', devcontainer }) });
+    const body = await refused('POST', '/v1/workspaces', { json: create({ name: 'mounts', devcontainer }), headers: { 'idempotency-key': 'mounts-1' } });
     expect(body.code).toBe('config.invalid');
     expect(body.errors).toHaveLength(51);
     expect(body.errors!.find((e) => e.field === 'mounts')?.message).toMatch(/30000 entries; at most 1000/);

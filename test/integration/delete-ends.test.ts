@@ -74,11 +74,11 @@ describe('a delete always ends, and what it leaves behind is collected', () => {
     // nothing that lacks this control plane's labels.
     expect((await objectsOf(docker, id)).containers).toHaveLength(1);
     expect((await objectsOf(docker, id)).volumes).toHaveLength(1);
-    const bystanders = await Promise.all([
+    const bystanders = await Promise.all(([
       {},
       { 'workbay.dev/managed-by': 'workbay', 'workbay.dev/workspace-id': '01ARZ3NDEKTSV4RRFFQ69G5FAV' },
       { 'workbay.dev/managed-by': 'workbay', 'workbay.dev/workspace-id': '01ARZ3NDEKTSV4RRFFQ69G5FAW', 'workbay.dev/instance': 'another-control-plane' },
-    ].map((Labels) => docker.createContainer({ Image: IMAGE, Cmd: ['sleep', '60'], Labels, HostConfig: { NetworkMode: 'none' } })));
+    ] as Record<string, string>[]).map((Labels) => docker.createContainer({ Image: IMAGE, Cmd: ['sleep', '60'], Labels, HostConfig: { NetworkMode: 'none' } })));
     const collected = await cp.services.collectOrphans({ graceMs: 0 });
     expect(collected).toMatchObject({ removed: 1, failed: 0 });
     expect(await objectsOf(docker, id)).toEqual({ containers: [], volumes: [] });

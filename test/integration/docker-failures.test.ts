@@ -94,7 +94,8 @@ describe('failure paths users hit', () => {
     expect(ok.body).toMatchObject({ exitCode: 0, stdout: 'kept\n' });
   }, 90_000);
 
-  it('logged nothing at error level for user mistakes', () => {
-    expect(logs.filter((l) => l.includes('"level":"error"'))).toEqual([]);
+  it('logged nothing at error level for user mistakes; an engine that stays unreachable is an operator\'s error, logged once', () => {
+    const errors = logs.filter((l) => l.includes('"level":"error"')).map((l) => JSON.parse(l));
+    expect(errors.map((e) => [e.msg, e.code, e.retrying])).toEqual([['reconcile failed', 'driver.unreachable', false]]);
   });
 });

@@ -7,6 +7,9 @@ import type { Schema } from './openapi-schemas';
  */
 export const OPENAPI_V2_PROTO = 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf';
 
+/** The Content-Type of the answer: `@` is not allowed in a media type, so the server writes it with a dot. */
+export const OPENAPI_V2_PROTO_CONTENT_TYPE = 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf';
+
 class Writer {
   private readonly parts: Buffer[] = [];
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { VERSION_INFO } from './discovery';
-import { OPENAPI_V2_PROTO, encodeOpenApiV2 } from './openapi-proto';
+import { OPENAPI_V2_PROTO, OPENAPI_V2_PROTO_CONTENT_TYPE, encodeOpenApiV2 } from './openapi-proto';
 import { schemaSet, type Schema } from './openapi-schemas';
 import { GROUPS, RESOURCES, apiVersionOf, type ResourceDef } from './resources';
 import { statusError } from './status';
@@ -205,9 +205,10 @@ export function openApiV2(): Schema {
 export function openApiResponse(path: string, accept: string | undefined): [number, unknown, Record<string, string>?] | undefined {
   if (path === '/openapi/v2') {
     const types = (accept ?? '*/*').split(',').map((t) => t.split(';')[0]!.trim());
-    if (types[0] === OPENAPI_V2_PROTO || (types.includes(OPENAPI_V2_PROTO) && !types.some((t) => t.includes('json')))) {
+    const proto = (t: string): boolean => t === OPENAPI_V2_PROTO || t === OPENAPI_V2_PROTO_CONTENT_TYPE;
+    if (proto(types[0]!) || (types.some(proto) && !types.some((t) => t.includes('json')))) {
       v2Proto ??= encodeOpenApiV2(openApiV2());
-      return [200, v2Proto, { 'Content-Type': OPENAPI_V2_PROTO }];
+      return [200, v2Proto, { 'Content-Type': OPENAPI_V2_PROTO_CONTENT_TYPE }];
     }
     if (!types.some((t) => t === '*/*' || t === 'application/*' || t.includes('json'))) {
       throw statusError(406, 'NotAcceptable', `only the following media types are accepted: application/json, ${OPENAPI_V2_PROTO}`);
