@@ -3,6 +3,14 @@ import { lambdaServices, reconcileStream, type DynamoDBStreamEvent } from '../li
 
 const services = lambdaServices('reconciler', process.env);
 
-/** The Lambda handler: reconciles the changed workspaces of a batch, reporting failed records. */
-export const handler = (event: DynamoDBStreamEvent) =>
-  reconcileStream((id) => services.reconciler.reconcile(id), event, { log: services.log });
+/**
+ * The Lambda handler: reconciles the changed workspaces of a batch, reporting failed records. Slack
+ * follow-ups started by the batch's events are awaited: nothing runs after a Lambda returns.
+ */
+export const handler = async (event: DynamoDBStreamEvent) => {
+  try {
+    return await reconcileStream((id) => services.reconciler.reconcile(id), event, { log: services.log });
+  } finally {
+    await services.followUps.drain();
+  }
+};

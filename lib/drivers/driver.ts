@@ -87,6 +87,11 @@ export interface Driver {
   lastActivity(ws: DriverWorkspace): Promise<Date | undefined>;
   logs(ws: DriverWorkspace, opts: { tail?: number }): Promise<string>;
   connection(ws: DriverWorkspace): Promise<ConnectionInfo>;
+  /**
+   * The `devcontainer.metadata` label of an image the engine already has, without pulling; undefined
+   * when it is absent, has no label, or the engine cannot be asked now (the driver judges it later).
+   */
+  imageMetadata?(image: string): Promise<string | undefined>;
   /** Objects on the engine or cluster labelled with this control plane's `instance` (orphan collection). */
   listManaged?(instance: string): Promise<ManagedObject[]>;
   /** Releases clients (sockets, agents). */

@@ -52,8 +52,8 @@ export interface Services extends ApiDeps {
  */
 export function buildServices(o: ServiceOptions): Services {
   const providers = new ProviderService(o.store);
-  const workspaces = new WorkspaceService(o.store, providers);
   const driverFor = driversFrom(providers, o.driverRuntime);
+  const workspaces = new WorkspaceService(o.store, providers, driverFor);
   const ops = new WorkspaceOps(o.store, workspaces, driverFor);
   const reconciler = new Reconciler(o.store, workspaces, driverFor, o.workerId, o.retryBaseMs, o.log);
   const sweeper = new Sweeper(o.store, workspaces, driverFor);

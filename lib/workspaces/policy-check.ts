@@ -1,6 +1,7 @@
 import { resolveDevcontainer } from '../drivers/devcontainer';
 import { evaluate, judgeTimeout, type Policy, type Violation } from '../policy';
 import type { WorkspaceRecord } from '../store';
+import type { Driver } from '../drivers';
 import { driverWorkspace } from './drivers';
 
 /**
@@ -21,4 +22,17 @@ export function requestViolations(policy: Policy, ws: WorkspaceRecord, timeoutRe
     if (t.violation) out.push(t.violation);
   }
   return out;
+}
+
+/**
+ * The image label, judged up front when the engine already has the image: a label asking for
+ * privileged or a host bind is refused with 403 before anything is written, like the request itself.
+ * An image the engine does not have yet is judged by the driver after the pull (ADR 0008).
+ */
+export async function labelViolations(policy: Policy, ws: WorkspaceRecord, driver: Driver): Promise<Violation[]> {
+  if (!driver.imageMetadata || !('image' in ws.source)) return [];
+  const r = resolveDevcontainer(driverWorkspace(ws), ws.devcontainer);
+  if (!r.config.image) return [];
+  const label = await driver.imageMetadata(r.config.image);
+  return label ? evaluate(policy, { image: r.config.image, devcontainer: r.config, metadata: label }) : [];
 }

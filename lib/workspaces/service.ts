@@ -7,7 +7,8 @@ import { defaultWorkspaceName, fingerprint } from './names';
 import { ChangeNotifier } from './notifier';
 import { effectiveTimeout } from './timeout';
 import { assertAllowed, DEFAULT_POLICY, judgeTimeout, type Policy } from '../policy';
-import { requestViolations } from './policy-check';
+import { labelViolations, requestViolations } from './policy-check';
+import type { DriverFor } from './drivers';
 import { QuotaGate } from './quota-gate';
 import { assertRecordFits } from './record-size';
 import { secretOptionNames } from './view';
@@ -42,7 +43,12 @@ export class WorkspaceService {
   /** Told of every appended event, synchronously; listeners must not throw or block (Slack follow-ups). */
   readonly eventListeners: ((ws: WorkspaceRecord, e: EventRecord) => void)[] = [];
 
-  constructor(private readonly store: Store, private readonly providers: ProviderService) {}
+  constructor(
+    private readonly store: Store,
+    private readonly providers: ProviderService,
+    /** When given, an image the engine already has is judged with its label before anything is written. */
+    private readonly driverFor?: DriverFor,
+  ) {}
 
   /**
    * Creates a workspace record in `Pending`. Without transactions the steps are single-item writes in
@@ -117,6 +123,15 @@ export class WorkspaceService {
     const policy = resolved.definition.policy;
     assertAllowed(requestViolations(policy, rec, input.inactivityTimeout !== undefined && input.inactivityTimeout !== null));
     rec.inactivityTimeoutSeconds = judgeTimeout(policy, rec.inactivityTimeoutSeconds, false).seconds;
+    // A driver that cannot be built now fails the create later, with its reason, as before.
+    const driver = await this.driverFor?.(rec).catch(() => undefined);
+    if (driver) {
+      try {
+        assertAllowed(await labelViolations(policy, rec, driver));
+      } finally {
+        await driver.close?.();
+      }
+    }
     return rec;
   }
 

@@ -121,14 +121,13 @@ describe("the image's devcontainer.metadata label", () => {
     ['workbay-test/label-privileged:local', 'image.metadata[1].privileged'],
     ['workbay-test/label-hostbind:local', 'image.metadata[0].mounts[0]'],
   ] as const) {
-    it(`${image}: refused once the image is on the engine — Error policy.denied, an event, no container`, async () => {
+    it(`${image}: the engine has it, so it is refused up front like the request — 403 policy.denied naming the label's field, nothing written`, async () => {
+      const before = (await cp.call('GET', '/v1/workspaces', { token: alice })).body.items.length;
       const r = await cp.call('POST', '/v1/workspaces?wait=20', { token: alice, json: { provider: 'locked', source: { image } } });
-      expect(r.status).toBe(202);
-      expect(r.body.status).toBe('Error');
-      expect(r.body.statusReason).toContain(field);
-      const events = (await cp.call('GET', `/v1/workspaces/${r.body.id}/events`, { token: alice })).body.items;
-      expect(events).toContainEqual(expect.objectContaining({ type: 'workspace.error', data: expect.objectContaining({ code: 'policy.denied' }) }));
-      expect(await objectsOf(docker, r.body.id)).toEqual({ containers: [], volumes: [] });
+      expect(r.status).toBe(403);
+      expect(r.body.code).toBe('policy.denied');
+      expect(r.body.errors.map((e: { field: string }) => e.field)).toContain(field);
+      expect((await cp.call('GET', '/v1/workspaces', { token: alice })).body.items.length).toBe(before);
     });
   }
 

@@ -52,10 +52,10 @@ export function integrationRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void
     if (!deps.integrations) throw new WorkbayError('route.notFound', 'integrations are not enabled in this process');
     return deps.integrations;
   };
-  const store = deps.store.integrations;
+  const repo = () => deps.store.integrations;
   const view = async (id: string) => {
     const rec = await svc().get(id);
-    return integrationView(rec, rec.kind === 'slack' ? await store.listLinks(id) : undefined);
+    return integrationView(rec, rec.kind === 'slack' ? await repo().listLinks(id) : undefined);
   };
   app.openapi(add, async (c) => {
     requireAdmin(c.get('principal'), 'add integrations');
@@ -64,7 +64,7 @@ export function integrationRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void
   });
   app.openapi(list, async (c) => {
     requireAdmin(c.get('principal'), 'list integrations');
-    const items = (await store.list()).map((r) => integrationView(r)).sort((a, b) => a.id.localeCompare(b.id));
+    const items = (await repo().list()).map((r) => integrationView(r)).sort((a, b) => a.id.localeCompare(b.id));
     return c.json({ items } as never, 200);
   });
   app.openapi(show, async (c) => {
@@ -74,7 +74,7 @@ export function integrationRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void
   app.openapi(remove, async (c) => {
     requireAdmin(c.get('principal'), 'remove integrations');
     const { id } = c.req.valid('param');
-    if (!(await store.remove(id))) throw new WorkbayError('integration.notFound', `no integration "${id}"`);
+    if (!(await repo().remove(id))) throw new WorkbayError('integration.notFound', `no integration "${id}"`);
     deps.log?.({ level: 'info', msg: 'integration removed', integration: id, by: c.get('principal').owner });
     return c.body(null, 204);
   });
@@ -82,7 +82,7 @@ export function integrationRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void
     requireAdmin(c.get('principal'), 'read integration events');
     const { id } = c.req.valid('param');
     await svc().get(id);
-    return c.json({ items: await store.events(id, c.req.valid('query').limit) } as never, 200);
+    return c.json({ items: await repo().events(id, c.req.valid('query').limit) } as never, 200);
   });
   app.openapi(link, async (c) => {
     requireAdmin(c.get('principal'), 'link Slack users');
@@ -90,7 +90,7 @@ export function integrationRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void
     const rec = await svc().get(id);
     if (rec.kind !== 'slack') throw new WorkbayError('integration.notFound', `no Slack integration "${id}"`);
     const { teamId } = SlackConfig.parse(rec.config);
-    await store.putLink(id, teamId, user, c.req.valid('json').owner);
+    await repo().putLink(id, teamId, user, c.req.valid('json').owner);
     return c.json(await view(id) as never, 200);
   });
   app.openapi(unlink, async (c) => {
@@ -98,7 +98,7 @@ export function integrationRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void
     const { id, user } = c.req.valid('param');
     const rec = await svc().get(id);
     const teamId = rec.kind === 'slack' ? SlackConfig.parse(rec.config).teamId : '';
-    if (!(await store.removeLink(id, teamId, user))) throw new WorkbayError('integration.notFound', `Slack user ${user} is not linked`);
+    if (!(await repo().removeLink(id, teamId, user))) throw new WorkbayError('integration.notFound', `Slack user ${user} is not linked`);
     return c.body(null, 204);
   });
   integrationInboundRoutes(app, deps);

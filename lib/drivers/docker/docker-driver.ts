@@ -55,6 +55,13 @@ export class DockerDriver implements Driver {
     return { state, ref: { containerId: info.Id, container: info.Name.replace(/^\//, ''), volume: objectName(info.Config.Labels?.[LABELS.workspaceId] ?? '') }, workspaceFolder: meta.workspaceFolder, user: meta.user, ...(state === 'stopped' ? { exitCode: s.ExitCode } : {}) };
   }
 
+  async imageMetadata(image: string): Promise<string | undefined> {
+    // Best effort: the authoritative check runs after pull or build (judgeImage).
+    const timeout = new Promise<undefined>((r) => setTimeout(() => r(undefined), 3000).unref());
+    const info = await Promise.race([this.docker.getImage(image).inspect().catch(() => undefined), timeout]);
+    return info?.Config?.Labels?.[LABELS.metadata];
+  }
+
   listManaged(instance: string) {
     return listManagedDocker(this.docker, instance);
   }
