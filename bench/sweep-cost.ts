@@ -1,6 +1,7 @@
 /**
- * Sweep cost vs fleet size: with 100, 1,000 and 10,000 Running workspace records and the same 20 due,
- * prints index items read and wall time per sweep. The due ones point at a real (test) engine where
+ * Sweep cost vs fleet size: with 100, 1,000 and 10,000 workspace records and the same 20 idle, 10 past
+ * their maximum lifetime and 10 past their retention due, prints index items read and wall time per
+ * sweep. A third of the fleet runs under a maximum lifetime, a third is Stopped under retention. The due ones point at a real (test) engine where
  * their containers are already gone, so the driver calls are real but cheap; what grows is store work.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -14,9 +15,27 @@ import { ensureTestDocker } from '../test/support/dockerd';
 import { ms, printTable } from './support';
 
 const DUE = 20;
+const DUE_LIFETIME = 10;
+const DUE_RETENTION = 10;
+const DAY = 86_400;
 
-function record(i: number, due: boolean, now: number): WorkspaceRecord {
+type Kind = 'idle' | 'lifetime' | 'retention';
+
+function record(i: number, due: boolean, now: number, kind: Kind = 'idle'): WorkspaceRecord {
   const id = ulid();
+  const at = new Date(now - (due ? 7200_000 : 0)).toISOString();
+  const base = runningRecord(i, due, now, id);
+  if (kind === 'lifetime') {
+    return { ...base, inactivityTimeoutSeconds: 0, idleDeadline: undefined, startedAt: at, maxLifetimeSeconds: due ? 3600 : DAY + i };
+  }
+  if (kind === 'retention') {
+    return { ...base, status: 'Stopped', desiredState: 'Stopped', idleDeadline: undefined, stoppedAt: at, updatedAt: at,
+      retentionSeconds: due ? 3600 : 30 * DAY + i, retentionWarningSeconds: due ? 0 : DAY };
+  }
+  return base;
+}
+
+function runningRecord(i: number, due: boolean, now: number, id: string): WorkspaceRecord {
   const at = new Date(now - (due ? 3600_000 : 0)).toISOString();
   return {
     id, name: `ws-${i}`, owner: `owner-${i % 50}`, provider: 'local-docker', driver: 'docker', source: { image: 'workbay-test/busybox:local' },
@@ -24,6 +43,16 @@ function record(i: number, due: boolean, now: number): WorkspaceRecord {
     lastActivityAt: at, lastActivitySource: 'start', idleDeadline: new Date(Date.parse(at) + (due ? 1800_000 : 86_400_000 + i * 1000)).toISOString(),
     idleWarningFor: undefined, driverRef: { containerId: `gone-${id}` }, version: 1, createdAt: at, updatedAt: at,
   };
+}
+
+/** Which kind the i-th record of a fleet is, and whether it is due: the first DUE of each kind are. */
+function plan(fleet: number): { kind: Kind; due: boolean }[] {
+  const dueOf: Record<Kind, number> = { idle: DUE, lifetime: DUE_LIFETIME, retention: DUE_RETENTION };
+  const seen: Record<Kind, number> = { idle: 0, lifetime: 0, retention: 0 };
+  return Array.from({ length: fleet }, (_, i) => {
+    const kind: Kind = (['idle', 'lifetime', 'retention'] as const)[i % 3]!;
+    return { kind, due: seen[kind]++ < dueOf[kind] };
+  });
 }
 
 export async function sweepCostBench(): Promise<{ fleet: number; read: number; ms: number }[]> {
@@ -38,21 +67,24 @@ export async function sweepCostBench(): Promise<{ fleet: number; read: number; m
     // Warm-up sweep on the empty fleet: module loading and first connections are not sweep cost.
     await fetch(`${wb.url}/v1/sweeps`, { method: 'POST', headers: { authorization: `Bearer ${admin}` } });
     const now = Date.now();
-    const recs = Array.from({ length: fleet }, (_, i) => record(i, i < DUE, now));
+    const recs = plan(fleet).map((p, i) => record(i, p.due, now, p.kind));
     let next = 0;
     await Promise.all(Array.from({ length: 16 }, async () => {
       while (next < recs.length) await wb.store.workspaces.create(recs[next++]!);
     }));
     const t = performance.now();
     const res = await fetch(`${wb.url}/v1/sweeps`, { method: 'POST', headers: { authorization: `Bearer ${admin}` } });
-    const body = (await res.json()) as { stopped: number; read: number; checked: number };
+    const body = (await res.json()) as { stopped: number; deleted: number; read: number; checked: number };
     const wall = performance.now() - t;
-    if (body.stopped !== DUE) throw new Error(`expected ${DUE} stopped, got ${JSON.stringify(body)}`);
+    if (body.stopped !== DUE + DUE_LIFETIME || body.deleted !== DUE_RETENTION) {
+      throw new Error(`expected ${DUE + DUE_LIFETIME} stopped and ${DUE_RETENTION} deleted, got ${JSON.stringify(body)}`);
+    }
     if (round > 0) rows.push({ fleet, read: body.read, ms: wall });
     await wb.close();
     rmSync(dir, { recursive: true, force: true });
   }
-  console.log(`\nsweep cost: ${DUE} due workspaces in fleets of growing size (one sweep each, via POST /v1/sweeps)`);
+  console.log(`\nsweep cost: ${DUE} idle, ${DUE_LIFETIME} past their maximum lifetime and ${DUE_RETENTION} past their retention due, in fleets of growing size`);
+  console.log('(a third of each fleet Running with idle deadlines, a third under a maximum lifetime, a third Stopped under retention; one sweep each, via POST /v1/sweeps)');
   printTable(['fleet', 'items read', 'wall time', 'read vs 100'], rows.map((r) => [r.fleet, r.read, ms(r.ms), (r.read / rows[0]!.read).toFixed(2)]));
   console.log(`items read at 10,000 / at 100: ${(rows[2]!.read / rows[0]!.read).toFixed(2)} (target <= 2.00)`);
   return rows;

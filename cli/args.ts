@@ -19,6 +19,9 @@ export interface Parsed {
   devcontainer?: string;
   env: string[];
   inactivityTimeout?: string;
+  /** `up --retention 7d` / `--max-lifetime 12h` (within the provider's maxima). */
+  retention?: string;
+  maxLifetime?: string;
   idempotencyKey?: string;
   noWait: boolean;
   status?: string;
@@ -31,6 +34,16 @@ export interface Parsed {
   description?: string;
   expiresIn?: string;
   expiresAt?: string;
+  /** `webhook add --event T` (repeatable). */
+  event: string[];
+  scope?: string;
+  limit?: string;
+  /** ssh: the provider's engine CLI (operators) instead of the attach stream. */
+  direct: boolean;
+  /** ssh: act as an OpenSSH ProxyCommand. */
+  stdio: boolean;
+  /** ssh: a TTY for a command too. */
+  tty: boolean;
 }
 
 /**
@@ -47,6 +60,8 @@ const OPTIONS = {
   devcontainer: { type: 'string' },
   env: { type: 'string', multiple: true },
   'inactivity-timeout': { type: 'string' },
+  retention: { type: 'string' },
+  'max-lifetime': { type: 'string' },
   'idempotency-key': { type: 'string' },
   'no-wait': { type: 'boolean' },
   status: { type: 'string' },
@@ -59,6 +74,12 @@ const OPTIONS = {
   description: { type: 'string' },
   'expires-in': { type: 'string' },
   'expires-at': { type: 'string' },
+  event: { type: 'string', multiple: true },
+  scope: { type: 'string' },
+  limit: { type: 'string' },
+  direct: { type: 'boolean' },
+  stdio: { type: 'boolean' },
+  tty: { type: 'boolean', short: 't' },
 } as const;
 
 /** Parses the flags of every subcommand; what follows `--` is kept apart for `exec`. */
@@ -79,10 +100,12 @@ export function parse(argv: string[]): Parsed {
     rest,
     name: x.name, option: x.option ?? [], output, help: x.help ?? false,
     provider: x.provider, devcontainer: x.devcontainer, env: x.env ?? [],
-    inactivityTimeout: x['inactivity-timeout'], idempotencyKey: x['idempotency-key'], noWait: x['no-wait'] ?? false,
+    inactivityTimeout: x['inactivity-timeout'], retention: x.retention, maxLifetime: x['max-lifetime'], idempotencyKey: x['idempotency-key'], noWait: x['no-wait'] ?? false,
     status: x.status, allPages: x['all-pages'] ?? false,
     user: x.user, timeout: x.timeout, autostart: x.autostart ?? false, tail: x.tail,
     role: x.role, description: x.description, expiresIn: x['expires-in'], expiresAt: x['expires-at'],
+    event: x.event ?? [], scope: x.scope, limit: x.limit,
+    direct: x.direct ?? false, stdio: x.stdio ?? false, tty: x.tty ?? false,
   };
 }
 

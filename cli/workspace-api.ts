@@ -17,6 +17,12 @@ export interface WorkspaceView {
   lastActivityAt?: string;
   lastActivitySource?: string;
   idleDeadline?: string;
+  retentionSeconds?: number;
+  maxLifetimeSeconds?: number;
+  keep?: boolean;
+  stopAt?: string;
+  deleteAfter?: string;
+  deleteReason?: string;
 }
 
 /** GET /v1/workspaces/{id}/connection. */

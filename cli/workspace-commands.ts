@@ -26,8 +26,20 @@ export function describeWorkspace(w: WorkspaceView): string {
     ['inactivity', `${seconds(w.inactivityTimeoutSeconds)} (${w.inactivityTimeoutSource})`],
     ['last activity', w.lastActivityAt ? `${when(w.lastActivityAt)} (${w.lastActivitySource ?? 'unknown'})` : '-'],
     ['idle deadline', when(w.idleDeadline)],
+    ['max lifetime', w.maxLifetimeSeconds ? `${seconds(w.maxLifetimeSeconds)}${w.stopAt ? `, stops at ${when(w.stopAt)}` : ''}` : undefined],
+    ['retention', w.retentionSeconds === undefined ? undefined
+      : `${w.retentionSeconds === 0 ? 'deleted on stop' : seconds(w.retentionSeconds)}${w.keep ? ' (kept: exempt)' : w.deleteAfter ? `, deleted after ${when(w.deleteAfter)}` : ''}`],
+    ['keep', w.keep && w.retentionSeconds === undefined ? 'yes' : undefined],
+    ['delete reason', w.deleteReason],
   ];
   return rows.filter(([, v]) => v !== undefined).map(([k, v]) => `${`${k}:`.padEnd(15)}${v}`).join('\n');
+}
+
+/** The scheduled cleanup next due: a lifetime stop, a retention delete, or kept. */
+function cleanup(w: WorkspaceView): string {
+  if (w.stopAt) return `stop ${when(w.stopAt)}`;
+  if (w.deleteAfter) return `delete ${when(w.deleteAfter)}`;
+  return w.keep ? 'kept' : '-';
 }
 
 /** `workbay list [--status S] [--all-pages]` */
@@ -39,7 +51,7 @@ export async function listCommand(client: Client, flags: Parsed): Promise<number
     return 0;
   }
   if (!items.length) out(flags.status ? `no ${flags.status} workspaces` : 'no workspaces');
-  else out(table(['NAME', 'ID', 'STATUS', 'PROVIDER', 'IDLE-DEADLINE'], items.map((w) => [w.name, w.id, w.status, w.provider, when(w.idleDeadline)])));
+  else out(table(['NAME', 'ID', 'STATUS', 'PROVIDER', 'IDLE-DEADLINE', 'CLEANUP'], items.map((w) => [w.name, w.id, w.status, w.provider, when(w.idleDeadline), cleanup(w)])));
   if (more) out('(more workspaces: pass --all-pages)');
   return 0;
 }
@@ -49,6 +61,14 @@ export async function statusCommand(client: Client, args: string[], flags: Parse
   const id = await resolveId(client, need(args[0], 'workbay status <workspace>'));
   const w = await client.request<WorkspaceView>('GET', wsPath(id));
   out(flags.output === 'json' ? json(w) : describeWorkspace(w));
+  return 0;
+}
+
+/** `workbay keep|unkeep <ws>`: exempts a workspace from retention, or ends the exemption. */
+export async function keepCommand(client: Client, keep: boolean, args: string[], flags: Parsed): Promise<number> {
+  const id = await resolveId(client, need(args[0], `workbay ${keep ? 'keep' : 'unkeep'} <workspace>`));
+  const w = await client.request<WorkspaceView>('PATCH', wsPath(id), { json: { keep } });
+  out(flags.output === 'json' ? json(w) : `workspace ${w.name} ${keep ? 'is kept: retention does not delete it' : `is no longer kept${w.deleteAfter ? `; deleted after ${when(w.deleteAfter)}` : ''}`}`);
   return 0;
 }
 

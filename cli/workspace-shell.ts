@@ -42,12 +42,13 @@ function exitStatus(code: number | null, signal: NodeJS.Signals | null): number 
 }
 
 /**
- * `workbay ssh <ws>`: runs the provider's attach command (`docker exec -it ...` from its `path`) with
- * the terminal handed over, like `devpod ssh`, and sends heartbeats while it runs.
+ * `workbay ssh --direct <ws>`: runs the provider's attach command (`docker exec -it ...` from its
+ * `path`) with the terminal handed over, and sends heartbeats while it runs. This is engine access
+ * for operators: it needs the provider's DOCKER_HOST or kubeconfig on this machine.
  */
 export async function sshCommand(client: Client, args: string[], _flags: Parsed): Promise<number> {
   const [ref, extra] = args;
-  if (!ref || extra !== undefined) throw new UsageError('usage: workbay ssh <workspace>');
+  if (!ref || extra !== undefined) throw new UsageError('usage: workbay ssh --direct <workspace>');
   const id = await resolveId(client, ref);
   const ws = await client.request<WorkspaceView>('GET', wsPath(id));
   if (ws.status !== 'Running') throw new Error(`workspace ${ws.name} is ${ws.status}; run \`workbay start ${ws.name}\` first`);

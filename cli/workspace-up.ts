@@ -12,7 +12,7 @@ const MAX_POLL_FAILURES = 30;
 /** Attempts of the create POST; the Idempotency-Key makes a retry return the first attempt's workspace. */
 const CREATE_ATTEMPTS = 3;
 
-const USAGE = 'usage: workbay up <image | git-url[#ref]> --provider P [--name N] [--devcontainer FILE] [-o KEY=VALUE ...] [--env K=V ...] [--inactivity-timeout 30m] [--idempotency-key K] [--no-wait]';
+const USAGE = 'usage: workbay up <image | git-url[#ref]> --provider P [--name N] [--devcontainer FILE] [-o KEY=VALUE ...] [--env K=V ...] [--inactivity-timeout 30m] [--retention 7d] [--max-lifetime 12h] [--idempotency-key K] [--no-wait]';
 
 /** The workspace source a command-line argument names: a git repository (with `#ref`) or an image. */
 export function parseSource(arg: string): { image: string } | { git: { url: string; ref?: string } } {
@@ -47,6 +47,8 @@ function requestBody(args: string[], flags: Parsed): Record<string, unknown> {
     ...(Object.keys(options).length ? { options } : {}),
     ...(Object.keys(env).length ? { env } : {}),
     ...(flags.inactivityTimeout !== undefined ? { inactivityTimeout: flags.inactivityTimeout } : {}),
+    ...(flags.retention !== undefined ? { retention: flags.retention } : {}),
+    ...(flags.maxLifetime !== undefined ? { maxLifetime: flags.maxLifetime } : {}),
   };
 }
 

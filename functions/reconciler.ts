@@ -9,7 +9,7 @@ const services = lambdaServices('reconciler', process.env);
  */
 export const handler = async (event: DynamoDBStreamEvent) => {
   try {
-    return await reconcileStream((id) => services.reconciler.reconcile(id), event, { log: services.log });
+    return await reconcileStream((id) => services.reconciler.reconcile(id), event, { log: services.log, deliver: () => services.dispatcher.run() });
   } finally {
     await services.followUps.drain();
   }

@@ -39,7 +39,8 @@ export function tableResource(): TableResource {
 /**
  * Event filter of the reconciler's stream trigger: only inserts and changes of workspace items whose
  * new image sits in the WORK shard (the store puts exactly the workspaces that need work there), so
- * events, tokens, leases released on settled workspaces and the like never invoke the function.
+ * events, tokens, leases released on settled workspaces and the like never invoke the function; and
+ * inserted outbox items (outgoing events, ADR 0011), which it delivers.
  * Rendered from the store's own key builders; the function checks the same again.
  */
 export function streamFilterPatterns(): Record<string, unknown>[] {
@@ -51,5 +52,9 @@ export function streamFilterPatterns(): Record<string, unknown>[] {
       Keys: { pk: { S: [{ prefix }] }, sk: { S: [sk] } },
       NewImage: { gsi1pk: { S: [WORK_SHARD] } },
     },
+  }, {
+    // Outgoing events: the function delivers them as they are written; the schedule retries.
+    eventName: ['INSERT'],
+    dynamodb: { Keys: { pk: { S: [{ prefix: keys.outbox('').pk }] } } },
   }];
 }

@@ -16,6 +16,7 @@ import { webhookRoutes } from './routes/webhooks';
 import { integrationRoutes } from './routes/integrations';
 import { isSignedInbound } from './routes/integrations-inbound';
 import { portalRoutes } from './routes/portal';
+import { attachRoutes } from './routes/attach';
 
 /** Largest request body accepted (DESIGN §7). */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -63,6 +64,7 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   providerRoutes(app, deps);
   workspaceRoutes(app, deps);
   workspaceOpsRoutes(app, deps);
+  attachRoutes(app, deps);
   sweepRoutes(app, deps);
   tokenRoutes(app, deps);
   webhookRoutes(app, deps);

@@ -64,7 +64,15 @@ export const CreateWorkspace = z.object({
   ).refine(fewKeys(LIMITS.entries), `at most ${LIMITS.entries} variables`).optional().openapi({ description: 'values for ${localEnv:VAR}' }),
   inactivityTimeout: z.union([z.number().int().nonnegative(), z.string()]).optional()
     .openapi({ description: 'seconds or a duration such as 30m, within the provider maximum' }),
+  retention: z.union([z.number().int().nonnegative(), z.string().max(32), z.null()]).optional()
+    .openapi({ description: 'how long it is kept once Stopped before it is deleted: seconds or a duration such as 30d; 0 = delete on stop; "" or null = never; within the provider maximum' }),
+  maxLifetime: z.union([z.number().int().nonnegative(), z.string().max(32), z.null()]).optional()
+    .openapi({ description: 'how long it may run after a start whatever its activity: seconds or a duration such as 12h; "" or 0 = never; within the provider maximum' }),
 }).strict().openapi('CreateWorkspace');
+
+export const UpdateWorkspace = z.object({
+  keep: z.boolean().openapi({ description: 'exempt from retention (admins; owners where the provider allows it)' }),
+}).strict().openapi('UpdateWorkspace');
 
 const Status = z.enum(['Pending', 'Creating', 'Running', 'Stopping', 'Stopped', 'Starting', 'Deleting', 'Error']);
 
@@ -73,7 +81,16 @@ export const Workspace = z.object({
   driver: z.enum(['docker', 'kubernetes']), source: Source,
   devcontainer: z.string().optional(), options: z.record(z.string(), z.string()), envKeys: z.array(z.string()),
   desiredState: z.enum(['Running', 'Stopped', 'Deleted']), status: Status, statusReason: z.string().optional(),
-  stopReason: z.enum(['user', 'inactivity', 'error', 'admin']).optional(),
+  stopReason: z.enum(['user', 'inactivity', 'error', 'admin', 'maxLifetime']).optional(),
+  deleteReason: z.enum(['user', 'admin', 'retention']).optional().openapi({ description: 'why a delete was asked for (while Deleting)' }),
+  retentionSeconds: z.number().int().optional().openapi({ description: 'kept this long once Stopped; 0 = deleted on stop; absent = never' }),
+  retentionSource: z.enum(['provider', 'workspace']).optional(),
+  maxLifetimeSeconds: z.number().int().optional().openapi({ description: 'stopped this long after a start whatever its activity; absent = never' }),
+  maxLifetimeSource: z.enum(['provider', 'workspace']).optional(),
+  keep: z.boolean().optional().openapi({ description: 'exempt from retention' }),
+  startedAt: z.string().optional(), stoppedAt: z.string().optional(),
+  stopAt: z.string().optional().openapi({ description: 'when a Running workspace is stopped at its maximum lifetime' }),
+  deleteAfter: z.string().optional().openapi({ description: 'when a Stopped workspace is deleted by retention (absent while kept)' }),
   devpodStatus: z.enum(['Running', 'Busy', 'Stopped', 'NotFound']),
   inactivityTimeoutSeconds: z.number().int(), inactivityTimeoutSource: z.enum(['provider', 'workspace']),
   lastActivityAt: z.string().optional(), lastActivitySource: z.enum(['api', 'exec', 'container', 'start']).optional(),

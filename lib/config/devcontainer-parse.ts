@@ -22,6 +22,7 @@ const schema = z.object({
       context: z.string().optional(),
       args: strings.optional(),
       target: z.string().optional(),
+      options: stringList.optional(),
     })
     .optional(),
   dockerFile: z.string().min(1, 'dockerFile must not be empty').optional(),
@@ -39,6 +40,7 @@ const schema = z.object({
   containerUser: z.string().optional(),
   remoteUser: z.string().optional(),
   features: z.record(z.string(), z.unknown()).optional(),
+  overrideFeatureInstallOrder: stringList.optional(),
   customizations: z.record(z.string(), z.unknown()).optional(),
 });
 
@@ -48,7 +50,7 @@ const KNOWN = new Set([
 const IGNORED = new Set([
   'shutdownAction', 'waitFor', 'userEnvProbe', 'updateRemoteUserUID', 'init', 'portsAttributes', 'otherPortsAttributes',
 ]);
-const BUILD_KEYS = new Set(['dockerfile', 'dockerFile', 'context', 'args', 'target']);
+const BUILD_KEYS = new Set(['dockerfile', 'dockerFile', 'context', 'args', 'target', 'options']);
 const REFUSED: Record<string, { message: string; hint: string }> = {
   dockerComposeFile: {
     message: 'Docker Compose is not supported',
@@ -165,10 +167,7 @@ export function parseDevcontainer(text: string, source?: string): DevcontainerCo
   }
   const host = parseHostRequirements(data.hostRequirements, issues, warnings);
   if (host) config.hostRequirements = host;
-  const featureIds = Object.keys(config.features);
-  if (featureIds.length > 0) {
-    warnings.push(`features are not supported and are not installed: ${featureIds.join(', ')}; bake them into the image instead`);
-  }
+  if (d.overrideFeatureInstallOrder) config.overrideFeatureInstallOrder = d.overrideFeatureInstallOrder;
   issues.throwIfAny(summary);
   config.warnings = capWarnings(warnings);
   return config;
@@ -188,9 +187,39 @@ function readBuild(d: z.infer<typeof schema>, issues: Issues, warnings: string[]
     if (b && d.image !== undefined) warnings.push('build is ignored: it has no dockerfile and image is set');
     return undefined;
   }
-  const out: DevcontainerBuild = { dockerfile, context: b?.context ?? d.context ?? '.', args: b?.args ?? {} };
+  const out: DevcontainerBuild = { dockerfile, context: b?.context ?? d.context ?? '.', args: { ...b?.args } };
   if (b?.target !== undefined) out.target = b.target;
+  readBuildOptions(b?.options ?? [], out, issues);
   return out;
+}
+
+/**
+ * `build.options` are `docker build` flags; the engine's build API takes a few of them, the rest
+ * would need a local CLI, so they are refused by name rather than dropped.
+ */
+function readBuildOptions(options: string[], out: DevcontainerBuild, issues: Issues): void {
+  for (let i = 0; i < options.length; i++) {
+    const field = `build.options[${i}]`;
+    const arg = options[i]!;
+    const eq = arg.indexOf('=');
+    const name = eq > 0 ? arg.slice(0, eq) : arg;
+    const takes = name === '--build-arg' || name === '--target';
+    let value = eq > 0 ? arg.slice(eq + 1) : undefined;
+    if (takes && value === undefined) value = options[++i];
+    if (name === '--no-cache') out.noCache = true;
+    else if (name === '--pull') out.pull = true;
+    else if (name === '--target' && value) out.target = value;
+    else if (name === '--build-arg' && value) {
+      const at = value.indexOf('=');
+      if (at <= 0) issues.add(field, `--build-arg needs NAME=value, got ${show(value)}`);
+      else out.args[value.slice(0, at)] = value.slice(at + 1);
+    } else {
+      issues.add(field, `build option ${show(arg)} is not supported`, {
+        hint: 'Supported build.options: --build-arg NAME=value, --target NAME, --no-cache, --pull (the engine\'s build API takes no other docker build flags).',
+      });
+      if (takes) continue;
+    }
+  }
 }
 
 /** Like jsonc's getNodeValue, but keeps the last of duplicate keys, as JSON.parse does. */

@@ -9,11 +9,11 @@ import { setOwn } from './provider-keys';
  */
 export const SUPPORTED_RUN_ARGS = [
   '--network', '--cap-add', '--security-opt', '--privileged', '--label', '-e', '--env',
-  '--mount', '-v', '--volume', '--device', '--pid', '--ipc', '--init',
+  '--mount', '-v', '--volume', '--device', '--pid', '--ipc', '--init', '--platform',
 ];
 
 const WITH_VALUE = new Set([
-  '--network', '--net', '--cap-add', '--security-opt', '--label', '-e', '--env', '--mount', '-v', '--volume', '--device', '--pid', '--ipc',
+  '--network', '--net', '--cap-add', '--security-opt', '--label', '-e', '--env', '--mount', '-v', '--volume', '--device', '--pid', '--ipc', '--platform',
 ]);
 const BOOLEAN_FLAGS = new Set(['--privileged', '--init']);
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
@@ -133,6 +133,10 @@ function apply(name: string, value: string, into: DevcontainerRunArgs, issues: I
     case '--ipc':
       into[name === '--pid' ? 'pid' : 'ipc'] = value;
       addOrigin(into, { field, flag: name, value });
+      return;
+    case '--platform':
+      if (!/^[a-z0-9]+\/[a-z0-9]+(\/[a-z0-9]+)?$/.test(value)) issues.add(field, `--platform takes os/arch[/variant] such as linux/amd64, got ${show(value)}`);
+      else into.platform = value;
       return;
     case '--label': {
       const eq = value.indexOf('=');

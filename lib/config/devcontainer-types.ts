@@ -52,6 +52,8 @@ export interface DevcontainerRunArgs {
   ipc?: string;
   /** `--init` (or the spec's top-level `init`). */
   init?: boolean;
+  /** `--platform os/arch[/variant]`: the image variant pulled, built and run. */
+  platform?: string;
   /** Where each security-relevant setting came from (what the policy judges). */
   origins?: RunArgOrigin[];
 }
@@ -63,6 +65,9 @@ export interface DevcontainerBuild {
   context: string;
   args: Record<string, string>;
   target?: string;
+  /** From `build.options`: the supported subset (`--no-cache`, `--pull`) applied to the engine's build. */
+  noCache?: boolean;
+  pull?: boolean;
 }
 
 /** `hostRequirements`; see hostRequirementsToResources for Kubernetes. */
@@ -101,8 +106,10 @@ export interface DevcontainerConfig {
   postStartCommand?: LifecycleCommand;
   postAttachCommand?: LifecycleCommand;
   hostRequirements?: DevcontainerHostRequirements;
-  /** Accepted and kept, but not installed (see warnings). */
+  /** Feature reference -> options (a version string, a boolean, or an options object), installed at build. */
   features: Record<string, unknown>;
+  /** Feature ids (without version) to install first, in this order. */
+  overrideFeatureInstallOrder?: string[];
   customizations: Record<string, unknown>;
   /** Unknown and ignored keys, unsupported features. */
   warnings: string[];
@@ -114,4 +121,9 @@ export interface DevcontainerVariableContext {
   devcontainerId: string;
   /** The request's env map: the only source of `${localEnv:VAR}` (never the server's env). */
   env: Record<string, string>;
+  /**
+   * The source as the user knows it (`${localWorkspaceFolder}`): the git URL, the uploaded folder's
+   * path, or the image; its last path segment (without `.git`) is `${localWorkspaceFolderBasename}`.
+   */
+  localWorkspaceFolder?: string;
 }

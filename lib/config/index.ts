@@ -21,6 +21,7 @@ export type {
 } from './devcontainer-types';
 export { LIFECYCLE_HOOKS } from './devcontainer-types';
 export { parseDevcontainer } from './devcontainer-parse';
-export { substituteDevcontainerVariables } from './devcontainer-variables';
+export { substituteDevcontainerVariables, substituteValue, substituteContainerEnv } from './devcontainer-variables';
+export { mergeMetadata, envList, type MetadataMerge, type ContributedHook } from './devcontainer-metadata';
 export { hostRequirementsToResources } from './devcontainer-parts';
 export { SUPPORTED_RUN_ARGS } from './devcontainer-run-args';

@@ -66,6 +66,20 @@ function notApplied(agent: Record<string, unknown>, options: Record<string, Opti
   return out;
 }
 
+/**
+ * `install` only means something for an ssh:// engine (workbay installs one there when it is
+ * missing); on unix:// and tcp:// targets the engine must already run, so say it does nothing.
+ */
+function installNotes(agent: Record<string, unknown>, options: Record<string, OptionDef>, driver: string): string[] {
+  const docker = agent.docker;
+  if (driver !== 'docker' || !isRecord(docker) || isOff(byDefault(docker.install, options))) return [];
+  const env = isRecord(docker.env) ? docker.env : {};
+  const host = byDefault(env.DOCKER_HOST ?? '', options);
+  if (typeof host !== 'string' || host.includes('${') || host.startsWith('ssh://')) return [];
+  const target = host === '' ? "empty (the control plane's own engine)" : show(host);
+  return [`agent.docker.install is not applicable here: DOCKER_HOST is ${target}, and workbay installs an engine only on ssh:// hosts that lack one; on unix:// and tcp:// targets the engine must already run`];
+}
+
 function computedOptions(agent: Record<string, unknown>, options: Record<string, OptionDef>): string[] {
   const used = fieldsUsing(agent);
   const out: string[] = [];
@@ -105,5 +119,5 @@ function subOptions(rawOptions: unknown): string[] {
  */
 export function agentNotes(agent: Record<string, unknown>, options: Record<string, OptionDef>, rawOptions: unknown): string[] {
   const driver = agent.driver === 'kubernetes' ? 'kubernetes' : agent.driver === undefined || agent.driver === null || agent.driver === '' || agent.driver === 'docker' ? 'docker' : '';
-  return [...notApplied(agent, options, driver), ...computedOptions(agent, options), ...subOptions(rawOptions)];
+  return [...notApplied(agent, options, driver), ...installNotes(agent, options, driver), ...computedOptions(agent, options), ...subOptions(rawOptions)];
 }

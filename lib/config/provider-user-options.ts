@@ -15,6 +15,12 @@ export const FILE_READ_FIELDS = [
   'agent.docker.env.DOCKER_TLS_CA',
   'agent.docker.env.DOCKER_TLS_CERT',
   'agent.docker.env.DOCKER_TLS_KEY',
+  // ssh:// engines: the key and the host keys trusted, the socket forwarded to, the command run there.
+  'agent.docker.env.DOCKER_SSH_KEY',
+  'agent.docker.env.DOCKER_SSH_KEY_PASSPHRASE',
+  'agent.docker.env.DOCKER_SSH_KNOWN_HOSTS',
+  'agent.docker.env.DOCKER_SSH_SOCKET',
+  'agent.docker.env.DOCKER_INSTALL_COMMAND',
 ] as const;
 
 /** Schemes a control-plane secret reference uses; a value set per workspace must not look like one. */

@@ -49,6 +49,43 @@ export interface ExecResult {
   timedOut?: boolean;
 }
 
+/** An interactive exec the control plane brokers (`workbay ssh`, port forwarding). */
+export interface AttachOptions {
+  /** argv to run; the broker builds it (login shell, sshd -i, a port forwarder, or the user's command). */
+  argv: string[];
+  tty: boolean;
+  cols?: number;
+  rows?: number;
+  user?: string;
+  env?: Record<string, string>;
+  workingDir?: string;
+  /** Runs `postAttachCommand` first, once per container start (a run-once marker inside the workspace). */
+  postAttach?: boolean;
+}
+
+/** Where an attached process's output goes; stderr carries nothing with a TTY (it is merged). */
+export interface AttachIO {
+  stdout(data: Buffer): void;
+  stderr(data: Buffer): void;
+}
+
+/** A running interactive exec. */
+export interface AttachSession {
+  /** Writes stdin; false means the engine is not keeping up (wait for `drained`). */
+  write(data: Buffer): boolean;
+  drained(): Promise<void>;
+  /** Closes stdin: the process sees end of file. */
+  endStdin(): void;
+  resize(cols: number, rows: number): void;
+  /** Stops and resumes reading output (backpressure from a slow client). */
+  pause(): void;
+  resume(): void;
+  /** Resolves with the exit code after all output was passed on. */
+  readonly done: Promise<number>;
+  /** Ends the process (the client went away); resolves when it was told to stop. */
+  abort(): Promise<void>;
+}
+
 /** How a person attaches to the workspace. */
 export interface ConnectionInfo {
   /** argv of an interactive shell, built from the provider's `path` (docker/podman or kubectl). */
@@ -87,6 +124,8 @@ export interface Driver {
   lastActivity(ws: DriverWorkspace): Promise<Date | undefined>;
   logs(ws: DriverWorkspace, opts: { tail?: number }): Promise<string>;
   connection(ws: DriverWorkspace): Promise<ConnectionInfo>;
+  /** Starts an interactive exec (stdin, output, resize, exit code) in the running workspace. */
+  attach?(ws: DriverWorkspace, opts: AttachOptions, io: AttachIO): Promise<AttachSession>;
   /**
    * The `devcontainer.metadata` label of an image the engine already has, without pulling; undefined
    * when it is absent, has no label, or the engine cannot be asked now (the driver judges it later).

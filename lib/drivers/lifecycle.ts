@@ -1,4 +1,4 @@
-import type { LifecycleCommand } from '../config';
+import type { ContributedHook, LifecycleCommand, LifecycleHook } from '../config';
 import { WorkbayError } from '../errors';
 import { ACTIVITY_FILE, type ExecResult, type Progress } from './driver';
 
@@ -49,9 +49,9 @@ exit $rc`;
  * Entries of the object form run in parallel, each exactly once; the first failure is reported with
  * its output.
  */
-export async function runHook(ctx: HookContext, hook: string, cmd: LifecycleCommand | undefined, stamp: string): Promise<void> {
+export async function runHook(ctx: HookContext, hook: string, cmd: LifecycleCommand | undefined, stamp: string, marker = hook): Promise<void> {
   if (!cmd?.length) return;
-  const due = cmd.map((c, i) => ({ c, marker: cmd.length === 1 ? hook : `${hook}.${i}` })).filter((x) => ctx.markers.get(x.marker) !== stamp);
+  const due = cmd.map((c, i) => ({ c, marker: cmd.length === 1 ? marker : `${marker}.${i}` })).filter((x) => ctx.markers.get(x.marker) !== stamp);
   if (!due.length) return;
   ctx.progress({ step: 'lifecycle', message: `running ${hook}` });
   const results = await Promise.all(due.map(async ({ c, marker }) => {
@@ -60,9 +60,54 @@ export async function runHook(ctx: HookContext, hook: string, cmd: LifecycleComm
     return { c, r };
   }));
   for (const { c, r } of results) {
+    showOutput(ctx, hook, r);
     if (r.exitCode !== 0) throw lifecycleError(hook, c.name, r);
   }
   ctx.progress({ step: 'lifecycle', message: `${hook} done` });
+}
+
+/** The hooks of a workspace as its runtime label holds them (see RuntimeMeta). */
+export interface HookSet extends Partial<Record<LifecycleHook, LifecycleCommand>> {
+  contributed?: Partial<Record<LifecycleHook, ContributedHook[]>>;
+}
+
+/**
+ * Runs one hook in the spec's order: what the image's metadata and Features contribute (in their
+ * order, each its own run-once marker), then the config's own (marker named after the hook, as
+ * before Features existed, so older containers keep their markers).
+ */
+export async function runHookStages(ctx: HookContext, hook: LifecycleHook, hooks: HookSet, stamp: string): Promise<void> {
+  for (const [k, c] of (hooks.contributed?.[hook] ?? []).entries()) {
+    await runHook(ctx, `${hook} (from ${c.origin})`, c.command, stamp, `${hook}@${k}`);
+  }
+  await runHook(ctx, hook, hooks[hook], stamp);
+}
+
+/**
+ * Runs `postAttachCommand` (the contributed ones first) for one attach: no run-once marker, it runs
+ * on every attach, as in the reference CLI. Call it when a person attaches (`workbay ssh`, the
+ * brokered attach stream, the portal's terminal) with an exec as the remote user in the workspace
+ * folder. A failure is reported, never fatal to the attach itself: the caller decides.
+ *
+ * @throws WorkbayError `driver.lifecycleFailed` naming the hook, with its output.
+ */
+export async function runAttachHook(exec: HookExec, hooks: HookSet, progress: Progress = () => undefined): Promise<void> {
+  const stages = [...(hooks.contributed?.postAttachCommand ?? []).map((c) => ({ label: `postAttachCommand (from ${c.origin})`, cmd: c.command })), { label: 'postAttachCommand', cmd: hooks.postAttachCommand }];
+  for (const { label, cmd } of stages) {
+    if (!cmd?.length) continue;
+    progress({ step: 'lifecycle', message: `running ${label}` });
+    const results = await Promise.all(cmd.map(async (c) => ({ c, r: await exec(c.argv ?? ['/bin/sh', '-c', c.shell ?? '']) })));
+    for (const { c, r } of results) {
+      showOutput({ progress }, label, r);
+      if (r.exitCode !== 0) throw lifecycleError(label, c.name, r);
+    }
+  }
+}
+
+/** Every hook's output goes to progress (and so the events), not only on failure. */
+function showOutput(ctx: { progress: Progress }, hook: string, r: ExecResult): void {
+  const text = `${r.stdout}${r.stderr}`.trim();
+  if (text) ctx.progress({ step: 'lifecycle', message: `${hook}: ${text.slice(-2000)}` });
 }
 
 function lifecycleError(hook: string, name: string | undefined, r: ExecResult): WorkbayError {

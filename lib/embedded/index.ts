@@ -13,6 +13,7 @@ import { externalStoreOptions } from '../store/external';
 import { startTimers } from './timers';
 import { readWebhookSettings } from '../webhooks';
 import { ensureAdminToken, type AdminBootstrap } from './admin-token';
+import { attachUpgrades } from '../attach';
 
 /** A running embedded control plane. */
 export interface Embedded {
@@ -58,6 +59,9 @@ export async function startEmbedded(s: EmbeddedSettings, log: Log = () => {}, en
   }, log);
   const app = createApp(services);
   const server = serve({ fetch: app.fetch, port: s.port, hostname: s.host });
+  // The attach stream (WebSocket) is the one route that outlives a request/response.
+  const attach = attachUpgrades((req, env) => app.fetch(req, env), log);
+  server.on('upgrade', attach.listener);
   await new Promise<void>((ok, fail) => {
     if (server.listening) return ok();
     server.once('listening', () => ok());
@@ -72,6 +76,7 @@ export async function startEmbedded(s: EmbeddedSettings, log: Log = () => {}, en
     services,
     close: async () => {
       // Work in flight must end before the table goes: dynalite throws (uncaught) on a closed database.
+      attach.close();
       await new Promise<void>((r) => server.close(() => r()));
       await timers.stop();
       await reconciler.drain(15_000);

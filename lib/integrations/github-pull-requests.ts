@@ -65,8 +65,14 @@ export async function record(ctx: GitHubContext, type: string, message: string, 
  * service with an Idempotency-Key of integration, repository, number and head, so a redelivery or a
  * retry after a crash adopts the workspace instead of making another.
  */
-export async function ensureHeadWorkspace(ctx: GitHubContext, pr: PullRequestRecord): Promise<WorkspaceRecord> {
+export async function ensureHeadWorkspace(ctx: GitHubContext, pr: PullRequestRecord, known?: PullRequestRecord): Promise<WorkspaceRecord> {
   const actor: Actor = { owner: pr.owner, role: 'user' };
+  // The Idempotency-Key expires after a day; the PR item keeps adopting the same head's workspace after that.
+  const same = known?.workspaceId && known.sha === pr.sha && known.owner === pr.owner
+    ? await ctx.workspaces.get(actor, known.workspaceId).catch(() => undefined) : undefined;
+  if (same && same.desiredState !== 'Deleted') {
+    return same.desiredState === 'Running' ? same : (await ctx.workspaces.setDesired(actor, same.id, 'Running')) ?? same;
+  }
   const { workspace } = await ctx.workspaces.create(actor, {
     name: pullRequestWorkspaceName(pr.repo, pr.number, pr.sha),
     provider: ctx.config.provider,
@@ -111,7 +117,7 @@ export async function onPullRequest(ctx: GitHubContext, p: PullRequestPayload): 
     await ctx.store.integrations.putPullRequest(ctx.integrationId, pr);
     return ignore(p.pull_request.draft ? `pull request #${number} is a draft; its head is tracked` : `pull_request events do not act here; the head of #${number} is tracked for /workbay up`);
   }
-  const ws = await ensureHeadWorkspace(ctx, pr);
+  const ws = await ensureHeadWorkspace(ctx, pr, prior);
   // A new head is a new workspace (recreate on the new sha); the previous head's goes.
   const previous = prior?.workspaceId && prior.workspaceId !== ws.id ? await desire(ctx, prior, 'Deleted') : undefined;
   await ctx.store.integrations.putPullRequest(ctx.integrationId, { ...pr, workspaceId: ws.id });

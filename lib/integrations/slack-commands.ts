@@ -49,7 +49,10 @@ async function followUp(ctx: SlackContext, ws: WorkspaceRecord): Promise<void> {
 async function link(ctx: SlackContext, token: string | undefined): Promise<SlackMessage> {
   if (!token) return ephemeral('usage: `/workbay link <token>` with a workbay token issued to you');
   const rec = await ctx.store.tokens.get(hashToken(token));
-  if (!rec || isExpired(rec, Date.now())) return ephemeral('That token is not valid (unknown, revoked or expired); nothing was linked.');
+  if (!rec || isExpired(rec, Date.now())) {
+    await note(ctx, 'integration.slack.linkRefused', 'a /workbay link with an invalid token was refused', { command: 'link' });
+    return ephemeral('That token is not valid (unknown, revoked or expired); nothing was linked.');
+  }
   const team = ctx.form.get('team_id')!;
   const user = ctx.form.get('user_id')!;
   await ctx.store.integrations.putLink(ctx.integrationId, team, user, rec.owner);
@@ -60,12 +63,18 @@ async function link(ctx: SlackContext, token: string | undefined): Promise<Slack
 /** Runs one slash command as the linked owner and returns the acknowledgement; follow-ups go to response_url. */
 export async function runSlashCommand(ctx: SlackContext): Promise<SlackMessage> {
   const [verb = 'help', ...args] = (ctx.form.get('text') ?? '').trim().split(/\s+/).filter(Boolean);
-  if (verb === 'help') return ephemeral(SLACK_HELP);
   if (verb === 'link') return link(ctx, args[0]);
+  if (verb === 'help') {
+    await note(ctx, 'integration.slack.command', '/workbay help', { command: 'help' });
+    return ephemeral(SLACK_HELP);
+  }
   const team = ctx.form.get('team_id')!;
   const user = ctx.form.get('user_id') ?? '';
   const owner = await ctx.store.integrations.getLink(ctx.integrationId, team, user);
-  if (!owner) return ephemeral('You are not linked to a workbay owner yet: run `/workbay link <token>` with your workbay token, or ask an admin to link you.');
+  if (!owner) {
+    await note(ctx, 'integration.slack.command', `/workbay ${verb} by an unlinked user was refused`, { command: verb, refused: true });
+    return ephemeral('You are not linked to a workbay owner yet: run `/workbay link <token>` with your workbay token, or ask an admin to link you.');
+  }
   const actor: Actor = { owner, role: 'user' };
   try {
     return await dispatch(ctx, actor, verb, args);
@@ -91,6 +100,7 @@ async function dispatch(ctx: SlackContext, actor: Actor, verb: string, args: str
       return ephemeral(`Creating workspace *${workspace.name}* on ${provider}; I will tell you here when it is running.`);
     }
     case 'list': {
+      await note(ctx, 'integration.slack.command', '/workbay list', { command: 'list' });
       const page = await ctx.workspaces.list(actor, { limit: 20 });
       if (!page.items.length) return ephemeral('You have no workspaces. `/workbay up <source>` makes one.');
       return ephemeral(page.items.map((w) => `• *${w.name}* ${w.status} (${w.provider})`).join('\n'));
@@ -102,7 +112,10 @@ async function dispatch(ctx: SlackContext, actor: Actor, verb: string, args: str
         throw err;
       });
       if (!ws) return ephemeral(`You have no workspace named *${args[0]}*.`);
-      if (verb === 'status') return ephemeral(`*${ws.name}* is ${ws.status}${ws.statusReason ? ` (${ws.statusReason})` : ''}; provider ${ws.provider}; attach with \`workbay ssh ${ws.name}\``);
+      if (verb === 'status') {
+        await note(ctx, 'integration.slack.command', '/workbay status', { command: 'status' }, ws);
+        return ephemeral(`*${ws.name}* is ${ws.status}${ws.statusReason ? ` (${ws.statusReason})` : ''}; provider ${ws.provider}; attach with \`workbay ssh ${ws.name}\``);
+      }
       const desired = verb === 'stop' ? 'Stopped' : verb === 'start' ? 'Running' : 'Deleted';
       await note(ctx, 'integration.slack.command', `/workbay ${verb} by Slack user`, { command: verb }, ws);
       await ctx.workspaces.setDesired(actor, ws.id, desired);

@@ -7,6 +7,7 @@ import type { Violation } from './types';
 
 export { DEFAULT_POLICY, type Policy, type Violation, type MergedConfig, type MountType, type ResourceRule } from './types';
 export { parseWorkbaySection, normalizeCapability } from './parse';
+export { DEFAULT_LIFECYCLE, parseLifecycleDuration, type LifecyclePolicy, type LifecycleRule } from './lifecycle';
 export { evaluate, judgeTimeout, imageAllowed, underPrefix, judgeContainer, type EngineHostConfig } from './evaluate';
 export { devcontainerAsks, metadataAsks, metadataRequest, type Ask, type MetadataRequest } from './asks';
 export { decideResources, dockerLimits, kubernetesLimits, type ResourceDecision } from './resources';

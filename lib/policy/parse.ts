@@ -1,6 +1,7 @@
 import { parseDuration } from '../config/duration';
 import { Issues, formatPath, show, type FieldPath, type SourcePosition } from '../config/issues';
 import { cpuMillis, memoryBytes } from './units';
+import { parseLifecycle } from './lifecycle';
 import { DEFAULT_POLICY, type MountType, type Policy, type ResourceRule } from './types';
 
 type Locate = (path: FieldPath) => SourcePosition | undefined;
@@ -32,10 +33,11 @@ export function parseWorkbaySection(value: unknown, issues: Issues, locate: Loca
   const add = (path: FieldPath, message: string, hint?: string) =>
     issues.add(formatPath(path), message, { position: locate(path) ?? null, ...(hint ? { hint } : {}) });
   if (!isObj(value)) {
-    add(['workbay'], `expected a mapping with a policy key, got ${show(value)}`);
+    add(['workbay'], `expected a mapping with policy and lifecycle keys, got ${show(value)}`);
     return policy;
   }
-  for (const key of Object.keys(value)) if (key !== 'policy') add(['workbay', key], `unknown key "workbay.${key}"`, 'The workbay section holds policy: {...}.');
+  for (const key of Object.keys(value)) if (key !== 'policy' && key !== 'lifecycle') add(['workbay', key], `unknown key "workbay.${key}"`, 'The workbay section holds policy: {...} and lifecycle: {...}.');
+  policy.lifecycle = parseLifecycle(value.lifecycle, add);
   const p = value.policy;
   if (p === undefined || p === null) return policy;
   const at = (...rest: (string | number)[]): FieldPath => ['workbay', 'policy', ...rest];

@@ -1,4 +1,5 @@
 import type { DevcontainerConfig } from '../config';
+import { DEFAULT_LIFECYCLE, type LifecyclePolicy } from './lifecycle';
 
 /** A mount type a policy may allow. */
 export type MountType = 'bind' | 'volume' | 'tmpfs';
@@ -38,6 +39,8 @@ export interface Policy {
   maxInactivityTimeoutSeconds: number;
   /** Per owner and provider; 0 = no limit. */
   quotas: { workspaces: number; running: number };
+  /** Scheduled cleanup: retention of Stopped workspaces, maximum lifetime of Running ones (`workbay.lifecycle`). */
+  lifecycle: LifecyclePolicy;
 }
 
 /** The policy of a provider without a `workbay.policy` section: named volumes and tmpfs, nothing else. */
@@ -53,6 +56,7 @@ export const DEFAULT_POLICY: Policy = Object.freeze({
   resources: { cpus: {}, memory: {} },
   maxInactivityTimeoutSeconds: 0,
   quotas: { workspaces: 0, running: 0 },
+  lifecycle: DEFAULT_LIFECYCLE,
 }) as Policy;
 
 /** One refused ask: the field as the user wrote it and the rule that refuses it. */

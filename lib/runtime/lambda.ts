@@ -4,6 +4,7 @@ import { LOCAL_CREDENTIALS, openStore } from '../store';
 import { awsSecrets, secretsManagerClient, type GetSecretValue } from '../secrets';
 import type { CollectResult, ResyncResult, SweepResult } from '../workspaces';
 import { buildServices, type Log, type Services } from './services';
+import { readWebhookSettings, type DispatchResult, type WebhookDispatcher } from '../webhooks';
 
 /** The Lambda functions of the AWS deployment (DESIGN §8). */
 export type LambdaFunction = 'api' | 'sweeper' | 'reconciler';
@@ -33,6 +34,7 @@ export function lambdaServices(fn: LambdaFunction, env: Record<string, string | 
   const secrets = awsSecrets({ prefix: settings.secretPrefix, getSecretValue: o.getSecretValue ?? secretsManagerClient(settings.region) });
   const services = buildServices({
     store, log, workerId: `lambda-${fn}-${ulid()}`, idleWarningSeconds: settings.idleWarningSeconds,
+    webhooks: readWebhookSettings(env, 'aws'),
     driverRuntime: {
       docker: { defaultHost: settings.dockerHost, helper: { image: settings.helperImage, network: settings.helperNetwork }, secrets },
       kubernetes: { defaultKubeconfigPath: undefined, secrets },
@@ -60,6 +62,8 @@ export interface ScheduledRun {
   resync?: ResyncResult;
   /** The orphan collection, when this run did one (at most every ORPHAN_EVERY_MS per container). */
   orphans?: CollectResult;
+  /** Outgoing events fanned out and retries sent (first attempts usually go out from the stream function). */
+  webhooks?: DispatchResult;
 }
 
 /** Listing every engine each minute would cost more than orphans do; once in ten minutes is enough. */
@@ -71,7 +75,10 @@ let lastCollect = 0;
  * killed halfway, a retry whose backoff is over, a stream batch that was given up on), a drift resync.
  * Each half runs even when the other fails; a failure is thrown afterwards so it counts as an error.
  */
-export async function scheduledRun(s: Pick<Services, 'sweep' | 'reconciler' | 'resync' | 'collectOrphans' | 'log'>, event: ScheduledEvent): Promise<ScheduledRun> {
+export async function scheduledRun(
+  s: Pick<Services, 'sweep' | 'reconciler' | 'resync' | 'collectOrphans' | 'log'> & { dispatcher?: Pick<WebhookDispatcher, 'run'> },
+  event: ScheduledEvent,
+): Promise<ScheduledRun> {
   const run: ScheduledRun = {};
   const errors: string[] = [];
   try {
@@ -89,6 +96,11 @@ export async function scheduledRun(s: Pick<Services, 'sweep' | 'reconciler' | 'r
   } catch (err) {
     errors.push(`resync: ${err instanceof Error ? err.message : String(err)}`);
   }
+  try {
+    if (s.dispatcher) run.webhooks = await s.dispatcher.run();
+  } catch (err) {
+    errors.push(`webhooks: ${err instanceof Error ? err.message : String(err)}`);
+  }
   if (Date.now() - lastCollect >= ORPHAN_EVERY_MS) {
     lastCollect = Date.now();
     try {
@@ -98,7 +110,7 @@ export async function scheduledRun(s: Pick<Services, 'sweep' | 'reconciler' | 'r
     }
   }
   const { failures, ...counts } = run.sweep ?? { failures: [] };
-  s.log?.({ level: errors.length ? 'error' : 'info', msg: 'scheduled run', eventId: event.id, ...counts, sweepFailures: failures, redriven: run.redriven, resync: run.resync, orphans: run.orphans, errors });
+  s.log?.({ level: errors.length ? 'error' : 'info', msg: 'scheduled run', eventId: event.id, ...counts, sweepFailures: failures, redriven: run.redriven, resync: run.resync, orphans: run.orphans, webhooks: run.webhooks, errors });
   if (errors.length) throw new Error(`scheduled run failed: ${errors.join('; ')}`);
   return run;
 }

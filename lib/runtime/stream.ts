@@ -1,4 +1,5 @@
 import { needsWork, type WorkspaceRecord } from '../store';
+import { keys } from '../store/keys';
 import type { Log } from './services';
 
 /** A DynamoDB attribute value as stream records carry it (the wire form, not the document form). */
@@ -78,11 +79,16 @@ export function changedWorkspaces(records: DynamoDBStreamRecord[], now = Date.no
     || (needsWork(latest) && !(latest.leaseUntil && Date.parse(latest.leaseUntil) > now)));
 }
 
+/** True when a batch inserted outgoing events (`OUTBOX#<eventId>` items). */
+export function hasOutboxInserts(records: DynamoDBStreamRecord[]): boolean {
+  return records.some((r) => r.eventName === 'INSERT' && r.dynamodb?.Keys?.pk?.S?.startsWith(keys.outbox('').pk));
+}
+
 /** Reconciles each changed workspace of a stream batch; a failure is reported for its records only. */
 export async function reconcileStream(
   reconcile: (id: string) => Promise<void>,
   event: DynamoDBStreamEvent,
-  o: { log?: Log; concurrency?: number } = {},
+  o: { log?: Log; concurrency?: number; deliver?: () => Promise<unknown> } = {},
 ): Promise<StreamBatchResponse> {
   const todo = changedWorkspaces(event.Records ?? []);
   const failures: string[] = [];
@@ -99,6 +105,10 @@ export async function reconcileStream(
     }
   };
   await Promise.all(Array.from({ length: Math.min(o.concurrency ?? 4, todo.length) }, worker));
+  // New outbox items: deliver now. A failure fails no record: the items stay and the schedule delivers them.
+  if (o.deliver && hasOutboxInserts(event.Records ?? [])) {
+    await o.deliver().catch((err: unknown) => o.log?.({ level: 'error', msg: 'webhook dispatch failed', error: err instanceof Error ? err.message : String(err) }));
+  }
   o.log?.({ level: 'info', msg: 'stream batch', records: event.Records?.length ?? 0, reconciled: todo.length, failed: failures.length });
   return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };
 }

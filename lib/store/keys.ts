@@ -29,6 +29,8 @@ export const SWEEP_SHARD = 'SWEEP';
 export const WORK_SHARD = 'WORK';
 /** GSI1 partition of other settled workspaces (Stopped, Running without a timeout), for the drift resync. */
 export const SETTLED_SHARD = 'SETTLED';
+/** GSI1 partition of Stopped workspaces under retention, ordered by when the sweeper must look (warning, then delete). */
+export const RETAIN_SHARD = 'RETAIN';
 /** GSI2 partition listing outgoing-events subscriptions. */
 export const WEBHOOKS_LIST = 'WEBHOOKS';
 /** GSI1 partition of outbox items waiting for fan-out, oldest first. */

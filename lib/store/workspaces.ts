@@ -1,9 +1,10 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from './client';
 import { guarded, stripKeys } from './conditional';
-import { keys, ownerList, SETTLED_SHARD, SWEEP_SHARD, WORK_SHARD } from './keys';
+import { keys, ownerList, RETAIN_SHARD, SETTLED_SHARD, SWEEP_SHARD, WORK_SHARD } from './keys';
 import type { WorkspaceRecord, WorkspaceStatus } from './types';
 import { needsWork } from '../workspaces/model';
+import { retentionCheckAt, sweepAtOf } from '../workspaces/lifecycle-deadlines';
 
 export { needsWork };
 import { GSI_LIST, GSI_SWEEP } from '../../infra/table';
@@ -41,15 +42,19 @@ function decodeCursor(c: string | undefined, owner: string): Record<string, stri
 
 /**
  * Workspace items with their GSI1 attributes. GSI1 is sparse: in-flight work sits in the WORK shard
- * (ordered by lease expiry, for re-drive), idle-able Running workspaces in the SWEEP shard (ordered by
- * idle deadline), other provisioned settled ones in the SETTLED shard (oldest change first, paged by
- * the drift resync); neither the sweep nor re-drive query grows with the fleet.
+ * (ordered by lease expiry, for re-drive), Running workspaces with an idle deadline or a maximum
+ * lifetime in the SWEEP shard (ordered by the earlier of the two), Stopped ones under retention in
+ * the RETAIN shard (ordered by when the sweeper must look: warning, then delete), other provisioned
+ * settled ones in the SETTLED shard (oldest change first, paged by the drift resync); neither the
+ * sweep nor re-drive query grows with the fleet.
  */
 function toItem(ws: WorkspaceRecord) {
+  const sweepAt = ws.status === 'Running' ? sweepAtOf(ws) : undefined;
+  const retainAt = ws.status === 'Stopped' ? retentionCheckAt(ws) : undefined;
   const sweep = needsWork(ws) ? { gsi1pk: WORK_SHARD, gsi1sk: `${ws.leaseUntil ?? ''}#${ws.id}` }
-    : ws.status === 'Running' && ws.inactivityTimeoutSeconds > 0 && ws.idleDeadline
-      ? { gsi1pk: SWEEP_SHARD, gsi1sk: `${ws.idleDeadline}#${ws.id}` }
-      : (ws.status === 'Running' || ws.status === 'Stopped') && ws.driverRef ? { gsi1pk: SETTLED_SHARD, gsi1sk: `${ws.updatedAt}#${ws.id}` } : {};
+    : sweepAt ? { gsi1pk: SWEEP_SHARD, gsi1sk: `${sweepAt}#${ws.id}` }
+      : retainAt ? { gsi1pk: RETAIN_SHARD, gsi1sk: `${retainAt}#${ws.id}` }
+        : (ws.status === 'Running' || ws.status === 'Stopped') && ws.driverRef ? { gsi1pk: SETTLED_SHARD, gsi1sk: `${ws.updatedAt}#${ws.id}` } : {};
   return {
     ...keys.workspace(ws.id), kind: 'workspace', ...sweep,
     gsi2pk: ownerList(ws.owner), gsi2sk: `WS#${ws.createdAt}#${ws.id}`, ...ws,
@@ -130,13 +135,26 @@ export class WorkspaceRepo {
   }
 
   /**
-   * One page of settled, provisioned workspaces for the drift resync: the SWEEP shard (Running with a
-   * timeout) or the SETTLED shard (the rest), in index order; the caller keeps the cursor between runs.
+   * Stopped workspaces under retention whose warning or delete time is at or before `until`, soonest
+   * first (RETAIN shard of GSI1). Like listIdle, it reads only what is due.
    */
-  async listSettled(shard: 'sweep' | 'settled', opts: { limit: number; cursor?: Record<string, unknown> }): Promise<{ items: WorkspaceRecord[]; cursor?: Record<string, unknown> }> {
+  async listRetained(until: string, opts: { limit?: number; cursor?: Record<string, unknown> } = {}): Promise<{ items: WorkspaceRecord[]; read: number; cursor?: Record<string, unknown> }> {
+    const out = await guarded(() => this.db.doc.send(new QueryCommand({
+      TableName: this.db.table, IndexName: GSI_SWEEP, Limit: opts.limit ?? 100, ExclusiveStartKey: opts.cursor,
+      KeyConditionExpression: 'gsi1pk = :s AND gsi1sk <= :u', ExpressionAttributeValues: { ':s': RETAIN_SHARD, ':u': `${until}#~` },
+    })));
+    return { items: (out.Items ?? []).map((i) => stripKeys<WorkspaceRecord>(i)), read: out.ScannedCount ?? out.Count ?? 0, cursor: out.LastEvaluatedKey };
+  }
+
+  /**
+   * One page of settled, provisioned workspaces for the drift resync: the SWEEP shard (Running with a
+   * deadline), the RETAIN shard (Stopped under retention) or the SETTLED shard (the rest), in index
+   * order; the caller keeps the cursor between runs.
+   */
+  async listSettled(shard: 'sweep' | 'retain' | 'settled', opts: { limit: number; cursor?: Record<string, unknown> }): Promise<{ items: WorkspaceRecord[]; cursor?: Record<string, unknown> }> {
     const out = await guarded(() => this.db.doc.send(new QueryCommand({
       TableName: this.db.table, IndexName: GSI_SWEEP, Limit: opts.limit, ExclusiveStartKey: opts.cursor,
-      KeyConditionExpression: 'gsi1pk = :s', ExpressionAttributeValues: { ':s': shard === 'sweep' ? SWEEP_SHARD : SETTLED_SHARD },
+      KeyConditionExpression: 'gsi1pk = :s', ExpressionAttributeValues: { ':s': shard === 'sweep' ? SWEEP_SHARD : shard === 'retain' ? RETAIN_SHARD : SETTLED_SHARD },
     })));
     return { items: (out.Items ?? []).map((i) => stripKeys<WorkspaceRecord>(i)), cursor: out.LastEvaluatedKey };
   }

@@ -6,7 +6,8 @@
 export type WorkspaceStatus =
   | 'Pending' | 'Creating' | 'Running' | 'Stopping' | 'Stopped' | 'Starting' | 'Deleting' | 'Error';
 export type DesiredState = 'Running' | 'Stopped' | 'Deleted';
-export type StopReason = 'user' | 'inactivity' | 'error' | 'admin';
+export type StopReason = 'user' | 'inactivity' | 'error' | 'admin' | 'maxLifetime';
+export type DeleteReason = 'user' | 'admin' | 'retention';
 export type ActivitySource = 'api' | 'exec' | 'container' | 'start';
 export type WorkspaceSource = { image: string } | { git: { url: string; ref?: string } };
 
@@ -35,6 +36,22 @@ export interface WorkspaceRecord {
   idleDeadline?: string;
   /** The deadline an idle warning was sent for (one warning per deadline). */
   idleWarningFor?: string;
+  /** Seconds a Stopped workspace is kept before it is deleted; 0 = on stop; absent = never (see lifecycle-deadlines). */
+  retentionSeconds?: number;
+  retentionSource?: 'provider' | 'workspace';
+  /** How long before a retention delete the `workspace.retention-warning` event goes out (the provider's, at create). */
+  retentionWarningSeconds?: number;
+  /** The delete deadline a retention warning was sent for (one warning per deadline). */
+  retentionWarningFor?: string;
+  /** Seconds a Running workspace may run after its start whatever its activity; absent = never. */
+  maxLifetimeSeconds?: number;
+  maxLifetimeSource?: 'provider' | 'workspace';
+  /** Exempt from retention (set by an admin, or by the owner where the provider allows it). */
+  keep?: boolean;
+  /** When it last became Running, and Stopped: what maximum lifetime and retention count from. */
+  startedAt?: string;
+  stoppedAt?: string;
+  deleteReason?: DeleteReason;
   driverRef?: Record<string, string>;
   leaseOwner?: string;
   leaseUntil?: string;

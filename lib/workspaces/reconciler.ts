@@ -5,6 +5,7 @@ import { driverWorkspace, type DriverFor } from './drivers';
 import { crashLooping, CRASH_WINDOW_MS, driftMessage, driftOf, MAX_DRIFT_RESTARTS, restartsInWindow, type Drift } from './drift';
 import { Leases, RENEW_MS, type Lease, type Patch } from './lease';
 import { countPass, type CountedPass } from './poison';
+import { deleteOnStop } from './lifecycle-decision';
 import type { WorkspaceService } from './service';
 
 const MAX_ATTEMPTS = 5;
@@ -22,6 +23,9 @@ const CLEAN_ON_FAILURE = new Set(['driver.imageUnavailable', 'driver.buildFailed
 /** The `workspace.stopped` event; an idle stop says why, with the activity it judged by. */
 function stoppedEvent(ws: WorkspaceRecord) {
   const stopReason = ws.stopReason ?? 'user';
+  if (stopReason === 'maxLifetime') {
+    return { type: 'workspace.stopped', message: `stopped at its maximum lifetime of ${ws.maxLifetimeSeconds} s (started ${ws.startedAt})`, data: { stopReason, startedAt: ws.startedAt } };
+  }
   if (stopReason !== 'inactivity') return { type: 'workspace.stopped', message: `workspace ${ws.name} stopped`, data: { stopReason } };
   return {
     type: 'workspace.stopped',
@@ -143,7 +147,7 @@ export class Reconciler {
     const now = new Date();
     return {
       status: 'Running', statusReason: undefined, stopReason: undefined, attempts: 0, unfinishedPasses: undefined, driverRef: obs.ref,
-      lastActivityAt: now.toISOString(), lastActivitySource: 'start',
+      lastActivityAt: now.toISOString(), lastActivitySource: 'start', startedAt: now.toISOString(), stoppedAt: undefined, retentionWarningFor: undefined, deleteReason: undefined,
       idleDeadline: ws.inactivityTimeoutSeconds > 0 ? new Date(now.getTime() + ws.inactivityTimeoutSeconds * 1000).toISOString() : undefined,
     };
   }
@@ -171,6 +175,11 @@ export class Reconciler {
       await this.workspaces.finalizeDelete(ws, 'reconciler');
       return 'done';
     }
+    // Retention 0: a workspace stopped for any reason is wanted deleted, through the one delete path.
+    if (deleteOnStop(ws)) {
+      return lease.save({ desiredState: 'Deleted', status: 'Deleting', deleteReason: 'retention' },
+        { type: 'workspace.deleteRequested', message: 'retention 0: deleting on stop', data: { deleteReason: 'retention' } }, deleteOnStop);
+    }
     // Every pass observes a settled workspace: what happened on the engine outside workbay is corrected.
     if ((ws.status === 'Running' && ws.desiredState === 'Running') || (ws.status === 'Stopped' && ws.desiredState === 'Stopped' && ws.driverRef)) {
       return this.correct(lease, d, driftOf(ws, await d.find(dws)));
@@ -188,10 +197,10 @@ export class Reconciler {
       return lease.save(this.running(ws, obs), { type: 'workspace.running', message: `workspace ${ws.name} is running` });
     }
     if (ws.status === 'Stopped' || ws.status === 'Error') return 'done';
-    if (ws.status === 'Pending') return lease.save({ status: 'Stopped', stopReason: ws.stopReason ?? 'user' }, { type: 'workspace.stopped', message: 'stopped before it was created' });
+    if (ws.status === 'Pending') return lease.save({ status: 'Stopped', stopReason: ws.stopReason ?? 'user', stoppedAt: new Date().toISOString() }, { type: 'workspace.stopped', message: 'stopped before it was created' });
     if (ws.status !== 'Stopping') return this.enter(lease, 'Stopping');
     await d.stop(dws);
-    return lease.save({ status: 'Stopped', stopReason: ws.stopReason ?? 'user', idleDeadline: undefined }, stoppedEvent(ws));
+    return lease.save({ status: 'Stopped', stopReason: ws.stopReason ?? 'user', idleDeadline: undefined, stoppedAt: new Date().toISOString() }, stoppedEvent(ws));
   }
 
   /** Acts on drift found by observing: start or recreate (bounded by the crash window), or stop. */

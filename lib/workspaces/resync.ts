@@ -10,7 +10,7 @@ export interface ResyncResult {
   failures: { workspaceId: string; error: string }[];
 }
 
-type Shard = 'sweep' | 'settled';
+type Shard = 'sweep' | 'retain' | 'settled';
 
 /**
  * The drift resync (periodic re-observation of settled workspaces): each run reads one page of each
@@ -19,7 +19,7 @@ type Shard = 'sweep' | 'settled';
  * only a workspace that drifted is handed to the reconciler, which corrects it under a lease.
  */
 export class Resyncer {
-  private readonly cursors: Record<Shard, Record<string, unknown> | undefined> = { sweep: undefined, settled: undefined };
+  private readonly cursors: Record<Shard, Record<string, unknown> | undefined> = { sweep: undefined, retain: undefined, settled: undefined };
 
   constructor(
     private readonly store: Store,
@@ -30,7 +30,7 @@ export class Resyncer {
 
   async run(): Promise<ResyncResult> {
     const result: ResyncResult = { observed: 0, drifted: 0, failed: 0, failures: [] };
-    for (const shard of ['sweep', 'settled'] as const) {
+    for (const shard of ['sweep', 'retain', 'settled'] as const) {
       const page = await this.store.workspaces.listSettled(shard, { limit: this.pageSize, cursor: this.cursors[shard] });
       this.cursors[shard] = page.cursor;
       for (const ws of page.items) {

@@ -14,6 +14,7 @@ import { assertRecordFits } from './record-size';
 import { secretOptionNames } from './view';
 import { newEventId } from '../store/events';
 import { outboxItemFor } from '../webhooks/catalogue';
+import { lifecycleFields, mayKeep } from './lifecycle-request';
 
 /** Who acts; admins may act on every owner's workspaces. */
 export interface Actor { owner: string; role: 'admin' | 'user' }
@@ -27,6 +28,10 @@ export interface CreateWorkspaceInput {
   options?: Record<string, string>;
   env?: Record<string, string>;
   inactivityTimeout?: number | string;
+  /** How long it is kept once Stopped (0 = delete on stop; `""`/null = never), within the provider's maximum. */
+  retention?: number | string | null;
+  /** How long it may run after a start whatever its activity (`""`/0 = never), within the provider's maximum. */
+  maxLifetime?: number | string | null;
 }
 
 const notFound = (id: string) => new WorkbayError('workspace.notFound', `workspace ${id} does not exist`);
@@ -123,6 +128,9 @@ export class WorkspaceService {
     const policy = resolved.definition.policy;
     assertAllowed(requestViolations(policy, rec, input.inactivityTimeout !== undefined && input.inactivityTimeout !== null));
     rec.inactivityTimeoutSeconds = judgeTimeout(policy, rec.inactivityTimeoutSeconds, false).seconds;
+    const lifecycle = lifecycleFields(policy.lifecycle, input);
+    assertAllowed(lifecycle.violations);
+    Object.assign(rec, lifecycle.fields);
     // A driver that cannot be built now fails the create later, with its reason, as before.
     const driver = await this.driverFor?.(rec).catch(() => undefined);
     if (driver) {
@@ -219,7 +227,7 @@ export class WorkspaceService {
     const next = await this.store.workspaces.update(ws, {
       ...ws, desiredState: desired, attempts: 0,
       ...(retry ? { status: ws.driverRef ? 'Stopped' as const : 'Pending' as const, statusReason: undefined } : {}),
-      ...(desired === 'Deleted' ? { status: 'Deleting' as const, statusReason: undefined } : {}),
+      ...(desired === 'Deleted' ? { status: 'Deleting' as const, statusReason: undefined, deleteReason: reason } : {}),
       ...(desired === 'Stopped' ? { stopReason: reason } : {}),
     });
     if (desired !== 'Running') await this.quotas.release(desired === 'Deleted' ? ['workspaces', 'running'] : ['running'], next);
@@ -255,7 +263,28 @@ export class WorkspaceService {
     await this.store.names.release(ws.owner, ws.name, ws.id);
     await this.store.workspaces.remove(ws);
     this.changes.notify(ws.id);
-    await this.event(ws, 'workspace.deleted', `workspace ${ws.name} deleted`, actor, data);
+    await this.event(ws, 'workspace.deleted', `workspace ${ws.name} deleted`, actor, ws.deleteReason ? { deleteReason: ws.deleteReason, ...data } : data);
+  }
+
+  /**
+   * Sets or clears `keep` (exempt from retention): an admin, or the owner where the provider's
+   * `lifecycle.keep` is `owners`. Store conflicts with the reconciler are retried.
+   */
+  async setKeep(actor: Actor, id: string, keep: boolean): Promise<WorkspaceRecord> {
+    for (let attempt = 0; ; attempt++) {
+      const ws = await this.get(actor, id);
+      assertAllowed([mayKeep((await this.policyOf(ws.provider)).lifecycle, actor.role)].filter((v) => v !== undefined));
+      if (!!ws.keep === keep) return ws;
+      try {
+        const next = await this.store.workspaces.update(ws, { ...ws, keep: keep || undefined });
+        this.changes.notify(id);
+        await this.event(next, keep ? 'workspace.kept' : 'workspace.unkept', keep ? 'kept: exempt from retention' : 'no longer kept: retention applies', actor.owner, { keep });
+        return next;
+      } catch (err) {
+        if (!isWorkbayError(err, 'store.conflict') || attempt >= 9) throw err;
+        await new Promise((r) => setTimeout(r, 20 * (attempt + 1)));
+      }
+    }
   }
 
   async events(actor: Actor, id: string, opts: { limit: number; after?: string }): Promise<EventRecord[]> {

@@ -2,6 +2,7 @@ import { isWorkbayError } from '../errors';
 import type { Store, WorkspaceRecord } from '../store';
 import { driverWorkspace, type DriverFor } from './drivers';
 import { idleDecision, sweepable } from './idle-decision';
+import { LifecycleSweep } from './lifecycle-sweep';
 import type { WorkspaceService } from './service';
 
 /** What one sweep did (DESIGN §5). `read` counts index items read, for the cost benchmark. */
@@ -11,6 +12,8 @@ export interface SweepResult {
   extended: number;
   failed: number;
   warned: number;
+  /** Stopped workspaces past their retention whose delete was recorded (`deleteReason: retention`). */
+  deleted: number;
   read: number;
   failures: { workspaceId: string; error: string }[];
 }
@@ -28,11 +31,16 @@ export interface SweepOptions {
  * `stopReason: inactivity` for the reconciler to act on. Per-item failures are isolated.
  */
 export class Sweeper {
-  constructor(private readonly store: Store, private readonly workspaces: WorkspaceService, private readonly driverFor: DriverFor) {}
+  constructor(private readonly store: Store, private readonly workspaces: WorkspaceService, private readonly driverFor: DriverFor) {
+    this.lifecycle = new LifecycleSweep(store, workspaces);
+  }
+
+  /** Maximum lifetime and retention (lib/workspaces/lifecycle-sweep.ts). */
+  private readonly lifecycle: LifecycleSweep;
 
   async sweep(opts: SweepOptions = {}): Promise<SweepResult> {
     const now = opts.now ?? new Date();
-    const result: SweepResult = { checked: 0, stopped: 0, extended: 0, failed: 0, warned: 0, read: 0, failures: [] };
+    const result: SweepResult = { checked: 0, stopped: 0, extended: 0, failed: 0, warned: 0, deleted: 0, read: 0, failures: [] };
     const horizon = new Date(now.getTime() + (opts.warnBeforeSeconds ?? 0) * 1000).toISOString();
     const candidates: WorkspaceRecord[] = [];
     let cursor: Record<string, unknown> | undefined;
@@ -47,7 +55,7 @@ export class Sweeper {
       while (next < candidates.length) {
         const ws = candidates[next++]!;
         try {
-          await this.one(ws, now, result);
+          await this.one(ws, now, result, horizon);
         } catch (err) {
           result.failed++;
           result.failures.push({ workspaceId: ws.id, error: err instanceof Error ? err.message : String(err) });
@@ -57,6 +65,9 @@ export class Sweeper {
       }
     };
     await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 8, candidates.length) }, worker));
+    const retained = await this.lifecycle.retain(now, opts.concurrency ?? 8);
+    for (const k of ['checked', 'deleted', 'warned', 'failed', 'read'] as const) result[k] += retained[k];
+    result.failures.push(...retained.failures);
     return result;
   }
 
@@ -65,11 +76,18 @@ export class Sweeper {
    * activity and records the decision with a conditional write, so of concurrent sweeps one wins.
    * The sweeper never stops anything itself: the reconciler does (one stop path).
    */
-  private async one(seen: WorkspaceRecord, now: Date, result: SweepResult): Promise<void> {
+  private async one(seen: WorkspaceRecord, now: Date, result: SweepResult, horizon: string): Promise<void> {
     let ws = await this.store.workspaces.get(seen.id);
+    // Past its maximum lifetime it stops whatever its activity: no activity read, no idle warning.
+    if (ws && await this.lifecycle.stopForLifetime(ws, now)) {
+      result.checked++;
+      result.stopped++;
+      return;
+    }
     if (!sweepable(ws)) return;
     if (Date.parse(ws.idleDeadline!) > now.getTime()) {
-      if (ws.idleWarningFor !== ws.idleDeadline && await this.warn(ws)) result.warned++;
+      // Read because its stop time is near, not its idle deadline: nothing to warn about yet.
+      if (ws.idleDeadline! <= horizon && ws.idleWarningFor !== ws.idleDeadline && await this.warn(ws)) result.warned++;
       return;
     }
     result.checked++;

@@ -18,7 +18,7 @@ export interface ActionBar {
 /** Builds the action bar; `changed` re-reads the workspace after an action. */
 export function workspaceActions(api: Api, initial: Workspace, changed: () => void): ActionBar {
   let ws = initial;
-  const copied = h('output', { class: 'attach-line', hidden: true });
+  const copied = h('code', { class: 'attach-line', hidden: true });
   const run = (button: HTMLButtonElement, act: () => Promise<string | undefined>) => async () => {
     button.disabled = true;
     alertProblem(undefined);

@@ -11,6 +11,23 @@ import { duration } from './format';
 import type { Provider } from './types';
 import type { View } from './view';
 
+/**
+ * The API wants a devcontainer.json to name its image even when the source is one; the Image field
+ * already says which, so plain JSON without image, build or compose gets it. JSONC (comments) is sent
+ * as written.
+ */
+function withImage(text: string, image: string): string | Record<string, unknown> {
+  if (!image) return text;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return text;
+    const o = parsed as Record<string, unknown>;
+    return 'image' in o || 'build' in o || 'dockerComposeFile' in o ? o : { image, ...o };
+  } catch {
+    return text;
+  }
+}
+
 /** The create page (`#/new`). */
 export function createView(api: Api): View {
   const f: Record<CreateField, Field<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>> = {
@@ -69,7 +86,7 @@ export function createView(api: Api): View {
       ...(v('name') ? { name: v('name') } : {}),
       source: v('image') ? { image: v('image') } : { git: { url: v('gitUrl'), ...(v('gitRef') ? { ref: v('gitRef') } : {}) } },
       ...(timeout ? { inactivityTimeout: /^\d+$/.test(timeout) ? Number(timeout) : timeout } : {}),
-      ...(v('devcontainer') ? { devcontainer: f.devcontainer.control.value } : {}),
+      ...(v('devcontainer') ? { devcontainer: withImage(f.devcontainer.control.value, v('image')) } : {}),
     };
   };
 

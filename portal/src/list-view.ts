@@ -29,6 +29,11 @@ export function listView(api: Api, session: Session): View {
 
   const refresh = async () => {
     window.clearTimeout(timer);
+    // A tab in the background does not poll; it catches up when it is shown again.
+    if (document.hidden) {
+      document.addEventListener('visibilitychange', () => void refresh(), { once: true });
+      return;
+    }
     try {
       const { items } = await api.listWorkspaces({ status: statusFilter.control.value, owner: ownerFilter?.control.value.trim() });
       if (stopped) return;

@@ -17,7 +17,8 @@ export function workspaceView(api: Api, id: string): View {
   const reason = h('p', { class: 'reason' });
   const details = h('dl', { class: 'details' });
   const countdown = h('time', { class: 'countdown' });
-  const events = h('ol', { class: 'events', role: 'log', 'aria-label': 'Events' });
+  const events = h('ol', { class: 'events' });
+  const eventLog = h('div', { role: 'log', 'aria-label': 'Events' }, events);
   const attach = h('code', { class: 'attach' }, 'available once the workspace is running');
   const logs = h('pre', { class: 'logs', tabindex: '0', 'aria-label': 'Container logs' }, 'Logs appear once the workspace is running.');
   const refreshLogs = h('button', { type: 'button', class: 'secondary' }, 'Refresh logs');
@@ -87,6 +88,10 @@ export function workspaceView(api: Api, id: string): View {
 
   const poll = async () => {
     window.clearTimeout(timer);
+    if (document.hidden) {
+      document.addEventListener('visibilitychange', () => void poll(), { once: true });
+      return;
+    }
     try {
       render(await api.getWorkspace(id));
       await pollEvents();
@@ -109,7 +114,7 @@ export function workspaceView(api: Api, id: string): View {
   const el = h('section', { 'aria-labelledby': 'ws-title' },
     h('p', {}, h('a', { href: '#/' }, '← All workspaces')),
     h('div', { class: 'title-row' }, heading, badge), reason, details, actionsSlot,
-    h('section', { 'aria-labelledby': 'ev-title', class: 'card' }, h('h2', { id: 'ev-title' }, 'Progress and events'), events),
+    h('section', { 'aria-labelledby': 'ev-title', class: 'card' }, h('h2', { id: 'ev-title' }, 'Progress and events'), eventLog),
     h('section', { 'aria-labelledby': 'conn-title', class: 'card' }, h('h2', { id: 'conn-title' }, 'Connection'), h('p', {}, 'Attach command: ', attach)),
     h('section', { 'aria-labelledby': 'logs-title', class: 'card' }, h('h2', { id: 'logs-title' }, 'Logs'), refreshLogs, logs));
   heading.id = 'ws-title';

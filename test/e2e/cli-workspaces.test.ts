@@ -62,7 +62,7 @@ describe('workbay workspace commands (CLI)', () => {
   it('list shows the workspace Running', async () => {
     const r = await cli('list');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^NAME\s+ID\s+STATUS\s+PROVIDER\s+IDLE-DEADLINE$/m);
+    expect(r.stdout).toMatch(/^NAME\s+ID\s+STATUS\s+PROVIDER\s+IDLE-DEADLINE\s+CLEANUP$/m);
     expect(r.stdout).toMatch(new RegExp(`^cli-one\\s+${id}\\s+Running\\s+local-docker\\s+\\d{4}-`, 'm'));
     const json = JSON.parse((await cli('list', '--all-pages', '--status', 'Running', '--json')).stdout);
     expect(json.map((w: { name: string }) => w.name)).toEqual(['cli-one']);
@@ -104,12 +104,12 @@ describe('workbay workspace commands (CLI)', () => {
     expect(logs.stdout).toContain('Container started');
   });
 
-  it('ssh runs the provider\'s attach command with its environment', async () => {
+  it('ssh --direct runs the provider\'s attach command with its environment', async () => {
     const up = await cli('up', IMAGE, '--provider', 'echo-docker', '--name', 'cli-two', '--json');
     expect(up.code).toBe(0);
     const two = JSON.parse(up.stdout) as { id: string; status: string };
     expect(two.status).toBe('Running');
-    const r = await cli('ssh', 'cli-two');
+    const r = await cli('ssh', '--direct', 'cli-two');
     expect(r.code).toBe(3);
     expect(r.stdout).toContain('args: exec -it');
     expect(r.stdout).toContain(`workbay-${two.id.toLowerCase()}`);

@@ -83,17 +83,24 @@ describe('the page', () => {
     await page.getByLabel('Token').fill('wbt_not-a-real-token-at-all-000000000000000');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await expect.poll(() => page.locator('.field-error').first().textContent()).toMatch(/Not accepted/);
+    // Keyboard only: Enter in the field signs in, Enter on a focused button presses it.
     await page.getByLabel('Token').fill(tokens.alice!);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByLabel('Token').press('Enter');
     await page.getByRole('heading', { name: 'Workspaces' }).waitFor();
+    await page.getByRole('button', { name: 'New workspace' }).press('Enter');
+    await page.getByRole('heading', { name: 'New workspace' }).waitFor();
+    // Focus moves to the new page's heading, where a screen reader or the next Tab starts.
+    expect(await page.evaluate('[document.activeElement.tagName, document.activeElement.textContent]')).toEqual(['H1', 'New workspace']);
     expect(page.url()).not.toContain(tokens.alice);
     expect(await page.evaluate('sessionStorage.getItem("workbay.token")')).toBe(tokens.alice);
+    // A reload keeps the tab signed in and on its page.
     await page.reload();
-    await page.getByRole('heading', { name: 'Workspaces' }).waitFor();
+    await page.getByRole('heading', { name: 'New workspace' }).waitFor();
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     expect(await page.evaluate('sessionStorage.getItem("workbay.token")')).toBeNull();
-    expect(errors.filter((e) => !/401/.test(e))).toEqual([]);
+    // The wrong token's 401 and the role probe's 403 (GET /v1/tokens answers admins only) are expected.
+    expect(errors.filter((e) => !/status of (401|403)/.test(e))).toEqual([]);
   });
 });
 
@@ -121,7 +128,7 @@ describe('a workspace from the portal', () => {
     id = /#\/workspaces\/([0-9A-Z]{26})$/.exec(page.url())![1]!;
     await expect.poll(() => page.locator('.title-row .status-word').textContent(), { timeout: 30_000 }).toBe('Creating');
     await expect.poll(() => page.locator('.title-row .status-word').textContent(), { timeout: 60_000 }).toBe('Running');
-    expect(await announced(page)).toBe('portal-one is Running');
+    await expect.poll(() => announced(page)).toBe('portal-one is Running');
     expect(await page.evaluate('window.notReloaded')).toBe(true);
     const events = page.getByRole('log', { name: 'Events' });
     await expect.poll(() => events.textContent()).toMatch(/running postCreateCommand[\s\S]*postCreateCommand done[\s\S]*workspace portal-one is running/);
@@ -130,7 +137,7 @@ describe('a workspace from the portal', () => {
   });
 
   it('shows a live countdown in the list, and Keep alive moves the idle deadline later', async () => {
-    await page.getByRole('link', { name: 'Workspaces' }).click();
+    await page.getByRole('link', { name: 'Workspaces', exact: true }).click();
     const row = rowOf(page, 'portal-one');
     await expect.poll(() => statusWord(page, 'portal-one')).toBe('Running');
     const countdown = row.locator('time.countdown');
@@ -140,7 +147,7 @@ describe('a workspace from the portal', () => {
     const before = Date.parse((await countdown.getAttribute('datetime'))!);
     await row.getByRole('button', { name: 'Keep alive' }).click();
     await expect.poll(async () => Date.parse((await countdown.getAttribute('datetime'))!), { timeout: 10_000 }).toBeGreaterThan(before);
-    expect(await announced(page)).toBe('portal-one kept alive');
+    await expect.poll(() => announced(page)).toBe('portal-one kept alive');
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, 'list');
   });
@@ -148,8 +155,8 @@ describe('a workspace from the portal', () => {
   it('copies the attach command (shown beside the button as well)', async () => {
     const row = rowOf(page, 'portal-one');
     await row.getByRole('button', { name: 'Copy attach command' }).click();
-    await expect.poll(() => row.locator('output.attach-line').textContent()).toMatch(new RegExp(`docker exec -it .*workbay-${id.toLowerCase()} `));
-    expect(await announced(page)).toMatch(/^Attach command (copied|shown below)/);
+    await expect.poll(() => row.locator('code.attach-line').textContent()).toMatch(new RegExp(`docker exec -it .*workbay-${id.toLowerCase()} `));
+    await expect.poll(() => announced(page)).toMatch(/^Attach command (copied|shown below)/);
   });
 
   it('stops, starts and, after a confirmation, deletes it', async () => {
@@ -233,7 +240,7 @@ describe('problems and hostile text', () => {
   it(`shows ${XSS} in an event message as text and runs nothing`, async () => {
     const created = await cp.call('POST', '/v1/workspaces', {
       token: tokens.alice,
-      json: { name: 'hostile', provider: 'local', source: { image: IMAGE }, devcontainer: { postCreateCommand: `echo '${XSS}'; exit 3` } },
+      json: { name: 'hostile', provider: 'local', source: { image: IMAGE }, devcontainer: { image: IMAGE, postCreateCommand: `echo '${XSS}'; exit 3` } },
     });
     expect(created.status).toBe(202);
     const { page, dialogs, errors } = await signedIn(tokens.alice!);
@@ -245,7 +252,8 @@ describe('problems and hostile text', () => {
     expect(await page.locator('p.reason').textContent()).toContain(XSS);
     expect(await page.locator('img').count()).toBe(0);
     expect(dialogs).toEqual([]);
-    expect(errors).toEqual([]);
+    // No CSP refusal or script error; only the role probe's expected 403 (GET /v1/tokens is for admins).
+    expect(errors.filter((e) => !/status of 403/.test(e))).toEqual([]);
     expect(await page.evaluate('document.querySelectorAll("[onerror]").length')).toBe(0);
   });
 });

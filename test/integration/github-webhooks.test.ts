@@ -1,9 +1,13 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { sign } from '@octokit/webhooks-methods';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, type TestControlPlane } from '../support/control-plane';
 import { startGitServer, type GitServer } from '../support/git-server';
+import { runCli } from '../support/processes';
 import { dumpTable } from '../support/table-dump';
 import { pollUntil } from '../support/wait';
 
@@ -82,6 +86,24 @@ describe('GitHub integration resource', () => {
     expect(bad.headers.get('content-type')).toMatch(/problem\+json/);
     expect(JSON.stringify(bad.body)).not.toContain(SECRET);
     expect(await dumpTable(cp.store)).toEqual(before);
+  });
+
+  it('workbay integration add, list, show and delete', async () => {
+    const env = { WORKBAY_URL: cp.url, WORKBAY_TOKEN: cp.adminToken };
+    const file = join(mkdtempSync(join(tmpdir(), 'workbay-integ-')), 'github.yaml');
+    writeFileSync(file, 'kind: github\nname: gh-cli\nwebhookSecret: env:GH_SECRET\nrepositories: [acme/api]\nprovider: local-docker\nowner:\n  logins: { octocat: alice }\nonClose: stop\n');
+    const added = await runCli(['integration', 'add', file], env);
+    expect(added.stderr).toBe('');
+    expect(added.stdout).toContain('integration gh-cli added');
+    expect(added.stdout).toContain(`inbound:  ${cp.url}/v1/integrations/github/gh-cli`);
+    expect((await runCli(['integration', 'list'], env)).stdout).toMatch(/gh-cli\s+github\s+\/v1\/integrations\/github\/gh-cli/);
+    const shown = await runCli(['integration', 'show', 'gh-cli', '--output', 'json'], env);
+    expect(JSON.parse(shown.stdout)).toMatchObject({ id: 'gh-cli', config: { webhookSecret: 'env:GH_SECRET', onClose: 'stop', forks: false } });
+    expect(shown.stdout).not.toContain(SECRET);
+    expect((await runCli(['integration', 'delete', 'gh-cli'], env)).stdout).toBe('integration gh-cli deleted\n');
+    const gone = await runCli(['integration', 'show', 'gh-cli'], env);
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toMatch(/integration\.notFound/);
   });
 });
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { generateToken } from '../../lib/api';
 import { startControlPlane, type TestControlPlane } from '../support/control-plane';
-import { npmStart, type Started } from '../support/processes';
+import { npmStart, runCli, type Started } from '../support/processes';
 import { pollUntil } from '../support/wait';
 import { WebhookReceiver } from '../support/webhook-receiver';
 
@@ -64,15 +64,18 @@ describe('outgoing events (Standard Webhooks)', () => {
   });
 
   it('delivers created, running, stopped (with the reason) and deleted, each verified by the standardwebhooks library', async () => {
-    const created = await cp.call('POST', '/v1/workspaces?wait=40', { token: carol, json: { provider: 'local-docker', name: 'hooked', source: { image: IMAGE } } });
+    const created = await cp.call('POST', '/v1/workspaces?wait=25', { token: carol, json: { provider: 'local-docker', name: 'hooked', source: { image: IMAGE } } });
     expect(created.body.status).toBe('Running');
     const id = created.body.id as string;
-    expect((await cp.call('POST', `/v1/workspaces/${id}/stop?wait=40`, { token: carol })).body.status).toBe('Stopped');
-    expect((await cp.call('DELETE', `/v1/workspaces/${id}?wait=40`, { token: carol })).status).toBe(204);
+    expect((await cp.call('POST', `/v1/workspaces/${id}/stop?wait=25`, { token: carol })).body.status).toBe('Stopped');
+    expect((await cp.call('DELETE', `/v1/workspaces/${id}?wait=25`, { token: carol })).status).toBe(204);
 
     await pollUntil(async () => typesFor('/carol', id), (t) => t.includes('workspace.deleted'), 30_000);
     const got = receiver.accepted('/carol', id);
-    expect(got.map((r) => r.payload!.type)).toEqual(['workspace.created', 'workspace.running', 'workspace.stopped', 'workspace.deleted']);
+    // No global order is promised (Standard Webhooks): receivers order by the payload's timestamp.
+    expect(got.map((r) => r.payload!.type).sort()).toEqual(['workspace.created', 'workspace.deleted', 'workspace.running', 'workspace.stopped']);
+    const byTime = [...got].sort((a, b) => a.payload!.timestamp.localeCompare(b.payload!.timestamp)).map((r) => r.payload!.type);
+    expect(byTime).toEqual(['workspace.created', 'workspace.running', 'workspace.stopped', 'workspace.deleted']);
     for (const r of got) {
       expect(r.verifiedBy).toEqual(['carol']);
       expect(r.id).toMatch(/^msg_[0-9A-Z]{26}$/);
@@ -90,7 +93,7 @@ describe('outgoing events (Standard Webhooks)', () => {
   it('keeps retrying while the receiver is down, with the same webhook-id, and the log shows the failed attempts', async () => {
     receiver.status.set('/carol', 503);
     const started = Date.now();
-    const created = await cp.call('POST', '/v1/workspaces?wait=40', { token: carol, json: { provider: 'local-docker', name: 'patient', source: { image: IMAGE } } });
+    const created = await cp.call('POST', '/v1/workspaces?wait=25', { token: carol, json: { provider: 'local-docker', name: 'patient', source: { image: IMAGE } } });
     expect(created.body.status).toBe('Running');
     const id = created.body.id as string;
     const failing = () => receiver.received.filter((r) => r.path === '/carol' && r.answered === 503 && r.payload?.data.workspace?.id === id);
@@ -125,7 +128,7 @@ describe('outgoing events (Standard Webhooks)', () => {
     if (at.length >= 4) expect(at[3] - at[2]).toBeGreaterThan(at[1] - at[0]);
     expect(Date.now() - started).toBeLessThan(120_000);
     expect(JSON.stringify(log.body)).not.toContain(hook.secret.slice(6));
-    await cp.call('DELETE', `/v1/workspaces/${id}?wait=40`, { token: carol });
+    await cp.call('DELETE', `/v1/workspaces/${id}?wait=25`, { token: carol });
   }, 180_000);
 
   it('replays a delivery with the same webhook-id', async () => {
@@ -150,7 +153,7 @@ describe('outgoing events (Standard Webhooks)', () => {
     expect(told[0]!.payload!.data).toMatchObject({ webhook: { id: hookGone, owner: 'carol' }, reason: expect.stringMatching(/410/) });
     expect(told[0]!.verifiedBy).toEqual(['carol']);
     expect(receiver.received.filter((x) => x.path === '/gone')).toHaveLength(1);
-    await cp.call('DELETE', `/v1/workspaces/${ws.body.id}?wait=40`, { token: carol });
+    await cp.call('DELETE', `/v1/workspaces/${ws.body.id}?wait=25`, { token: carol });
     const log = (await cp.call('GET', `/v1/webhooks/${hookGone}/deliveries`, { token: carol })).body.items;
     expect(log[0]).toMatchObject({ status: 'failed' });
     expect(log[0].attempts[0]).toMatchObject({ statusCode: 410 });
@@ -168,7 +171,32 @@ describe('outgoing events (Standard Webhooks)', () => {
     const [got] = await pollUntil(async () => receiver.accepted('/carol', ws.body.id), (x) => x.length > 0, 30_000);
     expect(got!.signatures).toHaveLength(2);
     expect(got!.verifiedBy.sort()).toEqual(['carol', 'carol-new']);
-    await cp.call('DELETE', `/v1/workspaces/${ws.body.id}?wait=40`, { token: carol });
+    await cp.call('DELETE', `/v1/workspaces/${ws.body.id}?wait=25`, { token: carol });
+  }, 90_000);
+
+  it('the CLI adds, lists, shows the delivery log and replays', async () => {
+    const env = { WORKBAY_URL: cp.url, WORKBAY_TOKEN: carol };
+    const add = await runCli(['webhook', 'add', `${receiver.url}/cli`, '--event', 'workspace.created', '--description', 'from the cli'], env);
+    expect(add.code).toBe(0);
+    const secret = /^(whsec_\S+)$/m.exec(add.stdout)?.[1];
+    expect(secret).toBeDefined();
+    const id = /webhook (\S+) ->/.exec(add.stdout)![1]!;
+    receiver.secrets.set('cli', secret!);
+    const list = await runCli(['webhook', 'list'], env);
+    expect(list.stdout).toContain(id);
+    expect(list.stdout).not.toContain(secret!.slice(6));
+    const ws = await cp.call('POST', '/v1/workspaces', { token: carol, json: { provider: 'local-docker', name: 'cli-hooked', source: { image: IMAGE } } });
+    await pollUntil(async () => receiver.accepted('/cli', ws.body.id), (x) => x.length > 0, 30_000);
+    expect(receiver.accepted('/cli', ws.body.id)[0]!.verifiedBy).toEqual(['cli']);
+    const log = await runCli(['webhook', 'deliveries', id], env);
+    expect(log.code).toBe(0);
+    expect(log.stdout).toMatch(/workspace\.created\s+delivered\s+1\s+200/);
+    const deliveryId = /^([0-9A-Z]{26})\s/m.exec(log.stdout)![1]!;
+    expect((await runCli(['webhook', 'replay', id, deliveryId], env)).stdout).toContain('queued again');
+    await pollUntil(async () => receiver.accepted('/cli', ws.body.id).length, (n) => n >= 2, 20_000);
+    expect((await runCli(['webhook', 'delete', id], env)).code).toBe(0);
+    expect((await runCli(['webhook', 'delete', id], env)).code).toBe(1);
+    await cp.call('DELETE', `/v1/workspaces/${ws.body.id}?wait=25`, { token: carol });
   }, 90_000);
 
   it('removes a subscription', async () => {
@@ -197,12 +225,13 @@ describe('a control plane killed between the state change and the delivery', () 
   };
 
   it('loses nothing: after a restart every event arrives, verified, with the ids the log gave them', async () => {
-    receiver.status.set('/crash', 503);
+    // Really down: the port refuses connections until after the restart.
+    await receiver.stop();
     server = await npmStart(env);
     expect((await call('POST', '/v1/providers', { yaml: 'name: local-docker\n' })).status).toBe(201);
     const hook = await call('POST', '/v1/webhooks', { url: `${receiver.url}/crash` });
     receiver.secrets.set('crash', hook.body.secret);
-    const ws = await call('POST', '/v1/workspaces?wait=40', { provider: 'local-docker', name: 'crashy', source: { image: IMAGE } });
+    const ws = await call('POST', '/v1/workspaces?wait=25', { provider: 'local-docker', name: 'crashy', source: { image: IMAGE } });
     expect(ws.body.status).toBe('Running');
     const before = await pollUntil(async () => (await call('GET', `/v1/webhooks/${hook.body.id}/deliveries`)).body.items, (d: any[]) => d.length >= 2 && d.every((x) => x.attempts.length > 0), 20_000);
     expect(before.map((d: any) => d.status)).toEqual(['pending', 'pending']);
@@ -210,13 +239,45 @@ describe('a control plane killed between the state change and the delivery', () 
     await new Promise((r) => server!.child.once('exit', r));
     expect(receiver.accepted('/crash')).toEqual([]);
 
-    receiver.status.delete('/crash');
+    await receiver.start();
     server = await npmStart(env);
     const got = await pollUntil(async () => receiver.accepted('/crash'), (x) => x.length >= 2, 60_000);
     expect(got.map((r) => r.payload!.type).sort()).toEqual(['workspace.created', 'workspace.running']);
     expect(got.every((r) => r.verifiedBy.includes('crash'))).toBe(true);
     expect(got.map((r) => r.id).sort()).toEqual(before.map((d: any) => d.messageId).sort());
-    expect((await call('DELETE', `/v1/workspaces/${ws.body.id}?wait=40`)).status).toBe(204);
+    const after = (await call('GET', `/v1/webhooks/${hook.body.id}/deliveries`)).body.items;
+    for (const d of after.filter((x: any) => x.type !== 'workspace.deleted')) {
+      expect(d.attempts[0].error).toMatch(/ECONNREFUSED/);
+      expect(d.attempts.at(-1)).toMatchObject({ statusCode: 200 });
+    }
+    expect((await call('DELETE', `/v1/workspaces/${ws.body.id}?wait=25`)).status).toBe(204);
     await pollUntil(async () => receiver.accepted('/crash').map((r) => r.payload!.type), (t) => t.includes('workspace.deleted'), 30_000);
   }, 240_000);
+});
+
+describe('an endpoint that keeps failing', () => {
+  let cp2: TestControlPlane;
+  afterAll(async () => { await cp2?.dispose(); });
+
+  it('is disabled once it has failed for longer than the disable window, and its owner is told', async () => {
+    // Five days on AWS; two seconds here.
+    cp2 = await startControlPlane({ env: { ...WEBHOOK_ENV, WORKBAY_WEBHOOK_DISABLE_AFTER: '2s' } });
+    await cp2.call('POST', '/v1/providers', { yaml: 'name: local-docker\n' });
+    const erin = await cp2.tokenFor('erin');
+    receiver.status.set('/flaky', 500);
+    const flaky = await cp2.call('POST', '/v1/webhooks', { token: erin, json: { url: `${receiver.url}/flaky`, eventTypes: ['workspace.created'] } });
+    const told = await cp2.call('POST', '/v1/webhooks', { token: erin, json: { url: `${receiver.url}/erin`, eventTypes: ['webhook.disabled'] } });
+    receiver.secrets.set('erin', told.body.secret);
+    const ws = await cp2.call('POST', '/v1/workspaces', { token: erin, json: { provider: 'local-docker', name: 'flaky', source: { image: IMAGE } } });
+    const shown = await pollUntil(async () => (await cp2.call('GET', `/v1/webhooks/${flaky.body.id}`, { token: erin })).body, (w) => w.status === 'disabled', 60_000);
+    expect(shown.disabledReason).toMatch(/every attempt failed since/);
+    expect(Date.parse(shown.disabledAt) - Date.parse(shown.failingSince)).toBeGreaterThanOrEqual(2000);
+    const notice = await pollUntil(async () => receiver.accepted('/erin'), (x) => x.length > 0, 30_000);
+    expect(notice[0]!.payload).toMatchObject({ type: 'webhook.disabled', data: { webhook: { id: flaky.body.id, url: `${receiver.url}/flaky` } } });
+    expect(notice[0]!.verifiedBy).toEqual(['erin']);
+    const tries = receiver.received.filter((r) => r.path === '/flaky').length;
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(receiver.received.filter((r) => r.path === '/flaky').length).toBe(tries);
+    await cp2.call('DELETE', `/v1/workspaces/${ws.body.id}?wait=25`, { token: erin });
+  }, 120_000);
 });

@@ -132,6 +132,15 @@ describe('Slack slash commands', () => {
     expect((await command(`delete ${name}`)).body.text).toMatch(/Deleting/);
   }, 90_000);
 
+  it('a workspace that fails is followed up with an Error message', async () => {
+    const r = await command('up workbay-test/not-built-here:1');
+    expect(r.body.text).toMatch(/^Creating workspace \*not-built-here\*/);
+    const got = await pollUntil(async () => received.filter((m) => JSON.stringify(m.body.blocks).includes('not-built-here')), (x) => x.length > 0, 120_000);
+    expect(got[0].body.text).toMatch(/not-built-here failed: /);
+    const ws = ((await cp.call('GET', '/v1/workspaces?owner=alice')).body.items as any[]).find((w) => w.name === 'not-built-here');
+    expect(ws.status).toBe('Error');
+  }, 150_000);
+
   it('help lists the commands', async () => {
     const r = await command('help');
     expect(r.body.text).toMatch(/\/workbay up/);

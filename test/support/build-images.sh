@@ -40,5 +40,7 @@ label_image() {
 }
 label_image workbay-test/label-privileged:local '"[{\"id\":\"base\"},{\"id\":\"feature\",\"privileged\":true}]"'
 label_image workbay-test/label-hostbind:local '"[{\"mounts\":[\"source=/,target=/host,type=bind\"]}]"'
+# An image whose label sets a non-root remoteUser, env and a hook (metadata merge tests).
+label_image workbay-test/label-remoteuser:local '"[{\"id\":\"base\",\"remoteUser\":\"vscode\",\"containerEnv\":{\"FROM_LABEL\":\"yes\"},\"postCreateCommand\":\"id -un > /tmp/label-hook-user\"}]"'
 
 docker image ls --format '{{.Repository}}:{{.Tag}} {{.Size}}' | grep workbay-test

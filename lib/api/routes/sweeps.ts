@@ -6,6 +6,7 @@ import { problemResponses } from '../schemas';
 const SweepResult = z.object({
   checked: z.number().int(), stopped: z.number().int(), extended: z.number().int(), failed: z.number().int(),
   warned: z.number().int(), read: z.number().int().openapi({ description: 'index items read by this sweep' }),
+  deleted: z.number().int().openapi({ description: 'Stopped workspaces past their retention whose delete was recorded' }),
   failures: z.array(z.object({ workspaceId: z.string(), error: z.string() })),
 }).openapi('SweepResult');
 

@@ -2,7 +2,7 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { ApiDeps, ApiEnv } from '../context';
 import { workspaceView, type Actor } from '../../workspaces';
 import type { WorkspaceRecord } from '../../store';
-import { CreateWorkspace, Event, IdParam, ListQuery, WaitQuery, Workspace, WorkspaceList, problemResponses } from '../schemas';
+import { CreateWorkspace, Event, IdParam, ListQuery, UpdateWorkspace, WaitQuery, Workspace, WorkspaceList, problemResponses } from '../schemas';
 
 const security = [{ bearer: [] }];
 const one = { content: { 'application/json': { schema: Workspace } } };
@@ -32,6 +32,12 @@ const show = createRoute({
   method: 'get', path: '/v1/workspaces/{id}', tags: ['workspaces'], security, summary: 'Show a workspace',
   request: { params: IdParam },
   responses: { 200: { description: 'workspace', ...one }, ...problemResponses(404) },
+});
+
+const update = createRoute({
+  method: 'patch', path: '/v1/workspaces/{id}', tags: ['workspaces'], security, summary: 'Change a workspace (keep: exempt from retention)',
+  request: { params: IdParam, body: { required: true, content: { 'application/json': { schema: UpdateWorkspace } } } },
+  responses: { 200: { description: 'workspace', ...one }, ...problemResponses(400, 403, 404) },
 });
 
 const transition = (verb: 'stop' | 'start') => createRoute({
@@ -78,6 +84,7 @@ export function workspaceRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
     return c.json({ items: page.items.map(workspaceView), cursor: page.cursor } as never, 200);
   });
   app.openapi(show, async (c) => c.json(workspaceView(await deps.workspaces.get(c.get('principal'), c.req.valid('param').id)) as never, 200));
+  app.openapi(update, async (c) => c.json(workspaceView(await deps.workspaces.setKeep(c.get('principal'), c.req.valid('param').id, c.req.valid('json').keep)) as never, 200));
   for (const verb of ['stop', 'start'] as const) {
     app.openapi(transition(verb), async (c) => {
       const actor = c.get('principal');

@@ -27,12 +27,14 @@ export function containerSpec(ws: DriverWorkspace, r: ResolvedDevcontainer, imag
   const devices = c.runArgs.devices ?? [];
   const mounts: Docker.MountSettings[] = [
     { Type: 'volume', Source: objectName(ws.id), Target: c.workspaceMount?.target ?? r.workspaceFolder },
-    ...[...(meta?.mounts ?? []), ...c.mounts, ...(c.runArgs.mounts ?? [])].map((m) => ({
+    // The spec's merge: mounts are collected and the last one per target wins.
+    ...[...new Map([...(meta?.mounts ?? []), ...c.mounts, ...(c.runArgs.mounts ?? [])].map((m) => [m.target, m])).values()].map((m) => ({
       Type: m.type, Target: m.target, ...(m.source ? { Source: m.source } : {}), ...(m.readonly ? { ReadOnly: true } : {}),
     } as Docker.MountSettings)),
   ];
   return {
     name: objectName(ws.id),
+    ...(c.runArgs.platform ? { platform: c.runArgs.platform } : {}),
     Image: image,
     Labels: {
       ...c.runArgs.labels,

@@ -4,8 +4,10 @@ import { resolveDevcontainer, remoteEnvOf, type RuntimeMeta } from '../devcontai
 import {
   ACTIVITY_FILE, LABELS, objectName,
   type ConnectionInfo, type Driver, type DriverWorkspace, type ExecOptions, type ExecResult, type Observed, type Progress,
+  type AttachIO, type AttachOptions, type AttachSession,
 } from '../driver';
 import { readFileFrom } from './archive';
+import { attachContainer } from './attach';
 import { containerSpec, RUNTIME_LABEL, workspaceLabels } from './container-spec';
 import { judgeImage } from './image-policy';
 import { listManagedDocker } from './managed';
@@ -13,10 +15,13 @@ import { assertAllowed, DEFAULT_POLICY, judgeContainer, type Policy } from '../.
 import { engine, engineStatus, isMissing, translate } from './errors';
 import { execIn } from './exec';
 import { buildImage, ensureImage } from './image';
-import { CREATE_HOOKS, runHook } from '../lifecycle';
+import { CREATE_HOOKS, runHookStages } from '../lifecycle';
+import { mergeImageLabel } from './metadata';
+import { installFeatures } from './features';
 import { prepareMarkers } from './markers';
 import { buildContext, cloneSource, demuxText, readRepoDevcontainer, type HelperSettings } from './source';
-import { cliEnv, dockerClient, type DockerTarget } from './target';
+import { volumeBindsAsMounts } from './podman';
+import { cliEnv, cliPrefix, openEngine, type DockerTarget, type EngineHandle } from './target';
 
 /** Options of the Docker driver, resolved by the workspace service from the provider. */
 export interface DockerDriverOptions extends DockerTarget {
@@ -29,9 +34,16 @@ export interface DockerDriverOptions extends DockerTarget {
 export class DockerDriver implements Driver {
   readonly kind = 'docker' as const;
   private readonly docker: Docker;
+  private readonly handle?: EngineHandle;
 
   constructor(private readonly opts: DockerDriverOptions, docker?: Docker) {
-    this.docker = docker ?? dockerClient(opts);
+    this.handle = docker ? undefined : openEngine(opts);
+    this.docker = docker ?? this.handle!.docker;
+  }
+
+  /** Releases the engine connection (the SSH connection of an ssh:// target). */
+  async close(): Promise<void> {
+    await this.handle?.close();
   }
 
   private async container(ws: DriverWorkspace): Promise<Docker.ContainerInspectInfo | undefined> {
@@ -72,6 +84,7 @@ export class DockerDriver implements Driver {
   }
 
   async create(ws: DriverWorkspace, progress: Progress): Promise<Observed> {
+    await this.handle?.ready(progress);
     await engine('creating the workspace volume', () => this.docker.createVolume({ Name: objectName(ws.id), Labels: workspaceLabels(ws) }));
     let info = await this.container(ws);
     if (!info) {
@@ -80,9 +93,11 @@ export class DockerDriver implements Driver {
       if ('git' in ws.source && !ws.devcontainer && !repo) {
         throw new WorkbayError('driver.sourceFailed', 'the repository has no .devcontainer/devcontainer.json or .devcontainer.json; pass one with the request');
       }
-      const resolved = resolveDevcontainer(ws, ws.devcontainer ?? repo?.text, repo?.configDir);
-      const image = await this.image(ws, resolved, progress);
-      const allowed = await judgeImage(this.docker, this.opts.policy ?? DEFAULT_POLICY, resolved, image);
+      const own = resolveDevcontainer(ws, ws.devcontainer ?? repo?.text, repo?.configDir);
+      const base = await this.image(ws, own, progress);
+      const image = await installFeatures(this.docker, ws, this.opts.helper, own, base, this.opts.policy ?? DEFAULT_POLICY, progress);
+      const allowed = await judgeImage(this.docker, this.opts.policy ?? DEFAULT_POLICY, own, image);
+      const resolved = await mergeImageLabel(this.docker, own, image);
       progress({ step: 'create', message: `creating container ${objectName(ws.id)}` });
       const spec = containerSpec(ws, resolved, image, allowed);
       try {
@@ -98,7 +113,7 @@ export class DockerDriver implements Driver {
 
   private async image(ws: DriverWorkspace, r: ReturnType<typeof resolveDevcontainer>, progress: Progress): Promise<string> {
     if (r.config.image) {
-      await ensureImage(this.docker, r.config.image, progress);
+      await ensureImage(this.docker, r.config.image, progress, r.config.runArgs.platform);
       return r.config.image;
     }
     const b = r.config.build!;
@@ -110,7 +125,7 @@ export class DockerDriver implements Driver {
     const tag = `${objectName(ws.id)}:devcontainer`;
     progress({ step: 'build', message: `building ${b.dockerfile}` });
     await buildContext(this.docker, ws, this.opts.helper, r.configDir, b.context, b.dockerfile, (tar, dockerfile) =>
-      buildImage(this.docker, tar, { tag, dockerfile, args: b.args, target: b.target, labels: workspaceLabels(ws) }, progress));
+      buildImage(this.docker, tar, { tag, dockerfile, args: b.args, target: b.target, labels: workspaceLabels(ws), platform: r.config.runArgs.platform, noCache: b.noCache, pull: b.pull }, progress));
     return tag;
   }
 
@@ -132,16 +147,17 @@ export class DockerDriver implements Driver {
     const exec = (argv: string[]) => execIn(c, argv, { user: meta.user, workingDir: meta.workspaceFolder, env: remoteEnvOf(meta) });
     const ctx = { exec, progress, markers };
     // Create hooks are keyed to the container id, so a start after a crash mid-create finishes them.
-    for (const hook of CREATE_HOOKS) await runHook(ctx, hook, meta[hook], info.Id);
-    await runHook(ctx, 'postStartCommand', meta.postStartCommand, info.State.StartedAt);
+    for (const hook of CREATE_HOOKS) await runHookStages(ctx, hook, meta, info.Id);
+    await runHookStages(ctx, 'postStartCommand', meta, info.State.StartedAt);
     return this.observed(info);
   }
 
   async start(ws: DriverWorkspace, progress: Progress): Promise<Observed> {
+    await this.handle?.ready(progress);
     const info = await this.container(ws);
     if (!info) throw new WorkbayError('driver.failed', 'the workspace container does not exist; recreate the workspace');
     // Judged by what the engine holds, so a policy tightened since the container was made still holds.
-    if (!info.State.Running) assertAllowed(judgeContainer(this.opts.policy ?? DEFAULT_POLICY, info.HostConfig, objectName(ws.id)), 'the existing container');
+    if (!info.State.Running) assertAllowed(judgeContainer(this.opts.policy ?? DEFAULT_POLICY, volumeBindsAsMounts(info.HostConfig), objectName(ws.id)), 'the existing container');
     return this.boot(info, progress);
   }
 
@@ -188,6 +204,12 @@ export class DockerDriver implements Driver {
     return execIn(c, argv, { user: opts.user ?? meta.user, workingDir: opts.workingDir ?? meta.workspaceFolder, env: { ...remoteEnvOf(meta), ...opts.env }, timeoutMs: opts.timeoutMs });
   }
 
+  async attach(ws: DriverWorkspace, opts: AttachOptions, io: AttachIO): Promise<AttachSession> {
+    const info = await this.container(ws);
+    if (!info?.State.Running) throw new WorkbayError('workspace.notRunning', 'the workspace is not running; start it first');
+    return attachContainer(this.docker.getContainer(info.Id), info.State.StartedAt, metaOf(info), opts, io);
+  }
+
   async lastActivity(ws: DriverWorkspace): Promise<Date | undefined> {
     const info = await this.container(ws);
     if (!info?.State.Running) return undefined;
@@ -205,7 +227,7 @@ export class DockerDriver implements Driver {
   async connection(ws: DriverWorkspace): Promise<ConnectionInfo> {
     const info = await this.container(ws);
     const meta = info ? metaOf(info) : { workspaceFolder: `/workspaces/${ws.name}`, remoteEnv: {}, ports: [] } as RuntimeMeta;
-    const attach = [this.opts.cliPath, 'exec', '-it', ...(meta.user ? ['-u', meta.user] : []), '-w', meta.workspaceFolder, objectName(ws.id), 'sh'];
+    const attach = [...cliPrefix(this.opts), 'exec', '-it', ...(meta.user ? ['-u', meta.user] : []), '-w', meta.workspaceFolder, objectName(ws.id), 'sh'];
     return { attach, workspaceFolder: meta.workspaceFolder, user: meta.user, ports: meta.ports, env: cliEnv(this.opts) };
   }
 }

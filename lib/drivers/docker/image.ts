@@ -31,12 +31,12 @@ export async function hasImage(docker: Docker, ref: string): Promise<boolean> {
 }
 
 /** Makes sure `ref` is on the engine: uses it when present, else pulls it and checks every event for errors. */
-export async function ensureImage(docker: Docker, ref: string, progress: Progress): Promise<void> {
+export async function ensureImage(docker: Docker, ref: string, progress: Progress, platform?: string): Promise<void> {
   if (await hasImage(docker, ref)) return;
   progress({ step: 'pull', message: `pulling ${ref}` });
   let failure: string | undefined;
   try {
-    const stream = await docker.pull(ref);
+    const stream = await docker.pull(ref, platform ? { platform } : {});
     const events = await follow(docker, stream, (e) => {
       if (e.error) failure ??= e.errorDetail?.message ?? e.error;
     });
@@ -53,12 +53,13 @@ export async function ensureImage(docker: Docker, ref: string, progress: Progres
 }
 
 /** Builds an image from a context tar. Build output is streamed as progress; a failed step throws with its last lines. */
-export async function buildImage(docker: Docker, context: NodeJS.ReadableStream, opts: { tag: string; dockerfile: string; args: Record<string, string>; target?: string; labels: Record<string, string> }, progress: Progress): Promise<void> {
+export async function buildImage(docker: Docker, context: NodeJS.ReadableStream, opts: { tag: string; dockerfile: string; args: Record<string, string>; target?: string; labels: Record<string, string>; platform?: string; noCache?: boolean; pull?: boolean }, progress: Progress): Promise<void> {
   const lines: string[] = [];
   let failure: string | undefined;
   const stream: NodeJS.ReadableStream = await engine('starting a build', () => docker.buildImage(context as never, {
     t: opts.tag, dockerfile: opts.dockerfile, buildargs: opts.args, labels: opts.labels, rm: true, forcerm: true,
     networkmode: 'host', ...(opts.target ? { target: opts.target } : {}),
+    ...(opts.platform ? { platform: opts.platform } : {}), ...(opts.noCache ? { nocache: true } : {}), ...(opts.pull ? { pull: true } : {}),
   } as never) as unknown as Promise<NodeJS.ReadableStream>);
   await engine('building', () => follow(docker, stream, (e) => {
     if (e.stream) {

@@ -5,15 +5,20 @@ import type { SecretResolver } from '../../secrets';
 import type { Policy } from '../../policy';
 import { DockerDriver } from './docker-driver';
 import type { HelperSettings } from './source';
+import { isPodmanPath, PODMAN_ROOTFUL_HOST } from './podman';
+import { resolveSshSettings } from './ssh-settings';
 
 export { DockerDriver, type DockerDriverOptions } from './docker-driver';
 export type { DockerTarget } from './target';
+export { isPodmanPath, podmanDefaultHost } from './podman';
 export type { HelperSettings } from './source';
 
 /** Process-wide defaults for Docker providers (embedded mode: the local engine). */
 export interface DockerRuntime {
   /** Used when a provider leaves DOCKER_HOST empty; unset on AWS, where there is no local engine. */
   defaultHost?: string;
+  /** Podman's socket for providers whose `path` is podman and DOCKER_HOST empty (see podmanDefaultHost). */
+  podmanHost?: string;
   helper: HelperSettings;
   secrets: SecretResolver;
 }
@@ -25,7 +30,7 @@ export interface DockerRuntime {
  */
 export async function createDockerDriver(agent: DockerAgent, rt: DockerRuntime, policy?: Policy): Promise<DockerDriver> {
   const env = agent.env;
-  const host = env.DOCKER_HOST || rt.defaultHost;
+  const host = env.DOCKER_HOST || (isPodmanPath(agent.path) ? rt.podmanHost ?? PODMAN_ROOTFUL_HOST : rt.defaultHost);
   const field = (k: string) => `agent.docker.env.${k}`;
   if (!host) {
     throw new WorkbayError('config.invalid', 'this Docker provider names no engine and the control plane has no default one', {
@@ -43,5 +48,6 @@ export async function createDockerDriver(agent: DockerAgent, rt: DockerRuntime, 
     const file = (name: string) => rt.secrets(`file:${posix.join(env.DOCKER_CERT_PATH!, name)}`, field('DOCKER_CERT_PATH'));
     tls = { ca: await file('ca.pem'), cert: await file('cert.pem'), key: await file('key.pem') };
   }
-  return new DockerDriver({ host, tls, cliPath: agent.path, install: agent.install, helper: rt.helper, ...(policy ? { policy } : {}) });
+  const ssh = host.startsWith('ssh://') ? await resolveSshSettings(env, rt.secrets, agent.path) : undefined;
+  return new DockerDriver({ host, tls, ...(ssh ? { ssh } : {}), cliPath: agent.path, install: agent.install, helper: rt.helper, ...(policy ? { policy } : {}) });
 }

@@ -95,6 +95,20 @@ export async function readRepoDevcontainer(docker: Docker, ws: DriverWorkspace, 
   });
 }
 
+/** Reads a folder of the workspace source (a local Feature) as an engine archive; undefined when it is absent. */
+export async function readSourceFolder<T>(docker: Docker, ws: DriverWorkspace, h: HelperSettings, rel: string, fn: (tar: NodeJS.ReadableStream) => Promise<T>): Promise<T | undefined> {
+  return withReader(docker, ws, h, async (c) => {
+    let archive: NodeJS.ReadableStream;
+    try {
+      archive = await c.getArchive({ path: posix.join(MOUNT, rel) });
+    } catch (err) {
+      if (isMissing(err)) return undefined;
+      throw err;
+    }
+    return fn(archive);
+  });
+}
+
 /** Streams a build context out of the volume; the Dockerfile path comes back relative to it. */
 export async function buildContext<T>(docker: Docker, ws: DriverWorkspace, h: HelperSettings, configDir: string, context: string, dockerfile: string, fn: (tar: NodeJS.ReadableStream, dockerfile: string) => Promise<T>): Promise<T> {
   const ctxDir = posix.normalize(posix.join(configDir, context));

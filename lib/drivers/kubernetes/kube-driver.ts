@@ -116,6 +116,13 @@ export class KubeDriver implements Driver {
       // Judged before any build: a git source's devcontainer.json is first seen here (ADR 0008).
       const policy = this.opts.policy ?? DEFAULT_POLICY;
       assertAllowed(evaluate(policy, { image: resolved.config.image, devcontainer: resolved.config }));
+      const features = Object.keys(resolved.config.features);
+      if (features.length) {
+        // Silently running without them is what issue 11 reported; say so instead (docs/devcontainer.md).
+        throw new WorkbayError('config.invalid', `Features are installed on Docker providers only so far; this Kubernetes provider cannot install ${features.join(', ')}`, {
+          errors: features.map((f) => ({ field: `devcontainer.features["${f}"]`, message: 'not installed on Kubernetes yet', hint: 'Bake the Feature into the image (or prebuild it on a Docker provider and push it), or use a Docker provider.' })),
+        });
+      }
       const image = await resolveImage(this.k, ws, this.agent, resolved, repo?.commit, progress);
       const template = this.opts.podTemplate ? parsePodTemplate(this.opts.podTemplate) : undefined;
       const body = applyPodTemplate(template, podSpec(ws, this.agent, this.ns, resolved, image, sa, policy));

@@ -163,11 +163,11 @@ describe('other properties', () => {
     expect(cfg.warnings).toContain('hostRequirements.gpu is not supported and is ignored');
     fieldError(configErrorOf(() => parseDevcontainer(image(', "hostRequirements": {"memory": "8 GiB"}'))), 'hostRequirements.memory');
   });
-  it('keeps features and customizations, warning that features are not installed', () => {
+  it('keeps features and customizations for the driver to install', () => {
     const cfg = parseDevcontainer(image(', "features": {"ghcr.io/devcontainers/features/node:1": {}}, "customizations": {"vscode": {"extensions": ["a.b"]}}'));
     expect(cfg.features).toEqual({ 'ghcr.io/devcontainers/features/node:1': {} });
     expect(cfg.customizations).toEqual({ vscode: { extensions: ['a.b'] } });
-    expect(cfg.warnings).toEqual([expect.stringMatching(/features are not supported.*node:1/)]);
+    expect(cfg.warnings).toEqual([]);
   });
   it('treats keys named like Object.prototype members as unknown', () => {
     expect(parseDevcontainer(image(', "constructor": 1, "toString": 2')).warnings).toEqual([

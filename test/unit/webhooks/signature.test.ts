@@ -40,7 +40,7 @@ describe('Standard Webhooks signatures', () => {
       { value: old, createdAt: now.toISOString(), expiresAt: new Date(now.getTime() + 3600_000).toISOString() },
       { value: gone, createdAt: now.toISOString(), expiresAt: new Date(now.getTime() - 1).toISOString() },
     ], 'msg_3', body, now);
-    expect(headers['webhook-signature'].split(' ')).toHaveLength(2);
+    expect(headers['webhook-signature']!.split(' ')).toHaveLength(2);
     expect(headers['webhook-signature']).toMatch(/^v1,\S+ v1,\S+$/);
     expect(() => new Webhook(fresh).verify(body, headers)).not.toThrow();
     expect(() => new Webhook(old).verify(body, headers)).not.toThrow();

@@ -1,0 +1,103 @@
+import { WebSocket, type RawData } from 'ws';
+import { isWorkbayError } from '../errors';
+import type { AttachBroker, AttachTicket, BrokeredSession } from './broker';
+import { CHANNEL, ClientControl, frame, StartFrame, type ServerControl } from './protocol';
+
+/** A client that sends no start frame this soon after the upgrade is disconnected. */
+const START_TIMEOUT_MS = 10_000;
+/** Output is paused while this much is queued for a slow client, and resumed below the low mark. */
+const HIGH_WATER = 1024 * 1024;
+const LOW_WATER = 256 * 1024;
+
+const bytes = (raw: RawData): Buffer => (Buffer.isBuffer(raw) ? raw : Array.isArray(raw) ? Buffer.concat(raw) : Buffer.from(raw));
+
+/**
+ * Runs one attach session over an accepted WebSocket: the first text frame says what to run, binary
+ * frames carry stdin (channel 0) and output (1, 2), text frames carry resize/eof and finally the exit
+ * code. A client that goes away ends the process in the workspace.
+ */
+export function bridgeSession(sock: WebSocket, broker: AttachBroker, ticket: AttachTicket, log?: (e: Record<string, unknown>) => void): void {
+  let session: BrokeredSession | undefined;
+  let starting = false;
+  let finished = false;
+  const pending: Array<(s: BrokeredSession) => void> = [];
+  const control = (m: ServerControl) => { if (sock.readyState === WebSocket.OPEN) sock.send(JSON.stringify(m)); };
+  const fail = (code: string, message: string, close = 1011) => {
+    control({ type: 'error', code, message });
+    sock.close(close, code.slice(0, 100));
+  };
+  let paused = false;
+  let drainTimer: NodeJS.Timeout | undefined;
+  const output = (channel: number) => (data: Buffer) => {
+    if (sock.readyState !== WebSocket.OPEN) return;
+    sock.send(frame(channel, data));
+    if (!paused && sock.bufferedAmount > HIGH_WATER && session) {
+      paused = true;
+      session.pause();
+      drainTimer = setInterval(() => {
+        if (sock.bufferedAmount > LOW_WATER && sock.readyState === WebSocket.OPEN) return;
+        clearInterval(drainTimer);
+        paused = false;
+        session?.resume();
+      }, 20);
+    }
+  };
+  const withSession = (fn: (s: BrokeredSession) => void) => (session ? fn(session) : pending.push(fn));
+  const startTimer = setTimeout(() => fail('request.invalid', 'no start frame was sent', 1008), START_TIMEOUT_MS);
+
+  const begin = (text: string) => {
+    const parsed = StartFrame.safeParse(safeJson(text));
+    if (!parsed.success) return fail('request.invalid', `invalid start frame: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'frame'}: ${i.message}`).join('; ')}`, 1008);
+    starting = true;
+    clearTimeout(startTimer);
+    broker.start(ticket, parsed.data, { stdout: output(CHANNEL.stdout), stderr: output(CHANNEL.stderr) }).then((s) => {
+      session = s;
+      if (sock.readyState !== WebSocket.OPEN) return void s.abort();
+      control({ type: 'started' });
+      for (const fn of pending.splice(0)) fn(s);
+      void s.done.then((code) => {
+        finished = true;
+        control({ type: 'exit', code });
+        sock.close(1000);
+      });
+    }, (err: unknown) => {
+      if (!isWorkbayError(err)) log?.({ level: 'error', msg: 'attach failed', workspaceId: ticket.workspace.id, error: err instanceof Error ? err.message : String(err) });
+      fail(isWorkbayError(err) ? err.code : 'internal', isWorkbayError(err) ? err.message : 'internal error');
+    });
+  };
+
+  sock.on('message', (raw, isBinary) => {
+    const data = bytes(raw);
+    if (!isBinary) {
+      const text = data.toString('utf8');
+      if (!starting) return begin(text);
+      const m = ClientControl.safeParse(safeJson(text));
+      if (!m.success) return;
+      if (m.data.type === 'resize') { const { cols, rows } = m.data; withSession((s) => s.resize(cols, rows)); }
+      else withSession((s) => s.endStdin());
+      return;
+    }
+    if (!starting || data[0] !== CHANNEL.stdin || data.length < 2) return;
+    const payload = data.subarray(1);
+    withSession((s) => {
+      if (!s.write(payload)) {
+        sock.pause();
+        void s.drained().then(() => sock.resume());
+      }
+    });
+  });
+  sock.on('error', () => undefined);
+  sock.on('close', () => {
+    clearTimeout(startTimer);
+    clearInterval(drainTimer);
+    if (!finished) withSession((s) => void s.abort());
+  });
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

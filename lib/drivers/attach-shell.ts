@@ -1,0 +1,52 @@
+import { ulid } from 'ulid';
+import type { LifecycleCommand } from '../config';
+import type { AttachIO, ExecResult } from './driver';
+import { killByPidFile } from './output';
+import { runHook } from './lifecycle';
+
+/**
+ * An attached process with a pid file, so it can be ended when its client goes away: neither the
+ * Docker Engine API nor Kubernetes exec can kill what they started, and closing a non-TTY stream
+ * leaves a command that ignores stdin running.
+ */
+export function trackedArgv(argv: string[]): { argv: string[]; pidFile: string; kill: string[] } {
+  const pidFile = `/tmp/.workbay-attach-${ulid()}`;
+  return {
+    argv: ['/bin/sh', '-c', `echo $$ > ${pidFile}; exec "$@"`, 'sh', ...argv],
+    pidFile,
+    kill: ['/bin/sh', '-c', killByPidFile(pidFile)],
+  };
+}
+
+/** Removes the pid file after a normal exit (best effort). */
+export const cleanupArgv = (pidFile: string) => ['rm', '-f', pidFile];
+
+/**
+ * Runs `postAttachCommand` once per container start (`stamp`), through the shared lifecycle runner and
+ * its run-once markers. A failure is shown on the session's stderr and does not block the attach, as
+ * in the reference CLI.
+ */
+export async function runPostAttach(exec: (argv: string[]) => Promise<ExecResult>, cmd: LifecycleCommand | undefined, stamp: string, io: AttachIO): Promise<void> {
+  if (!cmd?.length) return;
+  try {
+    await runHook({ exec, progress: () => {}, markers: new Map() }, 'postAttachCommand', cmd, stamp);
+  } catch (err) {
+    io.stderr(Buffer.from(`workbay: ${(err as Error).message}\r\n`));
+  }
+}
+
+/** Splits Docker's multiplexed (non-TTY) stream into stdout and stderr frames. */
+export function demuxer(io: AttachIO): (chunk: Buffer) => void {
+  let buf: Buffer = Buffer.alloc(0);
+  return (chunk) => {
+    buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
+    while (buf.length >= 8) {
+      const size = buf.readUInt32BE(4);
+      if (buf.length < 8 + size) return;
+      const payload = buf.subarray(8, 8 + size);
+      if (buf[0] === 2) io.stderr(payload);
+      else io.stdout(payload);
+      buf = buf.subarray(8 + size);
+    }
+  };
+}

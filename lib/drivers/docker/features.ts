@@ -1,0 +1,58 @@
+import type Docker from 'dockerode';
+import { mergeMetadata } from '../../config';
+import { isWorkbayError, WorkbayError } from '../../errors';
+import { featureBuild, featureViolations, filesFromTar, resolveFeatures, type FeatureLoaders } from '../../features';
+import { assertAllowed, type Policy } from '../../policy';
+import type { ResolvedDevcontainer } from '../devcontainer';
+import { LABELS, type DriverWorkspace, type Progress } from '../driver';
+import { buildImage, hasImage } from './image';
+import { imageFacts } from './metadata';
+import { readSourceFolder, type HelperSettings } from './source';
+
+/**
+ * Installs the config's Features on `base` through the engine's build API and returns the image
+ * to run: `workbay-features:<content hash>`, reused as is when the engine already has it (nothing
+ * changed: base image, Features' files, options). Each Feature's asks are judged by the policy
+ * before anything is built. The result's `devcontainer.metadata` label holds the base's entries and
+ * one per Feature, so the metadata merge (and the policy's label check) see the Features.
+ *
+ * @throws WorkbayError naming the Feature that cannot be had, is refused, or fails to install.
+ */
+export async function installFeatures(
+  docker: Docker, ws: DriverWorkspace, helper: HelperSettings, r: ResolvedDevcontainer, base: string, policy: Policy, progress: Progress,
+  loaders: Omit<FeatureLoaders, 'local'> = {},
+): Promise<string> {
+  if (!Object.keys(r.config.features).length) return base;
+  const local: FeatureLoaders['local'] = 'git' in ws.source
+    ? (path) => readSourceFolder(docker, ws, helper, path, (tar) => filesFromTar(tar, 1))
+    : undefined;
+  progress({ step: 'build', message: `resolving Features: ${Object.keys(r.config.features).join(', ')}` });
+  const features = await resolveFeatures(r.config.features, r.configDir, { ...loaders, ...(local ? { local } : {}) }, r.config.overrideFeatureInstallOrder);
+  assertAllowed(featureViolations(policy, features), 'the Features of this devcontainer.json');
+  const facts = await imageFacts(docker, base);
+  const users = mergeMetadata(r.config, facts.entries).config;
+  const build = featureBuild({ ref: base, id: facts.id, user: facts.user, entries: facts.entries }, features, users);
+  const order = features.map((f) => f.ref.written).join(', ');
+  if (await hasImage(docker, build.tag)) {
+    progress({ step: 'build', message: `reusing ${build.tag} (Features ${order} unchanged)` });
+    return build.tag;
+  }
+  progress({ step: 'build', message: `installing Features in order: ${order}` });
+  let current: string | undefined;
+  try {
+    await buildImage(docker, build.context(), {
+      tag: build.tag, dockerfile: 'Dockerfile', args: {}, platform: r.config.runArgs.platform,
+      labels: { [LABELS.metadata]: JSON.stringify(build.entries), [LABELS.managedBy]: 'workbay', 'workbay.dev/features': order },
+    }, (e) => {
+      const m = /workbay: installing Feature (.+)$/.exec(e.message);
+      if (m) current = m[1];
+      progress(e);
+    });
+  } catch (err) {
+    if (isWorkbayError(err, 'driver.buildFailed') && current) {
+      throw new WorkbayError('driver.buildFailed', `Feature "${current}" failed to install: ${err.message.replace(/^Dockerfile build failed: /, '')}`, { cause: err });
+    }
+    throw err;
+  }
+  return build.tag;
+}

@@ -1,0 +1,90 @@
+import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import tar from 'tar-stream';
+import { packFiles } from './files';
+import { shellQuote } from './options';
+import type { ResolvedFeature } from './types';
+
+/** The image Features are installed on. */
+export interface FeatureBase {
+  /** A reference the engine resolves (tag or name). */
+  ref: string;
+  /** The image id: part of the content hash, so a rebuilt base means a new Features image. */
+  id: string;
+  /** The base's own `User` (restored after the Features, which install as root). */
+  user: string;
+  /** The base's `devcontainer.metadata` entries. */
+  entries: unknown[];
+}
+
+/** A generated Features build: Dockerfile, context, content hash, and the label of the result. */
+export interface FeatureBuild {
+  dockerfile: string;
+  /** `workbay-features:<hash>`: the same inputs give the same tag, so an existing image is reused. */
+  tag: string;
+  /** The merged `devcontainer.metadata` entries: the base's, then one per Feature. */
+  entries: unknown[];
+  context(): Readable;
+}
+
+/** Keys of a Feature's metadata that go into its entry of the image label, as the reference CLI writes it. */
+const ENTRY_KEYS = ['init', 'privileged', 'capAdd', 'securityOpt', 'entrypoint', 'mounts', 'customizations',
+  'onCreateCommand', 'updateContentCommand', 'postCreateCommand', 'postStartCommand', 'postAttachCommand'] as const;
+
+/** A Feature's entry in the `devcontainer.metadata` label (its id as written, then what it asks for). */
+export function featureEntry(f: ResolvedFeature): Record<string, unknown> {
+  const out: Record<string, unknown> = { id: f.ref.written };
+  for (const k of ENTRY_KEYS) if (f.metadata[k] !== undefined) out[k] = f.metadata[k];
+  return out;
+}
+
+const dockerQuote = (v: string) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
+
+/**
+ * Generates the build that installs `features` (in order) on `base`: per Feature a COPY of its
+ * files and one RUN of its install.sh as root with its options (and `_REMOTE_USER`,
+ * `_CONTAINER_USER` and their homes) sourced from `devcontainer-features.env`, then its containerEnv
+ * as ENV lines, so later Features and the container see them.
+ */
+export function featureBuild(base: FeatureBase, features: ResolvedFeature[], users: { remoteUser?: string; containerUser?: string }): FeatureBuild {
+  const containerUser = users.containerUser ?? (base.user || 'root');
+  const remoteUser = users.remoteUser ?? containerUser;
+  const home = (v: string) => `"$(awk -F: -v u="$${v}" '$1==u{print $6}' /etc/passwd 2>/dev/null)"`;
+  const lines = [`FROM ${base.ref}`, 'USER root'];
+  const dirs = features.map((f, i) => `${i + 1}-${f.metadata.id.replace(/[^A-Za-z0-9_.-]/g, '_')}`);
+  const envFiles = features.map((f) => [
+    ...Object.entries(f.env).map(([k, v]) => `${k}=${shellQuote(v)}`),
+    `_CONTAINER_USER=${shellQuote(containerUser.split(':')[0]!)}`, `_REMOTE_USER=${shellQuote(remoteUser.split(':')[0]!)}`,
+    `_CONTAINER_USER_HOME=${home('_CONTAINER_USER')}`, `_REMOTE_USER_HOME=${home('_REMOTE_USER')}`, '',
+  ].join('\n'));
+  features.forEach((f, i) => {
+    const dir = `/tmp/workbay-features/${dirs[i]}`;
+    lines.push(`COPY .workbay-features/${dirs[i]} ${dir}`);
+    lines.push(`RUN echo ${shellQuote(`workbay: installing Feature ${f.ref.written}`)} && cd ${dir} && chmod +x ./install.sh && set -a && . ./devcontainer-features.env && set +a && ./install.sh && cd / && rm -rf ${dir}`);
+    for (const [k, v] of Object.entries(f.metadata.containerEnv ?? {})) lines.push(`ENV ${k}=${dockerQuote(String(v))}`);
+  });
+  if (base.user && base.user !== 'root' && base.user !== '0') lines.push(`USER ${base.user}`);
+  const dockerfile = `${lines.join('\n')}\n`;
+  const hash = createHash('sha256').update(JSON.stringify({ base: base.id, dockerfile, envFiles }));
+  features.forEach((f, i) => {
+    for (const [name, file] of [...f.files].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      hash.update(`${dirs[i]}/${name}\0${file.mode}\0`).update(file.content).update('\0');
+    }
+  });
+  const entries = [...base.entries, ...features.map(featureEntry)];
+  return {
+    dockerfile,
+    tag: `workbay-features:${hash.digest('hex').slice(0, 32)}`,
+    entries,
+    context: () => {
+      const pack = tar.pack();
+      pack.entry({ name: 'Dockerfile', mtime: new Date(0) }, dockerfile);
+      features.forEach((f, i) => {
+        packFiles(pack, `.workbay-features/${dirs[i]}`, f.files);
+        pack.entry({ name: `.workbay-features/${dirs[i]}/devcontainer-features.env`, mode: 0o644, mtime: new Date(0) }, envFiles[i]!);
+      });
+      pack.finalize();
+      return pack as unknown as Readable;
+    },
+  };
+}

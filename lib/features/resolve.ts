@@ -1,0 +1,92 @@
+import { configError, WorkbayError } from '../errors';
+import { ociFiles, ociManifest } from './oci';
+import { featureOptionsEnv } from './options';
+import { installOrder, type OrderNode } from './order';
+import { canonicalId, parseFeatureRef } from './reference';
+import { tarballFiles } from './tarball';
+import type { FeatureFiles, FeatureLoaders, FeatureMetadata, FeatureRef, ResolvedFeature } from './types';
+
+/** More Features than this (dependencies included) is a mistake or a loop, not a dev container. */
+const MAX_FEATURES = 40;
+
+interface Pending { ref: FeatureRef; given: unknown; metadata: FeatureMetadata; files?: FeatureFiles; fetchFiles?: () => Promise<FeatureFiles> }
+
+function readMetadata(ref: FeatureRef, files: FeatureFiles): FeatureMetadata {
+  const json = files.get('devcontainer-feature.json');
+  if (!json) throw new WorkbayError('driver.sourceFailed', `Feature "${ref.written}" has no devcontainer-feature.json`);
+  let meta: unknown;
+  try {
+    meta = JSON.parse(json.content.toString('utf8'));
+  } catch (err) {
+    throw configError(`Feature "${ref.written}": devcontainer-feature.json is not JSON (${(err as Error).message})`, [{ field: `features["${ref.written}"]`, message: 'devcontainer-feature.json is not JSON' }]);
+  }
+  return checkMetadata(ref, meta);
+}
+
+function checkMetadata(ref: FeatureRef, meta: unknown): FeatureMetadata {
+  if (!meta || typeof meta !== 'object' || typeof (meta as FeatureMetadata).id !== 'string') {
+    throw configError(`Feature "${ref.written}": devcontainer-feature.json needs an "id"`, [{ field: `features["${ref.written}"]`, message: 'devcontainer-feature.json has no id' }]);
+  }
+  return meta as FeatureMetadata;
+}
+
+async function load(ref: FeatureRef, given: unknown, loaders: FeatureLoaders): Promise<Pending> {
+  const s = ref.source;
+  if (s.kind === 'local') {
+    if (!loaders.local) throw configError(`Feature "${ref.written}" is a local folder, and this workspace has no source folder to read it from`, [{ field: `features["${ref.written}"]`, message: 'local Features need a git (or folder) source', hint: 'Publish the Feature to a registry, or use a git source that contains it.' }]);
+    const files = await loaders.local(s.path);
+    if (!files?.size) throw new WorkbayError('driver.sourceFailed', `Feature "${ref.written}" was not found: the source has no folder ${s.path}`);
+    return { ref, given, metadata: readMetadata(ref, files), files };
+  }
+  if (s.kind === 'tarball') {
+    const files = await tarballFiles({ ...ref, source: s }, loaders);
+    return { ref, given, metadata: readMetadata(ref, files), files };
+  }
+  const oci = { ...ref, source: s };
+  const m = await ociManifest(oci, loaders);
+  if (m.metadata) return { ref, given, metadata: checkMetadata(ref, m.metadata), fetchFiles: () => ociFiles(oci, m) };
+  const files = await ociFiles(oci, m);
+  return { ref, given, metadata: readMetadata(ref, files), files };
+}
+
+/**
+ * Resolves devcontainer.json's `features` into an install list: each Feature's metadata is read
+ * first (for OCI, the manifest's `dev.containers.metadata` annotation), `dependsOn` is followed
+ * recursively (a dependency already listed is not installed twice), then files are fetched and the
+ * list is put in the spec's install order.
+ *
+ * @param configDir the folder of devcontainer.json in the source (local references are relative to it).
+ * @throws WorkbayError naming the Feature that cannot be had (`driver.sourceFailed`) or is
+ *   misconfigured (`config.invalid`).
+ */
+export async function resolveFeatures(features: Record<string, unknown>, configDir: string, loaders: FeatureLoaders, override?: string[]): Promise<ResolvedFeature[]> {
+  const pending: Pending[] = [];
+  const queue: [string, unknown][] = Object.entries(features).filter(([, v]) => v !== false);
+  const canonicalOf = (written: string) => (written.startsWith('.') ? parseFeatureRef(written, configDir).canonical : canonicalId(written));
+  while (queue.length) {
+    const [written, given] = queue.shift()!;
+    const ref = parseFeatureRef(written, configDir);
+    if (pending.some((p) => p.ref.canonical === ref.canonical && JSON.stringify(p.given) === JSON.stringify(given))) continue;
+    if (pending.length >= MAX_FEATURES) throw configError(`more than ${MAX_FEATURES} Features (dependencies included)`, [{ field: 'features', message: 'too many Features' }]);
+    const p = await load(ref, given, loaders);
+    pending.push(p);
+    for (const [dep, opts] of Object.entries(p.metadata.dependsOn ?? {})) {
+      const id = canonicalOf(dep);
+      if (!pending.some((q) => q.ref.canonical === id) && !queue.some(([w]) => canonicalOf(w) === id)) queue.push([dep, opts]);
+    }
+  }
+  const resolved = await Promise.all(pending.map(async (p): Promise<ResolvedFeature & OrderNode> => {
+    const files = p.files ?? (await p.fetchFiles!());
+    if (!files.has('install.sh')) throw new WorkbayError('driver.sourceFailed', `Feature "${p.ref.written}" has no install.sh`);
+    const twice = pending.filter((q) => q.ref.canonical === p.ref.canonical).length > 1;
+    return {
+      ref: p.ref, metadata: p.metadata, files, env: featureOptionsEnv(p.metadata, p.given, p.ref.written),
+      key: twice ? `${p.ref.written} ${JSON.stringify(p.given)}` : p.ref.written,
+      canonical: p.ref.canonical,
+      aliases: [p.metadata.id, ...(p.metadata.legacyIds ?? [])],
+      dependsOn: Object.keys(p.metadata.dependsOn ?? {}).map(canonicalOf),
+      installsAfter: (p.metadata.installsAfter ?? []).map(canonicalOf),
+    };
+  }));
+  return installOrder(resolved, override);
+}

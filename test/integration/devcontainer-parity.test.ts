@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startControlPlane, type TestControlPlane } from '../support/control-plane';
+import { objectsOf, testDocker } from '../support/docker-inspect';
+import { startGitServer, type GitServer } from '../support/git-server';
+
+/** Parity with `devcontainer up` (issue 11): image metadata, config location, variables, failing hooks. */
+const BUSYBOX = 'workbay-test/busybox:local';
+const LABELLED = 'workbay-test/label-remoteuser:local';
+
+let cp: TestControlPlane;
+let git: GitServer;
+let token: string;
+const docker = testDocker();
+
+beforeAll(async () => {
+  cp = await startControlPlane();
+  git = await startGitServer();
+  expect((await cp.call('POST', '/v1/providers', { yaml: 'name: parity\ncontainerInactivityTimeout: 0\n' })).status).toBe(201);
+  token = await cp.tokenFor('parity');
+});
+afterAll(async () => {
+  await cp?.dispose();
+  await git?.close();
+});
+
+const as = (method: string, path: string, json?: unknown) => cp.call(method, path, { token, json });
+const exec = async (id: string, command: string | string[], user?: string) =>
+  (await as('POST', `/v1/workspaces/${id}/exec`, { command, ...(user ? { user } : {}) })).body as { exitCode: number; stdout: string; stderr: string };
+const create = async (name: string, body: Record<string, unknown>) => {
+  const r = await as('POST', '/v1/workspaces?wait=25', { provider: 'parity', name, ...body });
+  let ws = r.body;
+  for (let i = 0; i < 60 && ws.status !== 'Running' && ws.status !== 'Error'; i++) {
+    await new Promise((res) => setTimeout(res, 1000));
+    ws = (await as('GET', `/v1/workspaces/${ws.id}`)).body;
+  }
+  return ws as { id: string; status: string; statusReason?: string };
+};
+const remove = (id: string) => as('DELETE', `/v1/workspaces/${id}?wait=25`);
+
+describe('the image devcontainer.metadata label', () => {
+  it('its remoteUser runs exec and hooks, its env and hook apply, and the container label keeps its entries before the config', async () => {
+    const ws = await create('label-user', {
+      source: { image: LABELLED },
+      devcontainer: JSON.stringify({ image: LABELLED, containerEnv: { FROM_CONFIG: 'also' }, postCreateCommand: 'id -un > /tmp/config-hook-user' }),
+    });
+    expect(ws.statusReason).toBeUndefined();
+    expect(ws.status).toBe('Running');
+    expect((await exec(ws.id, 'id -un')).stdout).toBe('vscode\n');
+    expect((await exec(ws.id, ['cat', '/tmp/label-hook-user'])).stdout).toBe('vscode\n');
+    expect((await exec(ws.id, ['cat', '/tmp/config-hook-user'])).stdout).toBe('vscode\n');
+    expect((await exec(ws.id, 'echo $FROM_LABEL-$FROM_CONFIG')).stdout).toBe('yes-also\n');
+    const [c] = (await objectsOf(docker, ws.id)).containers;
+    const label = JSON.parse(c!.Labels['devcontainer.metadata']!) as Record<string, unknown>[];
+    expect(label[0]).toMatchObject({ id: 'base', remoteUser: 'vscode', postCreateCommand: 'id -un > /tmp/label-hook-user' });
+    expect(label.at(-1)).toMatchObject({ postCreateCommand: 'id -un > /tmp/config-hook-user' });
+    await remove(ws.id);
+  }, 180_000);
+
+  it('the config\'s remoteUser wins over the label\'s', async () => {
+    const ws = await create('label-override', { source: { image: LABELLED }, devcontainer: JSON.stringify({ image: LABELLED, remoteUser: 'root' }) });
+    expect(ws.status).toBe('Running');
+    expect((await exec(ws.id, 'id -un')).stdout).toBe('root\n');
+    // The label's hook ran as the config's remoteUser: one user for every hook, as in the reference CLI.
+    expect((await exec(ws.id, ['cat', '/tmp/label-hook-user'])).stdout).toBe('root\n');
+    await remove(ws.id);
+  }, 180_000);
+});
+

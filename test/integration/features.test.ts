@@ -1,0 +1,165 @@
+import { createHash } from 'node:crypto';
+import tar from 'tar-stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startControlPlane, type TestControlPlane } from '../support/control-plane';
+import { objectsOf, testDocker } from '../support/docker-inspect';
+import { startGitServer, type GitServer } from '../support/git-server';
+import { startRegistry, type Registry } from '../support/registry';
+
+/** Dev Container Features on Docker (issue 11, acceptance 1): local folders and OCI artifacts. */
+const IMAGE = 'workbay-test/busybox:local';
+
+let cp: TestControlPlane;
+let git: GitServer;
+let registry: Registry;
+let token: string;
+const docker = testDocker();
+
+beforeAll(async () => {
+  cp = await startControlPlane();
+  git = await startGitServer();
+  registry = await startRegistry();
+  expect((await cp.call('POST', '/v1/providers', { yaml: 'name: features\ncontainerInactivityTimeout: 0\n' })).status).toBe(201);
+  token = await cp.tokenFor('features');
+});
+afterAll(async () => {
+  await cp?.dispose();
+  await git?.close();
+  await registry?.close();
+});
+
+const as = (method: string, path: string, json?: unknown) => cp.call(method, path, { token, json });
+const sh = async (id: string, command: string) => (await as('POST', `/v1/workspaces/${id}/exec`, { command })).body as { exitCode: number; stdout: string; stderr: string };
+const up = async (name: string, body: Record<string, unknown>) => {
+  let ws = (await as('POST', '/v1/workspaces?wait=25', { provider: 'features', name, ...body })).body;
+  for (let i = 0; i < 90 && ws.status !== 'Running' && ws.status !== 'Error'; i++) {
+    await new Promise((r) => setTimeout(r, 1000));
+    ws = (await as('GET', `/v1/workspaces/${ws.id}`)).body;
+  }
+  return ws as { id: string; status: string; statusReason?: string };
+};
+const messages = async (id: string) => ((await as('GET', `/v1/workspaces/${id}/events`)).body.items as { message: string }[]).map((e) => e.message);
+const imageOf = async (id: string) => (await docker.getContainer((await objectsOf(docker, id)).containers[0]!.Id).inspect()).Image;
+
+const featureA = {
+  'devcontainer-feature.json': JSON.stringify({
+    id: 'greeter-a', version: '1.0.0', options: { greeting: { type: 'string', default: 'hello' } },
+    containerEnv: { GREETER_A: 'installed' }, postCreateCommand: 'echo feature-a >> /tmp/hooks',
+  }),
+  'install.sh': '#!/bin/sh\nset -e\nmkdir -p /opt/greeter\necho "$GREETING from $_REMOTE_USER" > /opt/greeter/a\necho a >> /opt/greeter/order\n',
+};
+const featureB = {
+  'devcontainer-feature.json': JSON.stringify({ id: 'greeter-b', version: '1.0.0', dependsOn: { './greeter-a': {} } }),
+  'install.sh': '#!/bin/sh\nset -e\ntest -f /opt/greeter/a\necho b >> /opt/greeter/order\necho "$GREETER_A" > /opt/greeter/b-saw\n',
+};
+const files = (prefix: string, f: Record<string, string>) => Object.fromEntries(Object.entries(f).map(([k, v]) => [`${prefix}/${k}`, v]));
+
+describe('local Features from the repository', () => {
+  let url = '';
+  let first = '';
+  beforeAll(() => {
+    url = git.repo('with-features', {
+      // greeter-b is listed first: its dependsOn must still put greeter-a before it.
+      '.devcontainer/devcontainer.json': JSON.stringify({
+        image: IMAGE, features: { './greeter-b': {}, './greeter-a': { greeting: 'hola' } }, postCreateCommand: 'echo config >> /tmp/hooks',
+      }),
+      ...files('.devcontainer/greeter-a', featureA),
+      ...files('.devcontainer/greeter-b', featureB),
+    });
+  });
+
+  it('installs both, in dependency order, with the option value and containerEnv; Feature hooks run before the config\'s', async () => {
+    const ws = await up('feat-one', { source: { git: { url } } });
+    expect(ws.statusReason).toBeUndefined();
+    expect(ws.status).toBe('Running');
+    first = ws.id;
+    expect((await sh(ws.id, 'cat /opt/greeter/order')).stdout).toBe('a\nb\n');
+    expect((await sh(ws.id, 'cat /opt/greeter/a')).stdout).toBe('hola from root\n');
+    expect((await sh(ws.id, 'cat /opt/greeter/b-saw; echo $GREETER_A')).stdout).toBe('installed\ninstalled\n');
+    expect((await sh(ws.id, 'cat /tmp/hooks')).stdout).toBe('feature-a\nconfig\n');
+    const [c] = (await objectsOf(docker, ws.id)).containers;
+    const ids = (JSON.parse(c!.Labels['devcontainer.metadata']!) as { id?: string }[]).map((e) => e.id);
+    expect(ids).toEqual(['./greeter-a', './greeter-b', 'workbay']);
+  }, 240_000);
+
+  it('a second up of the identical config reuses the built image', async () => {
+    const ws = await up('feat-two', { source: { git: { url } } });
+    expect(ws.status).toBe('Running');
+    expect(await imageOf(ws.id)).toBe(await imageOf(first));
+    expect((await messages(ws.id)).some((m) => /^reusing workbay-features:/.test(m))).toBe(true);
+    expect((await sh(ws.id, 'cat /opt/greeter/order')).stdout).toBe('a\nb\n');
+  }, 240_000);
+
+  it('a Feature folder that is not there is an Error naming it', async () => {
+    const bad = git.repo('missing-feature', { '.devcontainer/devcontainer.json': JSON.stringify({ image: IMAGE, features: { './nope': {} } }) });
+    const ws = await up('feat-missing', { source: { git: { url: bad } } });
+    expect(ws.status).toBe('Error');
+    expect(ws.statusReason).toMatch(/Feature "\.\/nope" was not found/);
+  }, 120_000);
+});
+
+/** Pushes a Feature as an OCI artifact: config blob, tar layer, manifest with the metadata annotation. */
+async function pushFeature(repo: string, tag: string, f: Record<string, string>): Promise<void> {
+  const pack = tar.pack();
+  for (const [name, content] of Object.entries(f)) pack.entry({ name: `./${name}`, mode: name.endsWith('.sh') ? 0o755 : 0o644 }, content);
+  pack.finalize();
+  const chunks: Buffer[] = [];
+  for await (const c of pack) chunks.push(c as Buffer);
+  const layer = Buffer.concat(chunks);
+  const config = Buffer.from('{}');
+  const base = `http://${registry.host}/v2/${repo}`;
+  const blob = async (body: Buffer) => {
+    const digest = `sha256:${createHash('sha256').update(body).digest('hex')}`;
+    const start = await fetch(`${base}/blobs/uploads/`, { method: 'POST' });
+    const loc = new URL(start.headers.get('location')!, `http://${registry.host}`);
+    loc.searchParams.set('digest', digest);
+    const put = await fetch(loc, { method: 'PUT', body, headers: { 'content-type': 'application/octet-stream' } });
+    expect(put.status).toBe(201);
+    return { digest, size: body.length };
+  };
+  const manifest = {
+    schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    config: { mediaType: 'application/vnd.devcontainers', ...(await blob(config)) },
+    layers: [{ mediaType: 'application/vnd.devcontainers.layer.v1+tar', ...(await blob(layer)), annotations: { 'org.opencontainers.image.title': 'devcontainer-feature.tgz' } }],
+    annotations: { 'dev.containers.metadata': f['devcontainer-feature.json']! },
+  };
+  const res = await fetch(`${base}/manifests/${tag}`, { method: 'PUT', body: JSON.stringify(manifest), headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' } });
+  expect(res.status).toBe(201);
+}
+
+describe('OCI Features from a registry', () => {
+  it('installs a pushed Feature and the one it dependsOn, fetched through the registry API', async () => {
+    await pushFeature('ns/tool', '1', {
+      'devcontainer-feature.json': JSON.stringify({ id: 'tool', version: '1.0.0', options: { flavour: { type: 'string', default: 'plain' } } }),
+      'install.sh': '#!/bin/sh\nset -e\nmkdir -p /opt/oci\necho "tool $FLAVOUR" >> /opt/oci/log\n',
+    });
+    await pushFeature('ns/hello', '1', {
+      'devcontainer-feature.json': JSON.stringify({ id: 'hello', version: '1.2.0', containerEnv: { HELLO: 'oci' }, dependsOn: { [`${registry.host}/ns/tool:1`]: { flavour: 'spicy' } } }),
+      'install.sh': '#!/bin/sh\nset -e\necho hello >> /opt/oci/log\n',
+    });
+    const ref = `${registry.host}/ns/hello:1`;
+    const ws = await up('feat-oci', { source: { image: IMAGE }, devcontainer: JSON.stringify({ image: IMAGE, features: { [ref]: {} } }) });
+    expect(ws.statusReason).toBeUndefined();
+    expect(ws.status).toBe('Running');
+    expect((await sh(ws.id, 'cat /opt/oci/log; echo $HELLO')).stdout).toBe('tool spicy\nhello\noci\n');
+  }, 240_000);
+
+  it('a Feature the registry does not have is an Error naming it', async () => {
+    const ref = `${registry.host}/ns/absent:1`;
+    const ws = await up('feat-absent', { source: { image: IMAGE }, devcontainer: JSON.stringify({ image: IMAGE, features: { [ref]: {} } }) });
+    expect(ws.status).toBe('Error');
+    expect(ws.statusReason).toContain(`Feature "${ref}" could not be fetched: no such Feature or version`);
+  }, 120_000);
+
+  it('a Feature asking for privileged is refused by the default policy, naming the Feature, before anything is built', async () => {
+    await pushFeature('ns/dind', '1', {
+      'devcontainer-feature.json': JSON.stringify({ id: 'dind', version: '1.0.0', privileged: true }),
+      'install.sh': '#!/bin/sh\ntouch /installed\n',
+    });
+    const ref = `${registry.host}/ns/dind:1`;
+    const ws = await up('feat-priv', { source: { image: IMAGE }, devcontainer: JSON.stringify({ image: IMAGE, features: { [ref]: {} } }) });
+    expect(ws.status).toBe('Error');
+    expect(ws.statusReason).toContain(`features["${ref}"].privileged`);
+    expect((await objectsOf(docker, ws.id)).containers).toHaveLength(0);
+  }, 120_000);
+});
