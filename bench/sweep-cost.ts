@@ -62,7 +62,9 @@ export async function sweepCostBench(): Promise<{ fleet: number; read: number; m
   for (const [round, fleet] of [100, 100, 1_000, 10_000].entries()) {
     const dir = mkdtempSync(join(tmpdir(), 'workbay-sweep-bench-'));
     const admin = generateToken();
-    const wb = await startEmbedded({ port: 0, host: '127.0.0.1', dataDir: dir, adminToken: admin, table: 'workbay', dockerHost: host, helperImage: 'workbay-test/git:local', reconcileIntervalSeconds: 3600, sweepIntervalSeconds: 3600, idleWarningSeconds: 0 });
+    const wb = await startEmbedded({ port: 0, host: '127.0.0.1', dataDir: dir, adminToken: admin, table: 'workbay', dockerHost: host, helperImage: 'workbay-test/git:local', reconcileIntervalSeconds: 3600, sweepIntervalSeconds: 3600, idleWarningSeconds: 0,
+      // The drift resync would find the due records' containers missing and create them (a moved deadline).
+      resyncIntervalSeconds: 3600, collectIntervalSeconds: 3600 });
     await fetch(`${wb.url}/v1/providers`, { method: 'POST', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/yaml' }, body: 'name: local-docker\n' });
     // Warm-up sweep on the empty fleet: module loading and first connections are not sweep cost.
     await fetch(`${wb.url}/v1/sweeps`, { method: 'POST', headers: { authorization: `Bearer ${admin}` } });

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { build as esbuild, type Metafile, type Plugin } from 'esbuild';
 import { streamFilterPatterns, tableResource } from './cloudformation';
 import { listFiles, writeZip } from './zip';
-import { portalPrebuilt } from '../portal/esbuild-plugin';
+import { portalPrebuilt } from '../portal/build';
 
 /** The Lambda functions and their entry points. */
 export const FUNCTIONS = ['api', 'sweeper', 'reconciler'] as const;

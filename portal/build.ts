@@ -5,9 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 
 /** The portal's source folder. */
 export const PORTAL_DIR = dirname(fileURLToPath(import.meta.url));
@@ -41,4 +41,26 @@ export async function buildPortal(): Promise<PortalAssets> {
   const version = createHash('sha256').update(js).update('\0').update(css).digest('hex').slice(0, 16);
   const html = readFileSync(join(PORTAL_DIR, 'index.html'), 'utf8').replaceAll('__VERSION__', version);
   return { html, js, css, version };
+}
+
+/**
+ * The esbuild plugin for the Lambda bundles (infra/build.ts): replaces portal/assets.ts, which builds the
+ * page at run time from source, with a module holding the page built now. Lambda then needs neither
+ * esbuild nor the portal's sources, and the strings stay in the lazy chunk the route imports.
+ */
+export function portalPrebuilt(): Plugin {
+  const target = resolve(PORTAL_DIR, 'assets.ts');
+  return {
+    name: 'portal-prebuilt',
+    setup(b) {
+      b.onLoad({ filter: /[\\/]portal[\\/]assets\.ts$/ }, async (args) => {
+        if (resolve(args.path) !== target) return undefined;
+        const assets = await buildPortal();
+        return {
+          contents: `const assets = ${JSON.stringify(assets)};\n/** The prebuilt portal. */\nexport function portalAssets() { return Promise.resolve(assets); }\n`,
+          loader: 'js',
+        };
+      });
+    },
+  };
 }

@@ -56,6 +56,10 @@ export const CreateWorkspace = z.object({
   source: Source,
   devcontainer: z.union([z.string(), z.record(z.string(), z.unknown())]).optional()
     .openapi({ description: 'devcontainer.json as JSONC text or as an object' }),
+  devcontainerPath: z.string().max(512)
+    .regex(/^(?!\/)(?!.*(^|\/)\.\.?(\/|$))[A-Za-z0-9._\/-]*devcontainer\.json$/, 'a relative path inside the source ending in devcontainer.json, without . or .. segments')
+    .optional()
+    .openapi({ description: 'where devcontainer.json is in the source (e.g. .devcontainer/python/devcontainer.json); with `devcontainer` content, the folder it stands for (build paths resolve from it). Default: the spec\'s search order' }),
   options: OptionValues.optional()
     .openapi({ description: 'values for options the provider marks userSettable (never global ones); others are 400 option.notUserSettable' }),
   env: z.record(
@@ -79,7 +83,7 @@ const Status = z.enum(['Pending', 'Creating', 'Running', 'Stopping', 'Stopped', 
 export const Workspace = z.object({
   id: z.string(), name: z.string(), owner: z.string(), provider: z.string(),
   driver: z.enum(['docker', 'kubernetes']), source: Source,
-  devcontainer: z.string().optional(), options: z.record(z.string(), z.string()), envKeys: z.array(z.string()),
+  devcontainer: z.string().optional(), devcontainerPath: z.string().optional(), options: z.record(z.string(), z.string()), envKeys: z.array(z.string()),
   desiredState: z.enum(['Running', 'Stopped', 'Deleted']), status: Status, statusReason: z.string().optional(),
   stopReason: z.enum(['user', 'inactivity', 'error', 'admin', 'maxLifetime']).optional(),
   deleteReason: z.enum(['user', 'admin', 'retention']).optional().openapi({ description: 'why a delete was asked for (while Deleting)' }),

@@ -8,6 +8,11 @@ export interface DriverWorkspace {
   source: WorkspaceSource;
   /** devcontainer.json text from the request; for git sources without one it is read from the repo. */
   devcontainer?: string;
+  /**
+   * Where devcontainer.json is in the source (`.devcontainer/python/devcontainer.json`); with
+   * `devcontainer` content, the folder that content stands for. Absent: the spec's search order.
+   */
+  devcontainerPath?: string;
   /** The request's env map, the only source of `${localEnv:VAR}`. */
   env: Record<string, string>;
   /** The control plane that owns it, labelled on every object (orphans are collected per instance). */

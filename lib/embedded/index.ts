@@ -14,6 +14,7 @@ import { startTimers } from './timers';
 import { readWebhookSettings } from '../webhooks';
 import { ensureAdminToken, type AdminBootstrap } from './admin-token';
 import { attachUpgrades } from '../attach';
+import { podmanDefaultHost } from '../drivers/docker/podman';
 
 /** A running embedded control plane. */
 export interface Embedded {
@@ -45,7 +46,7 @@ export async function startEmbedded(s: EmbeddedSettings, log: Log = () => {}, en
     allowLoopbackCallbacks: env.WORKBAY_ALLOW_LOOPBACK_CALLBACKS === 'true',
     webhooks: hookSettings,
     driverRuntime: {
-      docker: { defaultHost: s.dockerHost, helper: { image: s.helperImage, network: s.helperNetwork }, secrets },
+      docker: { defaultHost: s.dockerHost, podmanHost: podmanDefaultHost(process.getuid?.(), env.XDG_RUNTIME_DIR), helper: { image: s.helperImage, network: s.helperNetwork }, secrets },
       kubernetes: { defaultKubeconfigPath: s.kubeconfig, secrets, ...(s.kubeTimeoutSeconds ? { apiTimeoutMs: s.kubeTimeoutSeconds * 1000 } : {}) },
     },
   });

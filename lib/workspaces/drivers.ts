@@ -23,5 +23,5 @@ export function providerDrivers(providers: ProviderService, runtime: DriverRunti
 
 /** The driver's view of a workspace record. */
 export function driverWorkspace(ws: WorkspaceRecord): DriverWorkspace {
-  return { id: ws.id, name: ws.name, owner: ws.owner, source: ws.source, devcontainer: ws.devcontainer, env: ws.env, ...(ws.instance ? { instance: ws.instance } : {}) };
+  return { id: ws.id, name: ws.name, owner: ws.owner, source: ws.source, devcontainer: ws.devcontainer, ...(ws.devcontainerPath ? { devcontainerPath: ws.devcontainerPath } : {}), env: ws.env, ...(ws.instance ? { instance: ws.instance } : {}) };
 }

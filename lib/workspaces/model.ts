@@ -21,6 +21,8 @@ export interface WorkspaceRecord {
   source: WorkspaceSource;
   /** The devcontainer.json text as submitted (parsed again at use; it is the user's document). */
   devcontainer?: string;
+  /** Where devcontainer.json is in the source; absent = the spec's search order. */
+  devcontainerPath?: string;
   options: Record<string, string>;
   /** Names in `options` of the provider's `password` options: masked in every view. */
   secretOptions?: string[];

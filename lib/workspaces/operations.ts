@@ -32,6 +32,9 @@ export class WorkspaceOps {
   private async running(actor: Actor, id: string, autostart: boolean): Promise<WorkspaceRecord> {
     let ws = await this.service.get(actor, id);
     if (ws.status === 'Running') return ws;
+    // A failed lifecycle hook leaves its container up: the user must be able to look at what went
+    // wrong. The driver still refuses when the container is not running.
+    if (ws.status === 'Error' && ws.desiredState === 'Running') return ws;
     if (!autostart) {
       throw new WorkbayError('workspace.notRunning', `workspace ${ws.name} is ${ws.status}; start it first or pass ?autostart=true`);
     }
@@ -68,7 +71,8 @@ export class WorkspaceOps {
 
   async logs(actor: Actor, id: string, tail: number): Promise<string> {
     const ws = await this.service.get(actor, id);
-    if (!ws.driverRef) return '';
+    // An Error during create has no driverRef yet, but may have a container whose logs explain it.
+    if (!ws.driverRef && ws.status !== 'Error') return '';
     const driver = await this.driverFor(ws);
     try {
       return await driver.logs(driverWorkspace(ws), { tail });

@@ -14,7 +14,7 @@ import { assertRecordFits } from './record-size';
 import { secretOptionNames } from './view';
 import { newEventId } from '../store/events';
 import { outboxItemFor } from '../webhooks/catalogue';
-import { lifecycleFields, mayKeep } from './lifecycle-request';
+import { lifecycleFields } from './lifecycle-request';
 
 /** Who acts; admins may act on every owner's workspaces. */
 export interface Actor { owner: string; role: 'admin' | 'user' }
@@ -25,6 +25,8 @@ export interface CreateWorkspaceInput {
   provider: string;
   source: WorkspaceSource;
   devcontainer?: string | Record<string, unknown>;
+  /** Where devcontainer.json is in the source (validated by the API schema). */
+  devcontainerPath?: string;
   options?: Record<string, string>;
   env?: Record<string, string>;
   inactivityTimeout?: number | string;
@@ -120,6 +122,7 @@ export class WorkspaceService {
     const rec: WorkspaceRecord = {
       id, name: input.name ?? defaultWorkspaceName(input.source), owner: actor.owner,
       provider: input.provider, driver: resolved.agent.driver, source: input.source, devcontainer,
+      ...(input.devcontainerPath ? { devcontainerPath: input.devcontainerPath } : {}),
       options: input.options ?? {}, env: input.env ?? {}, secretOptions: secretOptionNames(resolved, input.options),
       desiredState: 'Running', status: 'Pending',
       inactivityTimeoutSeconds: timeout.seconds, inactivityTimeoutSource: timeout.source,
@@ -264,27 +267,6 @@ export class WorkspaceService {
     await this.store.workspaces.remove(ws);
     this.changes.notify(ws.id);
     await this.event(ws, 'workspace.deleted', `workspace ${ws.name} deleted`, actor, ws.deleteReason ? { deleteReason: ws.deleteReason, ...data } : data);
-  }
-
-  /**
-   * Sets or clears `keep` (exempt from retention): an admin, or the owner where the provider's
-   * `lifecycle.keep` is `owners`. Store conflicts with the reconciler are retried.
-   */
-  async setKeep(actor: Actor, id: string, keep: boolean): Promise<WorkspaceRecord> {
-    for (let attempt = 0; ; attempt++) {
-      const ws = await this.get(actor, id);
-      assertAllowed([mayKeep((await this.policyOf(ws.provider)).lifecycle, actor.role)].filter((v) => v !== undefined));
-      if (!!ws.keep === keep) return ws;
-      try {
-        const next = await this.store.workspaces.update(ws, { ...ws, keep: keep || undefined });
-        this.changes.notify(id);
-        await this.event(next, keep ? 'workspace.kept' : 'workspace.unkept', keep ? 'kept: exempt from retention' : 'no longer kept: retention applies', actor.owner, { keep });
-        return next;
-      } catch (err) {
-        if (!isWorkbayError(err, 'store.conflict') || attempt >= 9) throw err;
-        await new Promise((r) => setTimeout(r, 20 * (attempt + 1)));
-      }
-    }
   }
 
   async events(actor: Actor, id: string, opts: { limit: number; after?: string }): Promise<EventRecord[]> {

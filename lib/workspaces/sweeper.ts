@@ -28,7 +28,9 @@ export interface SweepOptions {
 /**
  * The inactivity sweep: reads due workspaces from the sparse SWEEP index (never a Scan), re-reads each
  * and its in-container activity, then extends the deadline or records desired Stopped with
- * `stopReason: inactivity` for the reconciler to act on. Per-item failures are isolated.
+ * `stopReason: inactivity` for the reconciler to act on. The same pass records maximum-lifetime stops
+ * (found in the same index) and retention deletes (RETAIN shard; lib/workspaces/lifecycle-sweep.ts).
+ * Per-item failures are isolated.
  */
 export class Sweeper {
   constructor(private readonly store: Store, private readonly workspaces: WorkspaceService, private readonly driverFor: DriverFor) {
@@ -138,15 +140,23 @@ export class Sweeper {
 
   /** One `workspace.idle-warning` per deadline, made unique by a conditional write. */
   private async warn(ws: WorkspaceRecord, immediate = false): Promise<WorkspaceRecord | undefined> {
-    try {
-      const next = await this.store.workspaces.update(ws, { ...ws, idleWarningFor: ws.idleDeadline });
-      await this.workspaces.event(next, 'workspace.idle-warning', immediate
-        ? `idle since ${ws.lastActivityAt}; stopping now`
-        : `will stop at ${ws.idleDeadline} unless there is activity`, 'sweeper', { idleDeadline: ws.idleDeadline });
-      return next;
-    } catch (err) {
-      if (isWorkbayError(err, 'store.conflict')) return undefined;
-      throw err;
+    let cur = ws;
+    // A conflict with an unrelated write (a lease let go just after Running) is retried; a warning
+    // another sweep already sent for this deadline is not sent twice.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      try {
+        const next = await this.store.workspaces.update(cur, { ...cur, idleWarningFor: cur.idleDeadline });
+        await this.workspaces.event(next, 'workspace.idle-warning', immediate
+          ? `idle since ${cur.lastActivityAt}; stopping now`
+          : `will stop at ${cur.idleDeadline} unless there is activity`, 'sweeper', { idleDeadline: cur.idleDeadline });
+        return next;
+      } catch (err) {
+        if (!isWorkbayError(err, 'store.conflict')) throw err;
+        const fresh = await this.store.workspaces.get(cur.id);
+        if (!sweepable(fresh) || fresh.idleWarningFor === fresh.idleDeadline || fresh.idleDeadline !== ws.idleDeadline) return undefined;
+        cur = fresh;
+      }
     }
+    return undefined;
   }
 }

@@ -3,8 +3,7 @@
  * confirmation), Keep alive (the activity heartbeat) and Copy attach command.
  */
 import { ApiError, type Api } from './api';
-import { alertProblem, announce } from './announce';
-import { confirmAction } from './confirm';
+import { alertProblem, announce, confirmAction } from './feedback';
 import { h, setText } from './dom';
 import { attachLine } from './format';
 import type { Workspace } from './types';

@@ -2,13 +2,11 @@
  * Admins: the providers (options as the API returns them, secrets already masked) and the tokens
  * (issue, list, revoke). The page only reads what the public API gives; nothing is unmasked here.
  */
-import { alertProblem, announce } from './announce';
 import { ApiError, type Api } from './api';
-import { confirmAction } from './confirm';
+import { alertProblem, announce, confirmAction } from './feedback';
 import { field, h, replace, setFieldError, setText } from './dom';
 import { duration, since } from './format';
-import type { Provider, TokenInfo } from './types';
-import type { View } from './view';
+import type { Provider, TokenInfo, View } from './types';
 
 const table = (caption: string, head: string[], body: HTMLTableSectionElement) => h('div', { class: 'table-wrap' },
   h('table', {}, h('caption', {}, caption), h('thead', {}, h('tr', {}, ...head.map((t) => h('th', { scope: 'col' }, t)))), body));

@@ -3,13 +3,48 @@
  * devcontainer.json. A refusal (policy, quota, invalid input) is shown next to the field it names;
  * on success the workspace page takes over and shows the progress.
  */
-import { ApiError, type Api } from './api';
-import { alertProblem, announce } from './announce';
+import { ApiError, type Api, type FieldProblem } from './api';
+import { alertProblem, announce } from './feedback';
 import { field, h, setFieldError, setText, type Field } from './dom';
-import { groupProblems, type CreateField } from './field-errors';
 import { duration } from './format';
-import type { Provider } from './types';
-import type { View } from './view';
+import type { Provider, View } from './types';
+
+// Problems go next to the fields they name. The API names fields by where they came from
+// (`body.name`, `json.source.image`) or by what the policy judged (`image`, `devcontainer.mounts`,
+// `inactivityTimeout`); anything else is shown for the whole form.
+
+/** The create form's fields, by the key the form uses. */
+export type CreateField = 'name' | 'provider' | 'image' | 'gitUrl' | 'gitRef' | 'timeout' | 'devcontainer';
+
+const RULES: [RegExp, CreateField][] = [
+  [/^name$/, 'name'],
+  [/^provider$/, 'provider'],
+  [/^(source\.)?image$/, 'image'],
+  [/^(source\.)?git(\.url)?$/, 'gitUrl'],
+  [/^(source\.)?git\.ref$/, 'gitRef'],
+  [/^source$/, 'image'],
+  [/^inactivityTimeout/, 'timeout'],
+  [/^(devcontainer|mounts|runArgs|privileged|capAdd|securityOpt|build)/, 'devcontainer'],
+];
+
+/** The form field a problem names, or undefined for a problem of the whole request. */
+export function fieldOf(problemField: string): CreateField | undefined {
+  const f = problemField.replace(/^(body|json)\./, '');
+  return RULES.find(([re]) => re.test(f))?.[1];
+}
+
+/** Groups problems by field; the rest (and a problem without errors) go under `form`. */
+export function groupProblems(errors: FieldProblem[]): { byField: Map<CreateField, string[]>; form: string[] } {
+  const byField = new Map<CreateField, string[]>();
+  const form: string[] = [];
+  for (const e of errors) {
+    const text = e.hint ? `${e.message}. ${e.hint}` : e.message;
+    const key = fieldOf(e.field);
+    if (key) byField.set(key, [...(byField.get(key) ?? []), text]);
+    else form.push(`${e.field}: ${text}`);
+  }
+  return { byField, form };
+}
 
 /**
  * The API wants a devcontainer.json to name its image even when the source is one; the Image field

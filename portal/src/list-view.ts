@@ -4,13 +4,12 @@
  * place on every poll, so focus and a half-finished click are never lost to a re-render.
  */
 import { workspaceActions, type ActionBar } from './actions';
-import { alertProblem, announce } from './announce';
+import { alertProblem, announce } from './feedback';
 import type { Api } from './api';
 import { field, h, replace, setText } from './dom';
 import { idleText, inFlight, since, sourceText, statusBadge, updateBadge } from './format';
-import type { Session } from './session';
-import type { Workspace } from './types';
-import type { View } from './view';
+import type { Session } from './sign-in';
+import type { View, Workspace } from './types';
 
 const STATUSES = ['Pending', 'Creating', 'Running', 'Stopping', 'Stopped', 'Starting', 'Deleting', 'Error'];
 

@@ -4,14 +4,13 @@
  * The token never appears in the URL; the hash holds only the page.
  */
 import { adminView } from './admin-view';
-import { alertProblem, announce } from './announce';
+import { alertProblem, announce } from './feedback';
 import { Api } from './api';
 import { createView } from './create-view';
 import { h, replace } from './dom';
 import { listView } from './list-view';
-import { forgetToken, signIn, storedToken, type Session } from './session';
-import { signInView } from './sign-in';
-import type { View } from './view';
+import { forgetToken, signIn, signInView, storedToken, type Session } from './sign-in';
+import type { View } from './types';
 import { workspaceView } from './workspace-view';
 
 const main = document.getElementById('main')!;

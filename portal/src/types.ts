@@ -46,3 +46,13 @@ export interface TokenInfo {
   prefix: string; owner: string; role: 'admin' | 'user'; description?: string;
   createdAt: string; lastUsedAt?: string; expiresAt?: string; expired: boolean; bootstrap: boolean;
 }
+
+/** What every page of the portal gives the router. */
+export interface View {
+  /** The page's content, put into <main>. */
+  el: HTMLElement;
+  /** Focused after navigation, so keyboard and screen reader users start at the page's heading. */
+  focus?: HTMLElement;
+  /** Stops the page's timers when another page replaces it. */
+  dispose(): void;
+}

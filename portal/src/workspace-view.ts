@@ -3,12 +3,11 @@
  * Creating, polled with `?after=`), the connection (attach command) and the container logs.
  */
 import { workspaceActions, type ActionBar } from './actions';
-import { alertProblem, announce } from './announce';
+import { alertProblem, announce } from './feedback';
 import { ApiError, type Api } from './api';
 import { h, replace, setText } from './dom';
 import { attachLine, idleText, inFlight, since, sourceText, statusBadge, updateBadge } from './format';
-import type { Workspace } from './types';
-import type { View } from './view';
+import type { View, Workspace } from './types';
 
 /** The workspace page (`#/workspaces/<id>`). */
 export function workspaceView(api: Api, id: string): View {

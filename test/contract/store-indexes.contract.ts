@@ -94,8 +94,10 @@ export function indexCases(ctx: StoreContext): void {
       const stopping = workspace({ status: 'Running', desiredState: 'Stopped' });
       const settled = workspace({ status: 'Running' });
       const failed = workspace({ status: 'Error', statusReason: 'engine refused' });
-      const deleting = workspace({ status: 'Error', desiredState: 'Deleted' });
-      for (const w of [late, early, fresh, stopping, settled, failed, deleting]) await workspaces.create(w);
+      const deleting = workspace({ status: 'Deleting', desiredState: 'Deleted' });
+      // A delete that ended in Error waits for a retry or an admin's force, like any Error (ADR 0005).
+      const deleteFailed = workspace({ status: 'Error', desiredState: 'Deleted' });
+      for (const w of [late, early, fresh, stopping, settled, failed, deleting, deleteFailed]) await workspaces.create(w);
       const work = ids(await workspaces.listWork());
       expect(work.slice(0, 3).sort()).toEqual([fresh.id, stopping.id, deleting.id].sort());
       expect(work.slice(3)).toEqual([early.id, late.id]);

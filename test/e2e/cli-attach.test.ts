@@ -93,7 +93,7 @@ describe('workbay ssh through the control plane (no engine credentials here)', (
   it("another owner's workspace is not found (404)", async () => {
     const r = await workbay(['ssh', otherId, '--', 'true'], { input: '' });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/not found/i);
+    expect(r.stderr).toMatch(/^error: workspace [0-9A-Z]{26} does not exist \(workspace.notFound\)$/m);
     expect(r.stderr).not.toContain(env.WORKBAY_TOKEN!);
   });
 });

@@ -16,10 +16,10 @@ const run = (r: AttachRun | Refused): AttachRun => {
   return r;
 };
 /** Processes in the workspace container, as `ps` lines. */
-const processes = async () => {
+const processes = async (): Promise<string[]> => {
   const [c] = await docker.listContainers({ filters: { label: [`workbay.dev/workspace-id=${id}`] } });
   const top = await docker.getContainer(c!.Id).top({ ps_args: '-eo pid,args' });
-  return top.Processes.map((p) => p.join(' '));
+  return (top.Processes as string[][]).map((p) => p.join(' '));
 };
 
 beforeAll(async () => {

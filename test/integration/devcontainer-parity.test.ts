@@ -66,3 +66,50 @@ describe('the image devcontainer.metadata label', () => {
   }, 180_000);
 });
 
+
+describe('variables and runArgs', () => {
+  it('${containerEnv:PATH} and ${localWorkspaceFolderBasename} resolve; --platform of the engine runs', async () => {
+    const url = git.repo('my-project', {
+      '.devcontainer/devcontainer.json': JSON.stringify({
+        image: BUSYBOX, runArgs: ['--platform', 'linux/amd64'],
+        workspaceFolder: '/workspaces/${localWorkspaceFolderBasename}',
+        remoteEnv: { MY_PATH: '${containerEnv:PATH}:/extra', BASE: '${localWorkspaceFolderBasename}' },
+        postCreateCommand: 'echo "$MY_PATH" > /tmp/hook-path',
+      }),
+    });
+    const ws = await create('variables', { source: { git: { url } } });
+    expect(ws.statusReason).toBeUndefined();
+    expect(ws.status).toBe('Running');
+    expect((await exec(ws.id, 'echo "$MY_PATH $BASE $PWD"')).stdout).toBe('/bin:/extra my-project /workspaces/my-project\n');
+    expect((await exec(ws.id, ['cat', '/tmp/hook-path'])).stdout).toBe('/bin:/extra\n');
+    await remove(ws.id);
+  }, 180_000);
+
+  it('build.options outside the supported few are refused by name', async () => {
+    const r = await as('POST', '/v1/workspaces', {
+      provider: 'parity', name: 'build-options', source: { image: BUSYBOX },
+      devcontainer: JSON.stringify({ build: { dockerfile: 'Dockerfile', options: ['--add-host=x:1.2.3.4'] } }),
+    });
+    expect(r.status).toBe(400);
+    expect(JSON.stringify(r.body)).toContain('build option \\"--add-host=x:1.2.3.4\\" is not supported');
+  });
+});
+
+describe('a failing postCreateCommand', () => {
+  it('reports the failure while exec and logs still work, and start reruns it', async () => {
+    const ws = await create('failing-hook', {
+      source: { image: BUSYBOX },
+      devcontainer: JSON.stringify({ image: BUSYBOX, postCreateCommand: 'echo attempt >> /tmp/attempts; test -f /tmp/fixed || { echo "not fixed yet" >&2; exit 3; }' }),
+    });
+    expect(ws.status).toBe('Error');
+    expect(ws.statusReason).toMatch(/postCreateCommand failed with exit code 3: .*not fixed yet/s);
+    expect(await exec(ws.id, 'cat /tmp/attempts')).toMatchObject({ exitCode: 0, stdout: 'attempt\n' });
+    expect((await as('GET', `/v1/workspaces/${ws.id}/logs`)).body).toContain('Container started');
+    expect((await exec(ws.id, 'touch /tmp/fixed')).exitCode).toBe(0);
+    const started = await as('POST', `/v1/workspaces/${ws.id}/start?wait=25`);
+    expect(started.body.statusReason).toBeUndefined();
+    expect(started.body.status).toBe('Running');
+    expect((await exec(ws.id, 'cat /tmp/attempts')).stdout).toBe('attempt\nattempt\n');
+    await remove(ws.id);
+  }, 180_000);
+});

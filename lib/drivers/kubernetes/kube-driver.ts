@@ -6,7 +6,9 @@ import { remoteEnvOf, resolveDevcontainer, type RuntimeMeta } from '../devcontai
 import {
   ACTIVITY_FILE,
   type ConnectionInfo, type Driver, type DriverWorkspace, type ExecOptions, type ExecResult, type Observed, type Progress,
+  type AttachIO, type AttachOptions, type AttachSession,
 } from '../driver';
+import { attachPod } from './attach';
 import { CREATE_HOOKS, MARKER_DIR, runHook } from '../lifecycle';
 import { namespaceSpec, podSpec, pvcSpec, roleBindingSpec, RUNTIME_ANNOTATION, serviceAccountSpec } from './builders';
 import type { KubeClients } from './client';
@@ -214,6 +216,11 @@ export class KubeDriver implements Driver {
   async exec(ws: DriverWorkspace, argv: string[], opts: ExecOptions = {}): Promise<ExecResult> {
     const { pod, meta } = await this.runningPod(ws);
     return podExec(this.k.kc, this.ns, pod.metadata!.name!, DEV_CONTAINER, argv, { workingDir: opts.workingDir ?? meta.workspaceFolder, env: { ...remoteEnvOf(meta), ...opts.env }, timeoutMs: opts.timeoutMs });
+  }
+
+  async attach(ws: DriverWorkspace, opts: AttachOptions, io: AttachIO): Promise<AttachSession> {
+    const { pod, meta } = await this.runningPod(ws);
+    return attachPod(this.k.kc, this.ns, pod, meta, opts, io);
   }
 
   async lastActivity(ws: DriverWorkspace): Promise<Date | undefined> {
