@@ -1,6 +1,6 @@
 /** A problem+json error from the API, kept whole so the CLI can show field errors and line numbers. */
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly problem: { detail?: string; code?: string; errors?: { field: string; message: string; line?: number; column?: number; hint?: string }[] }) {
+  constructor(readonly status: number, readonly problem: { detail?: string; code?: string; name?: string; workspaceId?: string; errors?: { field: string; message: string; line?: number; column?: number; hint?: string }[] }) {
     super(problem.detail ?? `HTTP ${status}`);
   }
 }

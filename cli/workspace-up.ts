@@ -78,9 +78,8 @@ async function createOrStart(client: Client, body: Record<string, unknown>, key:
     return await create(client, body, key);
   } catch (err) {
     if (!(err instanceof ApiError) || err.problem.code !== 'workspace.conflict') throw err;
-    const name = (body.name as string | undefined) ?? /named "([^"]+)"/.exec(err.problem.detail ?? '')?.[1];
-    if (!name) throw err;
-    const id = await resolveId(client, name);
+    const id = err.problem.workspaceId ?? (err.problem.name ? await resolveId(client, err.problem.name) : undefined);
+    if (!id) throw err;
     await drainEvents(client, id, seen, () => {});
     return client.request<WorkspaceView>('POST', wsPath(id, '/start'));
   }

@@ -58,12 +58,15 @@ export type ErrorCode =
 export class WorkbayError extends Error {
   readonly code: ErrorCode;
   readonly errors: FieldError[];
+  /** Machine-readable members of the problem (the conflicting name, a workspace id), so no client parses text. */
+  readonly extensions: Record<string, string>;
 
-  constructor(code: ErrorCode, message: string, opts: { errors?: FieldError[]; cause?: unknown } = {}) {
+  constructor(code: ErrorCode, message: string, opts: { errors?: FieldError[]; cause?: unknown; extensions?: Record<string, string> } = {}) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'WorkbayError';
     this.code = code;
     this.errors = opts.errors ?? [];
+    this.extensions = opts.extensions ?? {};
   }
 }
 

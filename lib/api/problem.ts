@@ -67,6 +67,7 @@ export function problemResponse(c: Context, err: unknown): Response {
     code: e.code,
     requestId: (c.get('requestId' as never) as string | undefined) ?? '',
     ...(e.errors.length ? { errors: e.errors } : {}),
+    ...e.extensions,
   };
   const headers: Record<string, string> = { 'content-type': 'application/problem+json' };
   if (e.code === 'auth.unauthenticated') headers['www-authenticate'] = 'Bearer realm="workbay"';

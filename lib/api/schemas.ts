@@ -22,6 +22,8 @@ export const Problem = z.object({
     field: z.string(), message: z.string(),
     line: z.number().int().optional(), column: z.number().int().optional(), hint: z.string().optional(), rule: z.string().optional(),
   })).optional(),
+  name: z.string().optional().openapi({ description: 'workspace.conflict: the name that is taken' }),
+  workspaceId: z.string().optional().openapi({ description: 'workspace.conflict: the workspace holding the name' }),
 }).openapi('Problem');
 
 export const OptionValues = z.record(z.string().regex(/^[A-Z0-9_]+$/, 'option names match ^[A-Z0-9_]+$'), NoNul.max(65_536))

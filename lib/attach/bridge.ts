@@ -1,4 +1,4 @@
-import { WebSocket, type RawData } from 'ws';
+import type { RawData, WebSocket } from 'ws';
 import { isWorkbayError } from '../errors';
 import type { AttachBroker, AttachTicket, BrokeredSession } from './broker';
 import { CHANNEL, ClientControl, frame, StartFrame, type ServerControl } from './protocol';
@@ -8,6 +8,9 @@ const START_TIMEOUT_MS = 10_000;
 /** Output is paused while this much is queued for a slow client, and resumed below the low mark. */
 const HIGH_WATER = 1024 * 1024;
 const LOW_WATER = 256 * 1024;
+
+/** OPEN, without loading the ws package where no socket is ever accepted (Lambda). */
+const OPEN = 1;
 
 const bytes = (raw: RawData): Buffer => (Buffer.isBuffer(raw) ? raw : Array.isArray(raw) ? Buffer.concat(raw) : Buffer.from(raw));
 
@@ -21,7 +24,7 @@ export function bridgeSession(sock: WebSocket, broker: AttachBroker, ticket: Att
   let starting = false;
   let finished = false;
   const pending: Array<(s: BrokeredSession) => void> = [];
-  const control = (m: ServerControl) => { if (sock.readyState === WebSocket.OPEN) sock.send(JSON.stringify(m)); };
+  const control = (m: ServerControl) => { if (sock.readyState === OPEN) sock.send(JSON.stringify(m)); };
   const fail = (code: string, message: string, close = 1011) => {
     control({ type: 'error', code, message });
     sock.close(close, code.slice(0, 100));
@@ -29,13 +32,13 @@ export function bridgeSession(sock: WebSocket, broker: AttachBroker, ticket: Att
   let paused = false;
   let drainTimer: NodeJS.Timeout | undefined;
   const output = (channel: number) => (data: Buffer) => {
-    if (sock.readyState !== WebSocket.OPEN) return;
+    if (sock.readyState !== OPEN) return;
     sock.send(frame(channel, data));
     if (!paused && sock.bufferedAmount > HIGH_WATER && session) {
       paused = true;
       session.pause();
       drainTimer = setInterval(() => {
-        if (sock.bufferedAmount > LOW_WATER && sock.readyState === WebSocket.OPEN) return;
+        if (sock.bufferedAmount > LOW_WATER && sock.readyState === OPEN) return;
         clearInterval(drainTimer);
         paused = false;
         session?.resume();
@@ -52,7 +55,7 @@ export function bridgeSession(sock: WebSocket, broker: AttachBroker, ticket: Att
     clearTimeout(startTimer);
     broker.start(ticket, parsed.data, { stdout: output(CHANNEL.stdout), stderr: output(CHANNEL.stderr) }).then((s) => {
       session = s;
-      if (sock.readyState !== WebSocket.OPEN) return void s.abort();
+      if (sock.readyState !== OPEN) return void s.abort();
       control({ type: 'started' });
       for (const fn of pending.splice(0)) fn(s);
       void s.done.then((code) => {

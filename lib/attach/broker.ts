@@ -71,7 +71,8 @@ export class AttachBroker {
     const finished = (code?: number) => {
       clearInterval(timer);
       this.open--;
-      void touch().finally(() => driver.close?.().catch(() => undefined));
+      // No final activity write: at shutdown the store may already be closed.
+      void driver.close?.().catch(() => undefined);
       this.o.log?.({ level: 'info', msg: 'attach session ended', workspaceId: ws.id, session: id, ...(code === undefined ? {} : { exitCode: code }) });
     };
     session.done.then(finished, () => finished());

@@ -57,6 +57,9 @@ if command -v bash >/dev/null 2>&1; then exec bash -c 'exec 3<>"/dev/tcp/127.0.0
 echo "workbay: the workspace has no nc, socat or bash to forward a port with" >&2
 exit 127`;
 
+/** A login name sshd's AllowUsers takes as one word (remoteUser comes from devcontainer.json). */
+const USER_NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,31}$/;
+
 /** A new ECDSA P-256 host key in the PEM form sshd reads. */
 export function sessionHostKey(): string {
   return generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'sec1', format: 'pem' }).toString();
@@ -73,7 +76,7 @@ export function attachPlan(start: StartFrame, user: string | undefined, sessionI
     case 'sshd':
       // sshd must start as root to authenticate and then drop to the remote user.
       return {
-        argv: ['/bin/sh', '-c', SSHD, 'workbay-sshd', `/tmp/.workbay-sshd-${sessionId}`, user ?? 'root'],
+        argv: ['/bin/sh', '-c', SSHD, 'workbay-sshd', `/tmp/.workbay-sshd-${sessionId}`, user && USER_NAME.test(user) ? user : 'root'],
         tty: false, user: '0', postAttach: true,
         env: { WORKBAY_SSH_HOST_KEY: sessionHostKey(), WORKBAY_SSH_AUTHORIZED_KEY: start.publicKey },
       };

@@ -1,15 +1,9 @@
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer } from 'ws';
+import { ATTACH_SLOT, type AttachSlot } from './slot';
 import { ATTACH_PROTOCOL, BEARER_PROTOCOL_PREFIX, MAX_FRAME_BYTES, offeredProtocols } from './protocol';
 
-/** Key under which the upgrade listener hands the route a slot in hono's `c.env`. */
-export const ATTACH_SLOT = 'workbayAttachUpgrade';
-
-/** Filled in by the attach route once auth, owner and state checks passed. */
-export interface AttachSlot {
-  accept?: (sock: WebSocket) => void;
-}
 
 /** The app's fetch (hono's `app.fetch`). */
 export type AppFetch = (req: Request, env: Record<string, unknown>) => Response | Promise<Response>;

@@ -1,3 +1,4 @@
+import { posix } from 'node:path';
 import { parse as parseJsonc } from 'jsonc-parser';
 import {
   envList, mergeMetadata, parseDevcontainer, substituteContainerEnv, substituteDevcontainerVariables, substituteValue,
@@ -25,7 +26,7 @@ export interface ResolvedDevcontainer {
  * Resolves the devcontainer.json of a workspace. An image source without a devcontainer.json (or one
  * that names neither image nor build) runs that image, as `devpod up <image>` does.
  */
-export function resolveDevcontainer(ws: DriverWorkspace, text: string | undefined, configDir = '.devcontainer'): ResolvedDevcontainer {
+export function resolveDevcontainer(ws: DriverWorkspace, text: string | undefined, configDir = ws.devcontainerPath ? posix.dirname(ws.devcontainerPath) : '.devcontainer'): ResolvedDevcontainer {
   let doc = text;
   if ('image' in ws.source) {
     const obj = (doc ? parseJsonc(doc) : {}) as Record<string, unknown> | undefined;

@@ -10,4 +10,7 @@ export { Sweeper, type SweepResult, type SweepOptions } from './sweeper';
 export { Resyncer, type ResyncResult } from './resync';
 export { driftOf, type Drift } from './drift';
 export { idleDecision, type IdleDecision } from './idle-decision';
+export { lifetimeDecision, retentionDecision, deleteOnStop, type LifetimeDecision, type RetentionDecision } from './lifecycle-decision';
+export { stopAtOf, deleteAfterOf } from './lifecycle-deadlines';
+export { setKeep } from './lifecycle-keep';
 export { OrphanCollector, orphanIds, type CollectResult } from './orphans';

@@ -177,6 +177,7 @@ export class WorkspaceService {
     if (abandoned && await this.store.names.takeOver(owner, name, held.workspaceId, claim)) return;
     throw new WorkbayError('workspace.conflict', `a workspace named "${name}" exists already`, {
       errors: [{ field: 'body.name', message: 'names are unique per owner; pick another name or delete the other workspace' }],
+      extensions: { name, workspaceId: held.workspaceId },
     });
   }
 

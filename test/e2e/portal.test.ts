@@ -134,6 +134,7 @@ describe('a workspace from the portal', () => {
     await expect.poll(() => events.textContent()).toMatch(/running postCreateCommand[\s\S]*postCreateCommand done[\s\S]*workspace portal-one is running/);
     await expect.poll(() => page.locator('code.attach').textContent()).toMatch(new RegExp(`docker exec -it .*workbay-${id.toLowerCase()} `));
     expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'workspace');
   });
 
   it('shows a live countdown in the list, and Keep alive moves the idle deadline later', async () => {

@@ -113,3 +113,48 @@ describe('a failing postCreateCommand', () => {
     await remove(ws.id);
   }, 180_000);
 });
+
+describe('choosing the devcontainer.json', () => {
+  let url = '';
+  const which = async (id: string) => (await exec(id, ['cat', '/which'])).stdout;
+  beforeAll(() => {
+    url = git.repo('two-configs', {
+      '.devcontainer/alpha/devcontainer.json': JSON.stringify({ name: 'alpha', build: { dockerfile: 'Dockerfile' } }),
+      '.devcontainer/alpha/Dockerfile': `FROM ${BUSYBOX}\nRUN echo alpha > /which\n`,
+      '.devcontainer/beta/devcontainer.json': JSON.stringify({ name: 'beta', build: { dockerfile: 'Dockerfile', context: '.' } }),
+      '.devcontainer/beta/Dockerfile': `FROM ${BUSYBOX}\nCOPY marker /which\n`,
+      '.devcontainer/beta/marker': 'beta\n',
+    });
+  });
+
+  it('several configs and no choice is an Error naming them', async () => {
+    const ws = await create('no-choice', { source: { git: { url } } });
+    expect(ws.status).toBe('Error');
+    expect(ws.statusReason).toContain('choose one with devcontainerPath: .devcontainer/alpha/devcontainer.json, .devcontainer/beta/devcontainer.json');
+    await remove(ws.id);
+  }, 120_000);
+
+  it.each(['alpha', 'beta'])('devcontainerPath %s runs that config, its Dockerfile resolved from its folder', async (name) => {
+    const ws = await create(`choose-${name}`, { source: { git: { url } }, devcontainerPath: `.devcontainer/${name}/devcontainer.json` });
+    expect(ws.statusReason).toBeUndefined();
+    expect(ws.status).toBe('Running');
+    expect(await which(ws.id)).toBe(`${name}\n`);
+    await remove(ws.id);
+  }, 180_000);
+
+  it('inline content stands for the folder devcontainerPath names', async () => {
+    const ws = await create('inline-beta', {
+      source: { git: { url } }, devcontainerPath: '.devcontainer/beta/devcontainer.json',
+      devcontainer: JSON.stringify({ build: { dockerfile: 'Dockerfile' }, containerEnv: { INLINE: 'yes' } }),
+    });
+    expect(ws.statusReason).toBeUndefined();
+    expect(await which(ws.id)).toBe('beta\n');
+    expect((await exec(ws.id, 'echo $INLINE')).stdout).toBe('yes\n');
+    await remove(ws.id);
+  }, 180_000);
+
+  it('a path outside the source is refused up front', async () => {
+    const r = await as('POST', '/v1/workspaces', { provider: 'parity', name: 'escape', source: { git: { url } }, devcontainerPath: '../etc/devcontainer.json' });
+    expect(r.status).toBe(400);
+  });
+});

@@ -112,6 +112,8 @@ describe('idempotent creates', () => {
     const other = await as('POST', '/v1/workspaces', body, { 'idempotency-key': 'other-key' });
     expect(other.status).toBe(409);
     expect(other.body.code).toBe('workspace.conflict');
+    // Machine-readable: a client finds the other workspace without parsing the message.
+    expect(other.body).toMatchObject({ name: body.name, workspaceId: a.body.id });
   }, 120_000);
 });
 

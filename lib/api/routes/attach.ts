@@ -1,5 +1,9 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
-import { AttachBroker, ATTACH_PROTOCOL, ATTACH_SLOT, bridgeSession, type AttachSlot } from '../../attach';
+// Not the folder's index: that would load the WebSocket server (ws) into the Lambda bundle.
+import { AttachBroker } from '../../attach/broker';
+import { bridgeSession } from '../../attach/bridge';
+import { ATTACH_PROTOCOL } from '../../attach/protocol';
+import { ATTACH_SLOT, type AttachSlot } from '../../attach/slot';
 import { WorkbayError } from '../../errors';
 import type { DriverFor } from '../../workspaces';
 import type { ApiDeps, ApiEnv } from '../context';

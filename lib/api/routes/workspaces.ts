@@ -1,6 +1,6 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { ApiDeps, ApiEnv } from '../context';
-import { workspaceView, type Actor } from '../../workspaces';
+import { setKeep, workspaceView, type Actor } from '../../workspaces';
 import type { WorkspaceRecord } from '../../store';
 import { CreateWorkspace, Event, IdParam, ListQuery, UpdateWorkspace, WaitQuery, Workspace, WorkspaceList, problemResponses } from '../schemas';
 
@@ -84,7 +84,7 @@ export function workspaceRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
     return c.json({ items: page.items.map(workspaceView), cursor: page.cursor } as never, 200);
   });
   app.openapi(show, async (c) => c.json(workspaceView(await deps.workspaces.get(c.get('principal'), c.req.valid('param').id)) as never, 200));
-  app.openapi(update, async (c) => c.json(workspaceView(await deps.workspaces.setKeep(c.get('principal'), c.req.valid('param').id, c.req.valid('json').keep)) as never, 200));
+  app.openapi(update, async (c) => c.json(workspaceView(await setKeep(deps.store, deps.workspaces, c.get('principal'), c.req.valid('param').id, c.req.valid('json').keep)) as never, 200));
   for (const verb of ['stop', 'start'] as const) {
     app.openapi(transition(verb), async (c) => {
       const actor = c.get('principal');

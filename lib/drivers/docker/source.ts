@@ -2,6 +2,7 @@ import { posix } from 'node:path';
 import type Docker from 'dockerode';
 import { WorkbayError } from '../../errors';
 import { objectName, type DriverWorkspace, type Progress } from '../driver';
+import tar from 'tar-stream';
 import { readFileFrom, stripFirstDir } from './archive';
 import { workspaceLabels } from './container-spec';
 import { engine, isMissing } from './errors';
@@ -84,15 +85,61 @@ async function withReader<T>(docker: Docker, ws: DriverWorkspace, h: HelperSetti
   }
 }
 
-/** Reads devcontainer.json from the cloned repo; undefined when the repo has none. */
+/**
+ * Reads devcontainer.json from the cloned repo: the workspace's `devcontainerPath`, else the spec's
+ * search order (`.devcontainer/devcontainer.json`, `.devcontainer.json`, then the one
+ * `.devcontainer/<name>/devcontainer.json`; several of those is a choice the user must make).
+ * Undefined when the repo has none.
+ */
 export async function readRepoDevcontainer(docker: Docker, ws: DriverWorkspace, h: HelperSettings): Promise<{ text: string; configDir: string } | undefined> {
   return withReader(docker, ws, h, async (c) => {
-    for (const rel of CANDIDATES) {
+    const read = async (rel: string) => {
       const f = await engine('reading devcontainer.json', () => readFileFrom(c, `${MOUNT}/${rel}`));
-      if (f) return { text: f.content.toString('utf8'), configDir: posix.dirname(rel) };
+      return f && { text: f.content.toString('utf8'), configDir: posix.dirname(rel) };
+    };
+    if (ws.devcontainerPath) {
+      const chosen = await read(ws.devcontainerPath);
+      if (!chosen) throw new WorkbayError('driver.sourceFailed', `the repository has no ${ws.devcontainerPath} (devcontainerPath)`);
+      return chosen;
     }
-    return undefined;
+    for (const rel of CANDIDATES) {
+      const found = await read(rel);
+      if (found) return found;
+    }
+    const nested = await engine('listing .devcontainer', () => listNestedConfigs(c));
+    if (nested.length > 1) {
+      throw new WorkbayError('config.invalid', `the repository has ${nested.length} dev container configurations; choose one with devcontainerPath: ${nested.join(', ')}`, {
+        errors: [{ field: 'devcontainerPath', message: `one of ${nested.join(', ')}` }],
+      });
+    }
+    return nested[0] ? read(nested[0]) : undefined;
   });
+}
+
+/** `.devcontainer/<name>/devcontainer.json` files of the repo, sorted. */
+async function listNestedConfigs(c: Docker.Container): Promise<string[]> {
+  let stream: NodeJS.ReadableStream;
+  try {
+    stream = await c.getArchive({ path: `${MOUNT}/.devcontainer` });
+  } catch (err) {
+    if (isMissing(err)) return [];
+    throw err;
+  }
+  const found: string[] = [];
+  const extract = tar.extract();
+  extract.on('entry', (header, body, next) => {
+    const parts = header.name.split('/').filter(Boolean);
+    if (header.type === 'file' && parts.length === 3 && parts[2] === 'devcontainer.json') found.push(parts.join('/'));
+    body.on('end', next);
+    body.resume();
+  });
+  await new Promise<void>((resolve, reject) => {
+    extract.on('finish', resolve);
+    extract.on('error', reject);
+    stream.on('error', (e) => extract.destroy(e as Error));
+    stream.pipe(extract);
+  });
+  return found.sort();
 }
 
 /** Reads a folder of the workspace source (a local Feature) as an engine archive; undefined when it is absent. */

@@ -64,14 +64,13 @@ export class SshConnection {
   /** The connected client; reconnects once after the connection dropped. */
   connect(): Promise<Client> {
     if (this.closed) return Promise.reject(new WorkbayError('driver.failed', 'the SSH connection of this driver was closed'));
-    this.client ??= this.open().catch((err) => {
-      this.client = undefined;
-      throw err;
-    });
-    return this.client;
+    if (this.client) return this.client;
+    const opening: Promise<Client> = this.open(() => { if (this.client === opening) this.client = undefined; });
+    this.client = opening;
+    return opening;
   }
 
-  private open(): Promise<Client> {
+  private open(onClose: () => void): Promise<Client> {
     const e = this.engine;
     const known = parseKnownHosts(e.knownHosts);
     const name = knownHostsName(e.host, e.port);
@@ -90,12 +89,20 @@ export class SshConnection {
     };
     return new Promise((resolve, reject) => {
       const c = new Client();
-      c.once('ready', () => resolve(c));
-      c.once('error', (err) => reject(refused ?? connectError(e, err)));
-      c.once('close', () => { if (this.client) this.client = undefined; });
+      let ready = false;
+      c.once('ready', () => { ready = true; resolve(c); });
+      // Kept for the connection's whole life: an 'error' without a listener would end the process.
+      c.on('error', (err) => {
+        if (!ready) {
+          onClose();
+          reject(refused ?? connectError(e, err));
+        }
+      });
+      c.once('close', onClose);
       try {
         c.connect(config);
       } catch (err) {
+        onClose();
         reject(connectError(e, err as Error));
       }
     });

@@ -135,7 +135,8 @@ export function sourcePodSpec(ws: DriverWorkspace, agent: KubernetesAgent, names
     'if [ ! -d /workspace/.git ]; then find /workspace -mindepth 1 -maxdepth 1 -exec rm -rf {} +; git clone "$@" /workspace; fi',
     'cd /workspace',
     'echo "::commit $(git rev-parse HEAD)"',
-    'for f in .devcontainer/devcontainer.json .devcontainer.json; do if [ -f "$f" ]; then echo "::devcontainer $f"; cat "$f"; echo; echo "::end"; break; fi; done',
+    // The path was validated by the API (no spaces or glob characters), so the unquoted expansion is one word.
+    'for f in ${WORKBAY_DEVCONTAINER_PATH:-.devcontainer/devcontainer.json .devcontainer.json .devcontainer/*/devcontainer.json}; do if [ -f "$f" ]; then echo "::devcontainer $f"; cat "$f"; echo; echo "::end"; break; fi; done',
   ].join('\n');
   return {
     apiVersion: 'v1', kind: 'Pod',
@@ -144,6 +145,7 @@ export function sourcePodSpec(ws: DriverWorkspace, agent: KubernetesAgent, names
       restartPolicy: 'Never',
       containers: [{
         name: 'source', image: gitImage, command: ['/bin/sh', '-c', script, 'clone', ...(ref ? ['--branch', ref] : []), '--', url],
+        ...(ws.devcontainerPath ? { env: [{ name: 'WORKBAY_DEVCONTAINER_PATH', value: ws.devcontainerPath }] } : {}),
         volumeMounts: [{ name: 'workspace', mountPath: '/workspace', subPath: WORKSPACE_SUBPATH }],
       }],
       volumes: [{ name: 'workspace', persistentVolumeClaim: { claimName: kubeNames(ws.id).pvc } }],

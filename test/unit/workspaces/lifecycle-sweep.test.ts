@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ProviderService } from '../../../lib/providers';
-import { Sweeper } from '../../../lib/workspaces';
+import { setKeep, Sweeper } from '../../../lib/workspaces';
 import { memoryServices, type MemoryServices } from '../../support/memory-services';
 
 let m: MemoryServices;
@@ -67,7 +67,7 @@ describe('retention sweep', () => {
 
   it('a kept workspace is never read by the retention sweep; a start voids a warned delete', async () => {
     const kept = await stopped('retain', 'kept');
-    await m.workspaces.setKeep(m.user, kept, true);
+    await setKeep(m.store, m.workspaces, m.user, kept, true);
     const started = await stopped('retain', 'started');
     const since = (await get(started)).stoppedAt!;
     expect(await m.sweeper.sweep({ now: plus(since, 0.95 * H) })).toMatchObject({ read: 1, warned: 1 });
