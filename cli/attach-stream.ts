@@ -8,10 +8,15 @@ export interface StreamTarget {
   token?: string;
 }
 
-/** Where the remote output goes. */
+/** Where the remote output goes; a returned promise pauses the stream until it settles (backpressure). */
 export interface StreamOutput {
-  stdout(data: Buffer): boolean | void;
-  stderr(data: Buffer): boolean | void;
+  stdout(data: Buffer): void | Promise<void>;
+  stderr(data: Buffer): void | Promise<void>;
+}
+
+/** Writes to a stream and, when its buffer is full, returns a promise of its drain. */
+export function writeTo(w: NodeJS.WritableStream): (data: Buffer) => void | Promise<void> {
+  return (data) => (w.write(data) ? undefined : new Promise<void>((r) => w.once('drain', () => r())));
 }
 
 /** The client side of one attach session (ADR 0013). */
@@ -56,8 +61,11 @@ export function openAttach(target: StreamTarget, id: string, start: StartFrame, 
       const data = Buffer.isBuffer(raw) ? raw : Array.isArray(raw) ? Buffer.concat(raw) : Buffer.from(raw);
       if (isBinary) {
         const payload = data.subarray(1);
-        const more = data[0] === CHANNEL.stderr ? out.stderr(payload) : out.stdout(payload);
-        if (more === false) sock.pause();
+        const wait = data[0] === CHANNEL.stderr ? out.stderr(payload) : out.stdout(payload);
+        if (wait) {
+          sock.pause();
+          void wait.finally(() => sock.resume());
+        }
         return;
       }
       let m: { type?: string; code?: number | string; message?: string };

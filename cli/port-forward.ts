@@ -1,6 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { UsageError, type Parsed } from './args';
-import { openAttach, type StreamTarget } from './attach-stream';
+import { openAttach, writeTo, type StreamTarget } from './attach-stream';
 import type { Client } from './http';
 import { resolveId } from './workspace-api';
 
@@ -23,8 +23,8 @@ async function forward(target: StreamTarget, id: string, remote: number, conn: S
   let stream;
   try {
     stream = await openAttach(target, id, { type: 'start', mode: 'port', port: remote }, {
-      stdout: (d) => conn.write(d),
-      stderr: (d) => process.stderr.write(d),
+      stdout: writeTo(conn),
+      stderr: writeTo(process.stderr),
     });
   } catch (err) {
     process.stderr.write(`workbay: cannot forward to port ${remote}: ${(err as Error).message}\n`);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { UsageError, type Parsed } from './args';
-import { openAttach, type AttachStream, type StreamTarget } from './attach-stream';
+import { openAttach, writeTo, type AttachStream, type StreamTarget } from './attach-stream';
 import type { Client } from './http';
 import { sshKeyPaths } from './ssh-config';
 import { resolveId } from './workspace-api';
@@ -30,8 +30,8 @@ export async function sshCommand(client: Client, target: StreamTarget, args: str
   const tty = Boolean(stdin.isTTY) && (flags.tty || !command);
   const size = () => ({ cols: process.stdout.columns || 80, rows: process.stdout.rows || 24 });
   const stream = await openAttach(target, id, { type: 'start', mode: 'shell', tty, ...(tty ? size() : {}), ...(command ? { command } : {}) }, {
-    stdout: (d) => process.stdout.write(d),
-    stderr: (d) => process.stderr.write(d),
+    stdout: writeTo(process.stdout),
+    stderr: writeTo(process.stderr),
   });
   const onResize = () => stream.resize(size().cols, size().rows);
   if (tty) {
@@ -73,8 +73,8 @@ async function stdioProxy(target: StreamTarget, id: string): Promise<number> {
     throw new Error(`no workbay SSH key at ${publicKey}; run \`workbay ssh-config\` first`);
   }
   const stream = await openAttach(target, id, { type: 'start', mode: 'sshd', publicKey: key }, {
-    stdout: (d) => process.stdout.write(d),
-    stderr: (d) => process.stderr.write(d),
+    stdout: writeTo(process.stdout),
+    stderr: writeTo(process.stderr),
   });
   pump(process.stdin, stream);
   try {

@@ -11,7 +11,7 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generateToken, tokenRecord } from '../lib/api';
+import { generateToken, tokenRecord } from '../lib/tokens';
 import { openStore, type Store } from '../lib/store';
 
 /** Options of the bootstrap token. */

@@ -23,6 +23,7 @@ export function bridgeSession(sock: WebSocket, broker: AttachBroker, ticket: Att
   let session: BrokeredSession | undefined;
   let starting = false;
   let finished = false;
+  let stdinClosed = false;
   const pending: Array<(s: BrokeredSession) => void> = [];
   const control = (m: ServerControl) => { if (sock.readyState === OPEN) sock.send(JSON.stringify(m)); };
   const fail = (code: string, message: string, close = 1011) => {
@@ -77,10 +78,13 @@ export function bridgeSession(sock: WebSocket, broker: AttachBroker, ticket: Att
       const m = ClientControl.safeParse(safeJson(text));
       if (!m.success) return;
       if (m.data.type === 'resize') { const { cols, rows } = m.data; withSession((s) => s.resize(cols, rows)); }
-      else withSession((s) => s.endStdin());
+      else if (!stdinClosed) {
+        stdinClosed = true;
+        withSession((s) => s.endStdin());
+      }
       return;
     }
-    if (!starting || data[0] !== CHANNEL.stdin || data.length < 2) return;
+    if (!starting || stdinClosed || data[0] !== CHANNEL.stdin || data.length < 2) return;
     const payload = data.subarray(1);
     withSession((s) => {
       if (!s.write(payload)) {

@@ -1,4 +1,4 @@
-import { hashToken, isExpired } from '../api/tokens';
+import { hashToken, isExpired } from '../tokens';
 import { isWorkbayError, WorkbayError } from '../errors';
 import type { Store, WorkspaceRecord, WorkspaceSource } from '../store';
 import type { Actor, WorkspaceService } from '../workspaces';

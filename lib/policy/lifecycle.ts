@@ -66,6 +66,7 @@ function lifecycleRule(raw: unknown, path: FieldPath, add: Add, zeroIsNever: boo
       continue;
     }
     const n = duration(v, [...path, key], add);
+    if (n === undefined && v !== undefined && v !== null && !/^\s*(never)?\s*$/.test(String(v))) return {}; // reported by duration()
     if (n !== undefined && !(zeroIsNever && n === 0)) out[key] = n;
   }
   if (out.max !== undefined) {

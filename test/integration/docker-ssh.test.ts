@@ -104,6 +104,13 @@ describe('a Docker engine behind ssh://', () => {
     expect(await objectsOf(docker, ws.id)).toEqual({ containers: [], volumes: [] });
   }, 90_000);
 
+  it('a private key written into the provider is refused when it is added, and not echoed', async () => {
+    const r = await cp.call('POST', '/v1/providers', { yaml: provider('ssh-inline-key', sshEnv({ DOCKER_SSH_KEY: readFileSync(sshd.clientKeyFile, 'utf8') })) });
+    expect(r.status).toBe(400);
+    expect(JSON.stringify(r.body)).toContain('agent.docker.env.DOCKER_SSH_KEY');
+    for (const l of keyLines()) expect(JSON.stringify(r.body)).not.toContain(l);
+  });
+
   it('install: false on a host without an engine: Error saying so', async () => {
     expect((await cp.call('POST', '/v1/providers', { yaml: provider('ssh-no-engine', sshEnv({ DOCKER_SSH_SOCKET: '/tmp/workbay-no-engine-here.sock' }), 'install: false\n') })).status).toBe(201);
     const r = await cp.call('POST', '/v1/workspaces?wait=10', { json: { provider: 'ssh-no-engine', name: 'no-engine', source: { image: IMAGE } } });

@@ -51,7 +51,8 @@ export async function attachContainer(c: Docker.Container, startedAt: string, me
     };
     stream.once('end', finish);
     stream.once('close', finish);
-    stream.once('error', finish);
+    // Persistent: a write after the engine closed emits more errors, and an unheard one would crash.
+    stream.on('error', () => void finish());
   });
   return {
     write: (data) => stream.write(data),

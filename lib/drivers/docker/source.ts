@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import type Docker from 'dockerode';
-import { WorkbayError } from '../../errors';
+import { isWorkbayError, WorkbayError } from '../../errors';
 import { objectName, type DriverWorkspace, type Progress } from '../driver';
 import tar from 'tar-stream';
 import { readFileFrom, stripFirstDir } from './archive';
@@ -57,7 +57,13 @@ export function demuxText(buf: Buffer): string {
 export async function cloneSource(docker: Docker, ws: DriverWorkspace, h: HelperSettings, progress: Progress): Promise<void> {
   if (!('git' in ws.source)) return;
   const { url, ref } = ws.source.git;
-  await ensureImage(docker, h.image, progress);
+  try {
+    await ensureImage(docker, h.image, progress);
+  } catch (err) {
+    if (!isWorkbayError(err, 'driver.imageUnavailable')) throw err;
+    // The default (alpine/git) needs a registry; an offline engine needs an image it already has.
+    throw new WorkbayError('driver.imageUnavailable', `the git helper image "${h.image}" is not on the engine and could not be pulled, so the repository cannot be cloned; set WORKBAY_HELPER_IMAGE to an image with git (and /bin/sh) that this engine has. ${err.message}`, { cause: err });
+  }
   const have = await runHelper(docker, ws, h, 'git', ['git', '-C', MOUNT, 'rev-parse', '--verify', 'HEAD']);
   if (have.exitCode === 0) return;
   progress({ step: 'source', message: `cloning ${url}${ref ? ` (${ref})` : ''}` });

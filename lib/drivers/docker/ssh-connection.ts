@@ -29,7 +29,9 @@ export const sshName = (e: SshEngine) => `${e.user}@${e.host}:${e.port}`;
 
 function hostKeyError(e: SshEngine, v: Exclude<HostKeyVerdict, { ok: true }>): WorkbayError {
   const what = { unknown: 'is not in DOCKER_SSH_KNOWN_HOSTS', changed: 'does not match the key DOCKER_SSH_KNOWN_HOSTS lists for it (changed, or not the host you expect)', revoked: 'is marked @revoked' }[v.reason];
-  const hint = v.reason === 'revoked' ? '' : `; if you have checked out of band that this is the host's key, add this line to DOCKER_SSH_KNOWN_HOSTS: ${v.line}`;
+  const hint = v.reason === 'revoked' ? ''
+    : v.reason === 'changed' ? `; only if the host's key really changed (checked out of band), replace its line in DOCKER_SSH_KNOWN_HOSTS with: ${v.line}`
+      : `; if you have checked out of band that this is the host's key, add this line to DOCKER_SSH_KNOWN_HOSTS: ${v.line}`;
   return new WorkbayError('driver.failed', `SSH host key verification failed for ${e.host}:${e.port}: it presented ${v.type} ${v.fingerprint}, which ${what}. Nothing was done on that host${hint}`, {
     errors: [{ field: FIELD, message: `host key ${v.fingerprint} of ${e.host}:${e.port} ${what}` }],
   });

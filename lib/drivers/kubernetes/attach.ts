@@ -37,6 +37,7 @@ export async function attachPod(kc: KubeConfig, ns: string, pod: V1Pod, meta: Ru
   const inner = ['/bin/sh', '-c', 'cd "$1" 2>/dev/null; shift; exec env "$@"', 'sh', workingDir, ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...opts.argv];
   const tracked = trackedArgv(inner);
   const stdin = new PassThrough();
+  stdin.on('error', () => undefined);
   let status: V1Status | undefined;
   let conn: Awaited<ReturnType<Exec['exec']>>;
   try {
