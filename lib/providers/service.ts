@@ -9,7 +9,19 @@ const STALE_USE_MS = 60_000;
 
 /** Admin operations on providers: add, list, show, set options, delete. */
 export class ProviderService {
+  /** Parsed definitions by provider name and version: every driver lookup used to parse the YAML again. */
+  private readonly parsed = new Map<string, { version: number; yaml: string; def: ReturnType<typeof parseProviderYaml> }>();
+
   constructor(private readonly store: Store) {}
+
+  /** The provider's parsed definition, parsed once per stored version. */
+  private definition(rec: ProviderRecord): ReturnType<typeof parseProviderYaml> {
+    const hit = this.parsed.get(rec.name);
+    if (hit && hit.version === rec.version && hit.yaml === rec.yaml) return hit.def;
+    const def = parseProviderYaml(rec.yaml, { name: rec.name });
+    this.parsed.set(rec.name, { version: rec.version, yaml: rec.yaml, def });
+    return def;
+  }
 
   /** Parses and resolves the YAML (nothing is stored when that fails), then stores it; 409 on a taken name. */
   async add(yaml: string, opts: { name?: string; options?: Record<string, string> } = {}): Promise<ProviderView> {
@@ -42,7 +54,7 @@ export class ProviderService {
    */
   async resolve(name: string, workspaceOptions: Record<string, string> = {}, builtins?: ProviderBuiltins): Promise<ResolvedProvider> {
     const rec = await this.store.providers.require(name);
-    const def = parseProviderYaml(rec.yaml, { name: rec.name });
+    const def = this.definition(rec);
     return resolveProvider(def, { ...rec.optionValues, ...allowedWorkspaceOptions(def, workspaceOptions) }, builtins);
   }
 
@@ -54,7 +66,7 @@ export class ProviderService {
    */
   async resolveForWorkspace(name: string, workspaceOptions: Record<string, string>, setter: OptionSetter, builtins?: ProviderBuiltins): Promise<ResolvedProvider> {
     const rec = await this.store.providers.require(name);
-    const def = parseProviderYaml(rec.yaml, { name: rec.name });
+    const def = this.definition(rec);
     const errors = workspaceOptionErrors(def, workspaceOptions, setter);
     if (errors.length > 0) {
       const names = errors.map((e) => e.field.slice('options.'.length)).join(', ');
