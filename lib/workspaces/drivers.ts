@@ -1,6 +1,7 @@
 import { createDriver, type Driver, type DriverRuntime, type DriverWorkspace } from '../drivers';
 import type { ProviderService } from '../providers';
 import type { WorkspaceRecord } from '../store';
+import { workspaceBuiltins } from './model';
 
 /** Builds the driver of a workspace; the one place where the store's records meet drivers. */
 export type DriverFor = (ws: WorkspaceRecord) => Promise<Driver>;
@@ -8,7 +9,7 @@ export type DriverFor = (ws: WorkspaceRecord) => Promise<Driver>;
 /** A DriverFor that resolves the workspace's provider (with its per-workspace options) each time. */
 export function driversFrom(providers: ProviderService, runtime: DriverRuntime): DriverFor {
   return async (ws) => {
-    const resolved = await providers.resolve(ws.provider, ws.options, { WORKSPACE_ID: ws.id, WORKSPACE_UID: ws.id.toLowerCase() });
+    const resolved = await providers.resolve(ws.provider, ws.options, workspaceBuiltins(ws.id));
     return createDriver(resolved.agent, runtime, resolved.definition.policy);
   };
 }

@@ -79,3 +79,8 @@ export function needsWork(ws: WorkspaceRecord): boolean {
   if (ws.desiredState === 'Deleted') return true;
   return ws.desiredState !== ws.status;
 }
+
+/** DevPod's built-in workspace variables for a workspace id; the UID is lowercase, as object names are. */
+export function workspaceBuiltins(id: string): { WORKSPACE_ID: string; WORKSPACE_UID: string } {
+  return { WORKSPACE_ID: id, WORKSPACE_UID: id.toLowerCase() };
+}

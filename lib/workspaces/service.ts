@@ -8,6 +8,7 @@ import { ChangeNotifier } from './notifier';
 import { effectiveTimeout } from './timeout';
 import { assertAllowed, DEFAULT_POLICY, judgeTimeout, type Policy } from '../policy';
 import { labelViolations, requestViolations } from './policy-check';
+import { workspaceBuiltins } from './model';
 import type { DriverFor } from './drivers';
 import { QuotaGate } from './quota-gate';
 import { assertRecordFits } from './record-size';
@@ -114,7 +115,7 @@ export class WorkspaceService {
   }
 
   private async buildRecord(actor: Actor, input: CreateWorkspaceInput, id: string, idempotencyKey?: string): Promise<WorkspaceRecord> {
-    const resolved = await this.providers.resolveForWorkspace(input.provider, input.options ?? {}, actor.role, { WORKSPACE_ID: id, WORKSPACE_UID: id });
+    const resolved = await this.providers.resolveForWorkspace(input.provider, input.options ?? {}, actor.role, workspaceBuiltins(id));
     const devcontainer = devcontainerText(input.devcontainer);
     if (devcontainer !== undefined) parseDevcontainer(devcontainer, 'devcontainer');
     const timeout = effectiveTimeout(resolved, input.inactivityTimeout);
