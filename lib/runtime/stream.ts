@@ -1,3 +1,4 @@
+import pMap from 'p-map';
 import { needsWork, type WorkspaceRecord } from '../store';
 import { keys } from '../store/keys';
 import type { Log } from './services';
@@ -92,19 +93,14 @@ export async function reconcileStream(
 ): Promise<StreamBatchResponse> {
   const todo = changedWorkspaces(event.Records ?? []);
   const failures: string[] = [];
-  let next = 0;
-  const worker = async () => {
-    while (next < todo.length) {
-      const ws = todo[next++]!;
-      try {
-        await reconcile(ws.id);
-      } catch (err) {
-        failures.push(...ws.sequenceNumbers);
-        o.log?.({ level: 'error', msg: 'reconcile failed', workspaceId: ws.id, error: err instanceof Error ? err.message : String(err) });
-      }
+  await pMap(todo, async (ws) => {
+    try {
+      await reconcile(ws.id);
+    } catch (err) {
+      failures.push(...ws.sequenceNumbers);
+      o.log?.({ level: 'error', msg: 'reconcile failed', workspaceId: ws.id, error: err instanceof Error ? err.message : String(err) });
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(o.concurrency ?? 4, todo.length) }, worker));
+  }, { concurrency: o.concurrency ?? 4 });
   // New outbox items: deliver now. A failure fails no record: the items stay and the schedule delivers them.
   if (o.deliver && hasOutboxInserts(event.Records ?? [])) {
     await o.deliver().catch((err: unknown) => o.log?.({ level: 'error', msg: 'webhook dispatch failed', error: err instanceof Error ? err.message : String(err) }));

@@ -1,3 +1,4 @@
+import pMap from 'p-map';
 import type { DeliveryAttempt, DeliveryRecord, OutboxRecord, Store, WebhookRecord } from '../store';
 import { isWorkbayError } from '../errors';
 import { newEventId } from '../store/events';
@@ -42,21 +43,16 @@ export class WebhookDispatcher {
     const due = opts.ignoreLeases
       ? (await this.store.outbox.due(new Date('9999-01-01T00:00:00Z'), BATCH)).filter((d) => (d.nextAttemptAt ?? d.createdAt) <= now.toISOString())
       : await this.store.outbox.due(now, BATCH);
-    let next = 0;
-    const worker = async () => {
-      while (next < due.length) {
-        const d = due[next++]!;
-        const outcome = await this.deliver(d).catch((err: unknown) => {
-          this.log({ level: 'error', msg: 'webhook delivery failed', webhookId: d.webhookId, deliveryId: d.id, error: err instanceof Error ? err.message : String(err) });
-          return undefined;
-        });
-        if (!outcome) continue;
-        result.attempted++;
-        if (outcome === 'delivered') result.delivered++;
-        if (outcome === 'failed') result.failed++;
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.settings.concurrency, due.length) }, worker));
+    await pMap(due, async (d) => {
+      const outcome = await this.deliver(d).catch((err: unknown) => {
+        this.log({ level: 'error', msg: 'webhook delivery failed', webhookId: d.webhookId, deliveryId: d.id, error: err instanceof Error ? err.message : String(err) });
+        return undefined;
+      });
+      if (!outcome) return;
+      result.attempted++;
+      if (outcome === 'delivered') result.delivered++;
+      if (outcome === 'failed') result.failed++;
+    }, { concurrency: this.settings.concurrency });
     return result;
   }
 

@@ -1,3 +1,4 @@
+import pMap from 'p-map';
 import { isWorkbayError, WorkbayError } from '../errors';
 import type { Driver, Observed, ProgressEvent } from '../drivers';
 import type { Store, WorkspaceRecord, WorkspaceStatus } from '../store';
@@ -253,15 +254,9 @@ export class Reconciler {
   /** Picks up every workspace with work to do whose lease expired (or all, right after an embedded restart). */
   async redrive(opts: { ignoreLeases?: boolean; concurrency?: number } = {}): Promise<number> {
     const due = (await this.store.workspaces.listWork()).filter((w) => opts.ignoreLeases || !w.leaseUntil || Date.parse(w.leaseUntil) <= Date.now());
-    let next = 0;
-    const worker = async () => {
-      while (next < due.length) {
-        const ws = due[next++]!;
-        await this.reconcile(ws.id, { ignoreLease: opts.ignoreLeases })
-          .catch((err) => this.log({ level: 'error', msg: 're-drive failed', workspaceId: ws.id, error: err instanceof Error ? err.message : String(err) }));
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 4, due.length) }, worker));
+    await pMap(due, (ws) => this.reconcile(ws.id, { ignoreLease: opts.ignoreLeases })
+      .catch((err) => this.log({ level: 'error', msg: 're-drive failed', workspaceId: ws.id, error: err instanceof Error ? err.message : String(err) })),
+    { concurrency: opts.concurrency ?? 4 });
     return due.length;
   }
 }
