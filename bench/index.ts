@@ -6,6 +6,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   'up-time': async () => (await import('./up-time')).upTimeBench(),
   'sweep-cost': async () => (await import('./sweep-cost')).sweepCostBench(),
   'cold-start': async () => (await import('./cold-start')).coldStartBench(),
+  fleet: async () => (await import('./fleet')).fleetBench(),
 };
 for (const [name, fn] of Object.entries(benches)) {
   if (only && only !== name) continue;

@@ -2,7 +2,8 @@ import type { OutboxRecord, WorkspaceRecord } from '../store';
 
 /** Workspace events delivered to subscriptions; other audit events (progress, retries) stay internal. */
 export const WORKSPACE_EVENT_TYPES = [
-  'workspace.created', 'workspace.running', 'workspace.idle-warning', 'workspace.stopped', 'workspace.error', 'workspace.deleted',
+  'workspace.created', 'workspace.running', 'workspace.idle-warning', 'workspace.stopped', 'workspace.error',
+  'workspace.retention-warning', 'workspace.deleted',
 ] as const;
 
 /** Every type a subscription may ask for: the workspace events and the notice that an endpoint was disabled. */
@@ -32,7 +33,8 @@ export function outboxItemFor(ws: WorkspaceRecord, e: SourceEvent): OutboxRecord
     e.type === 'workspace.stopped' ? { stopReason: (d.stopReason as string | undefined) ?? ws.stopReason ?? 'user', ...(d.lastActivityAt ? { lastActivityAt: d.lastActivityAt } : {}) }
       : e.type === 'workspace.error' ? { reason: e.message, ...(d.code ? { code: d.code } : {}) }
         : e.type === 'workspace.idle-warning' ? { idleDeadline: d.idleDeadline ?? ws.idleDeadline, message: e.message }
-          : e.type === 'workspace.deleted' && d.forced ? { forced: true } : {};
+          : e.type === 'workspace.retention-warning' ? { deleteAfter: d.deleteAfter, message: e.message }
+            : e.type === 'workspace.deleted' ? { ...(d.forced ? { forced: true } : {}), ...(d.deleteReason ? { deleteReason: d.deleteReason } : {}) } : {};
   const data = {
     eventId: e.id,
     workspace: { id: ws.id, name: ws.name, owner: ws.owner, provider: ws.provider, driver: ws.driver, status: e.type === 'workspace.deleted' ? 'Deleted' : ws.status, desiredState: ws.desiredState },
