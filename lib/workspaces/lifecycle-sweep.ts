@@ -1,3 +1,4 @@
+import pMap from 'p-map';
 import { isWorkbayError } from '../errors';
 import type { Store, WorkspaceRecord } from '../store';
 import { deleteAfterOf } from './lifecycle-deadlines';
@@ -50,20 +51,16 @@ export class LifecycleSweep {
       due.push(...page.items);
       cursor = page.cursor;
     } while (cursor);
-    let next = 0;
-    const worker = async () => {
-      while (next < due.length) {
-        const ws = due[next++]!;
-        try {
-          await this.one(ws.id, now, out);
-        } catch (err) {
-          out.failed++;
-          out.failures.push({ workspaceId: ws.id, error: err instanceof Error ? err.message : String(err) });
-          await this.workspaces.event(ws, 'workspace.sweepFailed', `retention check failed: ${err instanceof Error ? err.message : String(err)}`, 'sweeper').catch(() => undefined);
-        }
+    await pMap(due, async (ws) => {
+      try {
+        await this.one(ws.id, now, out);
+      } catch (err) {
+        out.failed++;
+        out.failures.push({ workspaceId: ws.id, error: err instanceof Error ? err.message : String(err) });
+        // The failure is in the result already; its event is a courtesy.
+        await this.workspaces.event(ws, 'workspace.sweepFailed', `retention check failed: ${err instanceof Error ? err.message : String(err)}`, 'sweeper').catch(() => undefined);
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(concurrency, due.length) }, worker));
+    }, { concurrency });
     return out;
   }
 

@@ -1,3 +1,4 @@
+import pMap from 'p-map';
 import { isWorkbayError } from '../errors';
 import type { Store, WorkspaceRecord } from '../store';
 import { driverWorkspace, type DriverFor } from './drivers';
@@ -52,21 +53,16 @@ export class Sweeper {
       candidates.push(...page.items);
       cursor = page.cursor;
     } while (cursor);
-    let next = 0;
-    const worker = async () => {
-      while (next < candidates.length) {
-        const ws = candidates[next++]!;
-        try {
-          await this.one(ws, now, result, horizon);
-        } catch (err) {
-          result.failed++;
-          result.failures.push({ workspaceId: ws.id, error: err instanceof Error ? err.message : String(err) });
-          // The failure is in the result already; its event is a courtesy.
-          await this.workspaces.event(ws, 'workspace.sweepFailed', `inactivity check failed: ${err instanceof Error ? err.message : String(err)}`, 'sweeper').catch(() => undefined);
-        }
+    await pMap(candidates, async (ws) => {
+      try {
+        await this.one(ws, now, result, horizon);
+      } catch (err) {
+        result.failed++;
+        result.failures.push({ workspaceId: ws.id, error: err instanceof Error ? err.message : String(err) });
+        // The failure is in the result already; its event is a courtesy.
+        await this.workspaces.event(ws, 'workspace.sweepFailed', `inactivity check failed: ${err instanceof Error ? err.message : String(err)}`, 'sweeper').catch(() => undefined);
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 8, candidates.length) }, worker));
+    }, { concurrency: opts.concurrency ?? 8 });
     const retained = await this.lifecycle.retain(now, opts.concurrency ?? 8);
     for (const k of ['checked', 'deleted', 'warned', 'failed', 'read'] as const) result[k] += retained[k];
     result.failures.push(...retained.failures);
