@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseKeyValues, UsageError, type Parsed } from './args';
+import { folderSource, isLocalFolder } from './workspace-folder';
 import { ApiError, UnreachableError, type Client } from './http';
 import { attachLine, getWorkspace, resolveId, sleep, wsPath, type Connection, type EventView, type WorkspaceView } from './workspace-api';
 
@@ -12,7 +13,7 @@ const MAX_POLL_FAILURES = 30;
 /** Attempts of the create POST; the Idempotency-Key makes a retry return the first attempt's workspace. */
 const CREATE_ATTEMPTS = 3;
 
-const USAGE = 'usage: workbay up <image | git-url[#ref]> --provider P [--name N] [--devcontainer FILE] [-o KEY=VALUE ...] [--env K=V ...] [--inactivity-timeout 30m] [--retention 7d] [--max-lifetime 12h] [--idempotency-key K] [--no-wait]';
+const USAGE = 'usage: workbay up <image | git-url[#ref] | ./folder> --provider P [--name N] [--devcontainer FILE] [--config PATH-IN-SOURCE] [-o KEY=VALUE ...] [--env K=V ...] [--inactivity-timeout 30m] [--retention 7d] [--max-lifetime 12h] [--idempotency-key K] [--no-wait]';
 
 /** The workspace source a command-line argument names: a git repository (with `#ref`) or an image. */
 export function parseSource(arg: string): { image: string } | { git: { url: string; ref?: string } } {
@@ -41,7 +42,8 @@ function requestBody(args: string[], flags: Parsed): Record<string, unknown> {
   const options = parseKeyValues(flags.option, 'option');
   const env = parseKeyValues(flags.env, '--env');
   return {
-    provider: flags.provider, source: parseSource(source),
+    provider: flags.provider, source: isLocalFolder(source) ? folderSource(source) : parseSource(source),
+    ...(flags.config ? { devcontainerPath: flags.config } : {}),
     ...(flags.name ? { name: flags.name } : {}),
     ...(devcontainer !== undefined ? { devcontainer } : {}),
     ...(Object.keys(options).length ? { options } : {}),
@@ -80,9 +82,23 @@ async function createOrStart(client: Client, body: Record<string, unknown>, key:
     if (!(err instanceof ApiError) || err.problem.code !== 'workspace.conflict') throw err;
     const id = err.problem.workspaceId ?? (err.problem.name ? await resolveId(client, err.problem.name) : undefined);
     if (!id) throw err;
+    const existing = await getWorkspace(client, id);
+    const differs = existing ? differences(existing, body) : [];
+    if (differs.length) {
+      throw new UsageError(`workspace ${existing!.name} exists with a different ${differs.join(' and ')}; delete it first (workbay delete ${existing!.name}) or choose another --name`);
+    }
     await drainEvents(client, id, seen, () => {});
     return client.request<WorkspaceView>('POST', wsPath(id, '/start'));
   }
+}
+
+/** What `up` of an existing name asks for differently: starting it would silently ignore that. */
+function differences(ws: WorkspaceView & { devcontainer?: string; devcontainerPath?: string }, body: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  if (JSON.stringify(ws.source) !== JSON.stringify(body.source)) out.push(`source (${JSON.stringify(ws.source)}, not ${JSON.stringify(body.source)})`);
+  if (body.devcontainer !== undefined && ws.devcontainer !== body.devcontainer) out.push('devcontainer.json');
+  if ((body.devcontainerPath ?? undefined) !== (ws.devcontainerPath ?? undefined)) out.push(`config path (${ws.devcontainerPath ?? 'default'}, not ${String(body.devcontainerPath ?? 'default')})`);
+  return out;
 }
 
 /** One event as a progress line: `[step] message`, else `[type] message`. */
@@ -106,13 +122,14 @@ async function drainEvents(client: Client, id: string, seen: { after?: string },
 
 /** The line printed once the workspace runs; without connection info it points at `workbay ssh`. */
 async function readyLine(client: Client, ws: WorkspaceView): Promise<string> {
-  let attach = `workbay ssh ${ws.name}`;
+  // The brokered attach needs no engine credentials; the provider's own command is for operators.
+  let direct = '';
   try {
-    attach = attachLine(await client.request<Connection>('GET', wsPath(ws.id, '/connection')));
+    direct = attachLine(await client.request<Connection>('GET', wsPath(ws.id, '/connection')));
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
   }
-  return `workspace ${ws.name} (${ws.id}) is running; attach with: ${attach}`;
+  return `workspace ${ws.name} (${ws.id}) is running; attach with: workbay ssh ${ws.name}${direct ? `\n(engine access for operators: ${direct})` : ''}`;
 }
 
 /**

@@ -45,7 +45,8 @@ describe('workbay workspace commands (CLI)', () => {
     expect(r.stdout).toMatch(/^\[created\] /m);
     expect(r.stdout).toContain('[lifecycle] running postCreateCommand');
     expect(r.stdout).toContain('[lifecycle] running postStartCommand');
-    const m = /workspace cli-one \(([0-9A-Z]{26})\) is running; attach with: DOCKER_HOST=\S+ docker exec -it .*workbay-([0-9a-z]{26}) sh$/m.exec(r.stdout);
+    expect(r.stdout).toMatch(/is running; attach with: workbay ssh cli-one$/m);
+    const m = /workspace cli-one \(([0-9A-Z]{26})\) is running[^]*engine access for operators: DOCKER_HOST=\S+ docker exec -it .*workbay-([0-9a-z]{26}) sh\)$/m.exec(r.stdout);
     expect(m, r.stdout).toBeTruthy();
     id = m![1]!;
     expect(m![2]).toBe(id.toLowerCase());
