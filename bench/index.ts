@@ -7,6 +7,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   'sweep-cost': async () => (await import('./sweep-cost')).sweepCostBench(),
   'cold-start': async () => (await import('./cold-start')).coldStartBench(),
   fleet: async () => (await import('./fleet')).fleetBench(),
+  scale: async () => (await import('./scale')).scaleBench(),
 };
 for (const [name, fn] of Object.entries(benches)) {
   if (only && only !== name) continue;

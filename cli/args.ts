@@ -17,6 +17,8 @@ export interface Parsed {
   help: boolean;
   provider?: string;
   devcontainer?: string;
+  /** `up --config .devcontainer/x/devcontainer.json`: where devcontainer.json is in the source. */
+  config?: string;
   env: string[];
   inactivityTimeout?: string;
   /** `up --retention 7d` / `--max-lifetime 12h` (within the provider's maxima). */
@@ -58,6 +60,7 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
   provider: { type: 'string' },
   devcontainer: { type: 'string' },
+  config: { type: 'string' },
   env: { type: 'string', multiple: true },
   'inactivity-timeout': { type: 'string' },
   retention: { type: 'string' },
@@ -99,7 +102,7 @@ export function parse(argv: string[]): Parsed {
     positionals: rest ? v.positionals.slice(0, v.positionals.length - rest.length) : v.positionals,
     rest,
     name: x.name, option: x.option ?? [], output, help: x.help ?? false,
-    provider: x.provider, devcontainer: x.devcontainer, env: x.env ?? [],
+    provider: x.provider, devcontainer: x.devcontainer, config: x.config, env: x.env ?? [],
     inactivityTimeout: x['inactivity-timeout'], retention: x.retention, maxLifetime: x['max-lifetime'], idempotencyKey: x['idempotency-key'], noWait: x['no-wait'] ?? false,
     status: x.status, allPages: x['all-pages'] ?? false,
     user: x.user, timeout: x.timeout, autostart: x.autostart ?? false, tail: x.tail,

@@ -15,7 +15,7 @@ import { upCommand } from './workspace-up';
 const HELP = `workbay — developer workspaces from a shared control plane
 
 usage:
-  workbay up <image | git-url[#ref]> --provider P [--name N] [--devcontainer ./devcontainer.json]
+  workbay up <image | git-url[#ref] | ./folder> --provider P [--name N] [--devcontainer ./devcontainer.json] [--config PATH]
              [-o KEY=VALUE ...] [--env K=V ...] [--inactivity-timeout 30m] [--retention 7d]
              [--max-lifetime 12h] [--idempotency-key K] [--no-wait]
   workbay list [--status S] [--all-pages]

@@ -38,7 +38,7 @@ export function tableResource(): TableResource {
 
 /**
  * Event filter of the reconciler's stream trigger: only inserts and changes of workspace items whose
- * new image sits in the WORK shard (the store puts exactly the workspaces that need work there), so
+ * new image sits in a WORK shard (the store puts exactly the workspaces that need work there), so
  * events, tokens, leases released on settled workspaces and the like never invoke the function; and
  * inserted outbox items (outgoing events, ADR 0011), which it delivers.
  * Rendered from the store's own key builders; the function checks the same again.
@@ -50,7 +50,8 @@ export function streamFilterPatterns(): Record<string, unknown>[] {
     eventName: ['INSERT', 'MODIFY'],
     dynamodb: {
       Keys: { pk: { S: [{ prefix }] }, sk: { S: [sk] } },
-      NewImage: { gsi1pk: { S: [WORK_SHARD] } },
+      // WORK before index sharding, WORK#<n> since (ADR 0015).
+      NewImage: { gsi1pk: { S: [WORK_SHARD, { prefix: `${WORK_SHARD}#` }] } },
     },
   }, {
     // Outgoing events: the function delivers them as they are written; the schedule retries.

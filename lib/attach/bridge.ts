@@ -5,11 +5,15 @@ import { CHANNEL, ClientControl, frame, StartFrame, type ServerControl } from '.
 
 /** A client that sends no start frame this soon after the upgrade is disconnected. */
 const START_TIMEOUT_MS = 10_000;
+/** Frames held while a session starts. */
+const MAX_PENDING = 1024;
+/** A client that answers no ping for this long is gone (a dead network sends no FIN); its process is ended. */
+const PING_EVERY_MS = 30_000;
 /** Output is paused while this much is queued for a slow client, and resumed below the low mark. */
 const HIGH_WATER = 1024 * 1024;
 const LOW_WATER = 256 * 1024;
 
-/** OPEN, without loading the ws package where no socket is ever accepted (Lambda). */
+/** The WebSocket OPEN state, without loading the ws package where no socket is ever accepted (Lambda). */
 const OPEN = 1;
 
 const bytes = (raw: RawData): Buffer => (Buffer.isBuffer(raw) ? raw : Array.isArray(raw) ? Buffer.concat(raw) : Buffer.from(raw));
@@ -46,8 +50,21 @@ export function bridgeSession(sock: WebSocket, broker: AttachBroker, ticket: Att
       }, 20);
     }
   };
-  const withSession = (fn: (s: BrokeredSession) => void) => (session ? fn(session) : pending.push(fn));
+  const withSession = (fn: (s: BrokeredSession) => void) => {
+    if (session) return fn(session);
+    // Input that arrives while the session starts (postAttachCommand may take a while) waits, within bounds.
+    if (pending.length >= MAX_PENDING) return fail('request.invalid', 'too much input before the session started', 1008);
+    pending.push(fn);
+  };
   const startTimer = setTimeout(() => fail('request.invalid', 'no start frame was sent', 1008), START_TIMEOUT_MS);
+  let alive = true;
+  sock.on('pong', () => { alive = true; });
+  const pinger = setInterval(() => {
+    if (sock.readyState !== OPEN) return;
+    if (!alive) return void sock.terminate();
+    alive = false;
+    sock.ping();
+  }, PING_EVERY_MS);
 
   const begin = (text: string) => {
     const parsed = StartFrame.safeParse(safeJson(text));
@@ -96,8 +113,11 @@ export function bridgeSession(sock: WebSocket, broker: AttachBroker, ticket: Att
   sock.on('error', () => undefined);
   sock.on('close', () => {
     clearTimeout(startTimer);
+    clearInterval(pinger);
     clearInterval(drainTimer);
-    if (!finished) withSession((s) => void s.abort());
+    if (finished) return;
+    if (session) void session.abort();
+    else pending.push((s) => void s.abort());
   });
 }
 

@@ -14,6 +14,7 @@ const MAX_SESSIONS = 256;
 /** A workspace the caller may attach to, checked before the WebSocket upgrade is accepted. */
 export interface AttachTicket {
   workspace: WorkspaceRecord;
+  actor: Actor;
 }
 
 /** An open session: the driver's exec plus the broker's bookkeeping. */
@@ -21,6 +22,7 @@ export interface BrokeredSession extends AttachSession {
   id: string;
 }
 
+/** Tunables of the broker (tests shorten them). */
 export interface BrokerOptions {
   activityEveryMs?: number;
   maxSessions?: number;
@@ -44,7 +46,7 @@ export class AttachBroker {
       throw new WorkbayError('workspace.notRunning', `workspace ${workspace.name} is ${workspace.status}; run \`workbay start ${workspace.name}\` first`);
     }
     if (this.open >= (this.o.maxSessions ?? MAX_SESSIONS)) throw new WorkbayError('workspace.conflict', 'too many attach sessions are open on this control plane; try again later');
-    return { workspace };
+    return { workspace, actor };
   }
 
   /** Starts what the start frame asks for; the returned session's `done` ends the bookkeeping. */
@@ -64,6 +66,8 @@ export class AttachBroker {
       throw err;
     }
     this.o.log?.({ level: 'info', msg: 'attach session started', workspaceId: ws.id, owner: ws.owner, session: id, mode: start.mode });
+    // Who attached is audit material: attaching is as strong as exec.
+    void this.service.event(ws, 'workspace.attached', `attach session opened (${start.mode})`, t.actor.owner, { mode: start.mode, session: id }).catch(() => undefined);
     const touch = () => this.touch(ws.id);
     void touch();
     const timer = setInterval(touch, this.o.activityEveryMs ?? ACTIVITY_EVERY_MS);

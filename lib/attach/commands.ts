@@ -23,6 +23,8 @@ umask 077
 mkdir -p /run/sshd "$d" || exit 1
 printf '%s\\n' "$WORKBAY_SSH_HOST_KEY" > "$d/host_key"
 printf '%s\\n' "$WORKBAY_SSH_AUTHORIZED_KEY" > "$d/authorized_keys"
+# sshd reads authorized_keys as the user who logs in; only the host key must stay root's.
+chmod 755 "$d"; chmod 644 "$d/authorized_keys"
 unset WORKBAY_SSH_HOST_KEY WORKBAY_SSH_AUTHORIZED_KEY
 sftp=; for f in /usr/lib/openssh/sftp-server /usr/libexec/openssh/sftp-server /usr/lib/ssh/sftp-server; do [ -x "$f" ] && sftp="Subsystem sftp $f" && break; done
 cat > "$d/sshd_config" <<EOF

@@ -9,10 +9,14 @@ import { runHook } from './lifecycle';
  * Docker Engine API nor Kubernetes exec can kill what they started, and closing a non-TTY stream
  * leaves a command that ignores stdin running.
  */
-export function trackedArgv(argv: string[]): { argv: string[]; pidFile: string; kill: string[] } {
+export function trackedArgv(argv: string[], size?: { cols?: number; rows?: number }): { argv: string[]; pidFile: string; kill: string[] } {
   const pidFile = `/tmp/.workbay-attach-${ulid()}`;
+  // The terminal size is set before the command starts: a resize through the engine API can land
+  // after the shell has already read the size (and fails before the exec runs).
+  const cols = size?.cols && size.rows ? String(Math.floor(size.cols)) : '-';
+  const rows = size?.cols && size.rows ? String(Math.floor(size.rows)) : '-';
   return {
-    argv: ['/bin/sh', '-c', `echo $$ > ${pidFile}; exec "$@"`, 'sh', ...argv],
+    argv: ['/bin/sh', '-c', `echo $$ > ${pidFile}; [ "$1" = - ] || stty cols "$1" rows "$2" 2>/dev/null; shift 2; exec "$@"`, 'sh', cols, rows, ...argv],
     pidFile,
     kill: ['/bin/sh', '-c', killByPidFile(pidFile)],
   };

@@ -18,6 +18,8 @@ export interface ResolvedDevcontainer {
   metadata?: unknown[];
   /** Hooks those entries contribute, run before the config's own. */
   contributed?: Partial<Record<LifecycleHook, ContributedHook[]>>;
+  /** The config before the entries were merged in: its own entry of the label, as the reference CLI writes it. */
+  own?: DevcontainerConfig;
   /** What the variables were filled in from (for the image's entries, substituted the same way). */
   variables: DevcontainerVariableContext;
 }
@@ -54,7 +56,7 @@ export function withImageMetadata(r: ResolvedDevcontainer, entries: unknown[], i
   const substituted = entries.map((e) => substituteValue(e, r.variables));
   const merged = mergeMetadata(r.config, substituted, env);
   const config = substituteContainerEnv(merged.config, env);
-  return { ...r, config, metadata: entries, contributed: merged.contributed, user: config.remoteUser ?? config.containerUser };
+  return { ...r, config, own: r.config, metadata: entries, contributed: merged.contributed, user: config.remoteUser ?? config.containerUser };
 }
 
 /** What a started container needs later (start, exec), kept in a label so the container describes itself. */
@@ -100,7 +102,7 @@ export function referenceMetadata(r: ResolvedDevcontainer): string {
     if (c.length === 1 && !c[0]!.name) return c[0]!.shell ?? c[0]!.argv;
     return Object.fromEntries(c.map((x, i) => [x.name ?? String(i), x.shell ?? x.argv]));
   };
-  const c = r.config;
+  const c = r.own ?? r.config;
   return JSON.stringify([...(r.metadata ?? []), {
     id: 'workbay', remoteUser: c.remoteUser, containerUser: c.containerUser, containerEnv: c.containerEnv,
     remoteEnv: c.remoteEnv, onCreateCommand: spec(c.onCreateCommand), updateContentCommand: spec(c.updateContentCommand),

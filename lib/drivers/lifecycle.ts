@@ -87,7 +87,8 @@ export async function runHookStages(ctx: HookContext, hook: LifecycleHook, hooks
  * Runs `postAttachCommand` (the contributed ones first) for one attach: no run-once marker, it runs
  * on every attach, as in the reference CLI. Call it when a person attaches (`workbay ssh`, the
  * brokered attach stream, the portal's terminal) with an exec as the remote user in the workspace
- * folder. A failure is reported, never fatal to the attach itself: the caller decides.
+ * folder. The first failure stops the rest and is thrown; whether the attach goes on is the
+ * caller's decision.
  *
  * @throws WorkbayError `driver.lifecycleFailed` naming the hook, with its output.
  */

@@ -42,9 +42,9 @@ const dockerQuote = (v: string) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\
 
 /**
  * Generates the build that installs `features` (in order) on `base`: per Feature a COPY of its
- * files and one RUN of its install.sh as root with its options (and `_REMOTE_USER`,
- * `_CONTAINER_USER` and their homes) sourced from `devcontainer-features.env`, then its containerEnv
- * as ENV lines, so later Features and the container see them.
+ * containerEnv as ENV lines (so it, later Features and the container see them), a COPY of its files
+ * and one RUN of its install.sh as root with its options (and `_REMOTE_USER`, `_CONTAINER_USER` and
+ * their homes) sourced from `devcontainer-features.env`.
  */
 export function featureBuild(base: FeatureBase, features: ResolvedFeature[], users: { remoteUser?: string; containerUser?: string }): FeatureBuild {
   const containerUser = users.containerUser ?? (base.user || 'root');
@@ -59,9 +59,10 @@ export function featureBuild(base: FeatureBase, features: ResolvedFeature[], use
   ].join('\n'));
   features.forEach((f, i) => {
     const dir = `/tmp/workbay-features/${dirs[i]}`;
+    // As the reference CLI: a Feature's containerEnv is set before its own install.sh runs.
+    for (const [k, v] of Object.entries(f.metadata.containerEnv ?? {})) lines.push(`ENV ${k}=${dockerQuote(String(v))}`);
     lines.push(`COPY .workbay-features/${dirs[i]} ${dir}`);
     lines.push(`RUN echo ${shellQuote(`workbay: installing Feature ${f.ref.written}`)} && cd ${dir} && chmod +x ./install.sh && set -a && . ./devcontainer-features.env && set +a && ./install.sh && cd / && rm -rf ${dir}`);
-    for (const [k, v] of Object.entries(f.metadata.containerEnv ?? {})) lines.push(`ENV ${k}=${dockerQuote(String(v))}`);
   });
   if (base.user && base.user !== 'root' && base.user !== '0') lines.push(`USER ${base.user}`);
   const dockerfile = `${lines.join('\n')}\n`;

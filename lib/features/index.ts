@@ -9,5 +9,5 @@ export { featureOptionsEnv, optionEnvName } from './options';
 export { installOrder, type OrderNode } from './order';
 export { resolveFeatures } from './resolve';
 export { featureBuild, featureEntry, type FeatureBase, type FeatureBuild } from './dockerfile';
-export { featureViolations } from './policy';
+export { featureSourceViolations, featureViolations } from './policy';
 export { filesFromTar, MAX_FEATURE_BYTES } from './files';

@@ -5,6 +5,8 @@ import type { FeatureFiles, FeatureLoaders, FeatureMetadata, FeatureRef } from '
 
 const MANIFEST_TYPES = 'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json';
 const LAYER_TYPE = 'application/vnd.devcontainers.layer.v1+tar';
+/** A registry that does not answer must not hold a reconcile pass (and its lease) for ever. */
+export const FETCH_TIMEOUT_MS = 60_000;
 
 interface Manifest {
   layers?: { mediaType?: string; digest?: string; size?: number }[];
@@ -38,11 +40,11 @@ class Registry {
       accept,
       ...(this.token ? { authorization: `Bearer ${this.token}` } : this.creds ? { authorization: `Basic ${Buffer.from(`${this.creds.username}:${this.creds.password}`).toString('base64')}` } : {}),
     });
-    let res = await f(url, { headers: headers(), redirect: 'follow' });
+    let res = await f(url, { headers: headers(), redirect: 'follow', signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
     const challenge = res.headers.get('www-authenticate');
     if (res.status === 401 && challenge?.startsWith('Bearer ') && !this.token) {
       this.token = await this.bearer(challenge, f);
-      res = await f(url, { headers: headers(), redirect: 'follow' });
+      res = await f(url, { headers: headers(), redirect: 'follow', signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
     }
     return res;
   }
@@ -53,7 +55,7 @@ class Registry {
     const url = new URL(params.realm);
     if (params.service) url.searchParams.set('service', params.service);
     url.searchParams.set('scope', params.scope ?? `repository:${this.ref.source.repository}:pull`);
-    const res = await f(url, { headers: this.creds ? { authorization: `Basic ${Buffer.from(`${this.creds.username}:${this.creds.password}`).toString('base64')}` } : {} });
+    const res = await f(url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS), headers: this.creds ? { authorization: `Basic ${Buffer.from(`${this.creds.username}:${this.creds.password}`).toString('base64')}` } : {} });
     if (!res.ok) return undefined;
     const body = (await res.json()) as { token?: string; access_token?: string };
     return body.token ?? body.access_token;
@@ -97,9 +99,15 @@ export async function ociFiles(ref: FeatureRef & { source: { kind: 'oci' } }, m:
   const layer = m.manifest.layers?.find((l) => l.mediaType === LAYER_TYPE) ?? m.manifest.layers?.[0];
   if (!layer?.digest) throw unavailable(ref, 'its manifest has no layer');
   if ((layer.size ?? 0) > MAX_FEATURE_BYTES) throw unavailable(ref, `its layer is larger than ${MAX_FEATURE_BYTES / 1024 / 1024} MiB`);
-  const res = await m.registry.get(`blobs/${layer.digest}`, '*/*');
-  if (!res.ok) throw unavailable(ref, `its layer ${layer.digest} answered ${res.status}`);
-  const body = Buffer.from(await res.arrayBuffer());
+  let body: Buffer;
+  try {
+    const res = await m.registry.get(`blobs/${layer.digest}`, '*/*');
+    if (!res.ok) throw unavailable(ref, `its layer ${layer.digest} answered ${res.status}`);
+    body = Buffer.from(await res.arrayBuffer());
+  } catch (err) {
+    if (err instanceof WorkbayError) throw err;
+    throw unavailable(ref, `downloading its layer failed (${(err as Error).message})`);
+  }
   if (`sha256:${createHash('sha256').update(body).digest('hex')}` !== layer.digest) throw unavailable(ref, `its layer does not match digest ${layer.digest}`);
   return filesFromTar(body);
 }

@@ -13,6 +13,8 @@ export interface OrderNode {
   dependsOn: string[];
   /** canonical ids it installs after when they are present. */
   installsAfter: string[];
+  /** Among instances of one Feature, lower installs first (a dependency's before the config's own). */
+  rank?: number;
 }
 
 /**
@@ -40,7 +42,8 @@ export function installOrder<T extends OrderNode>(nodes: T[], override: string[]
     }
     const priority = (n: OrderNode) => Math.max(0, ...names(n).map((id) => priorityOf.get(id) ?? 0));
     const top = Math.max(...ready.map(priority));
-    const round = ready.filter((n) => priority(n) === top).sort((a, b) => (a.canonical < b.canonical ? -1 : a.canonical > b.canonical ? 1 : a.key < b.key ? -1 : 1));
+    const round = ready.filter((n) => priority(n) === top).sort((a, b) => (a.canonical < b.canonical ? -1 : a.canonical > b.canonical ? 1
+      : (a.rank ?? 0) !== (b.rank ?? 0) ? (a.rank ?? 0) - (b.rank ?? 0) : a.key < b.key ? -1 : 1));
     for (const n of round) {
       done.push(n);
       for (const id of names(n)) installed.add(id);

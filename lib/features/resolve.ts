@@ -6,10 +6,16 @@ import { canonicalId, parseFeatureRef } from './reference';
 import { tarballFiles } from './tarball';
 import type { FeatureFiles, FeatureLoaders, FeatureMetadata, FeatureRef, ResolvedFeature } from './types';
 
+/** `true`, `{}` and nothing all mean "the defaults"; a string is the version option. */
+function sameOptions(a: unknown, b: unknown): boolean {
+  const norm = (v: unknown) => JSON.stringify(typeof v === 'string' ? { version: v } : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).sort()) : {});
+  return norm(a) === norm(b);
+}
+
 /** More Features than this (dependencies included) is a mistake or a loop, not a dev container. */
 const MAX_FEATURES = 40;
 
-interface Pending { ref: FeatureRef; given: unknown; metadata: FeatureMetadata; files?: FeatureFiles; fetchFiles?: () => Promise<FeatureFiles> }
+interface Pending { ref: FeatureRef; given: unknown; listed: boolean; metadata: FeatureMetadata; files?: FeatureFiles; fetchFiles?: () => Promise<FeatureFiles> }
 
 function readMetadata(ref: FeatureRef, files: FeatureFiles): FeatureMetadata {
   const json = files.get('devcontainer-feature.json');
@@ -30,7 +36,7 @@ function checkMetadata(ref: FeatureRef, meta: unknown): FeatureMetadata {
   return meta as FeatureMetadata;
 }
 
-async function load(ref: FeatureRef, given: unknown, loaders: FeatureLoaders): Promise<Pending> {
+async function load(ref: FeatureRef, given: unknown, loaders: FeatureLoaders): Promise<Omit<Pending, 'listed'>> {
   const s = ref.source;
   if (s.kind === 'local') {
     if (!loaders.local) throw configError(`Feature "${ref.written}" is a local folder, and this workspace has no source folder to read it from`, [{ field: `features["${ref.written}"]`, message: 'local Features need a git (or folder) source', hint: 'Publish the Feature to a registry, or use a git source that contains it.' }]);
@@ -61,19 +67,17 @@ async function load(ref: FeatureRef, given: unknown, loaders: FeatureLoaders): P
  */
 export async function resolveFeatures(features: Record<string, unknown>, configDir: string, loaders: FeatureLoaders, override?: string[]): Promise<ResolvedFeature[]> {
   const pending: Pending[] = [];
-  const queue: [string, unknown][] = Object.entries(features).filter(([, v]) => v !== false);
+  const queue: [string, unknown, boolean][] = Object.entries(features).filter(([, v]) => v !== false).map(([k, v]) => [k, v, true]);
   const canonicalOf = (written: string) => (written.startsWith('.') ? parseFeatureRef(written, configDir).canonical : canonicalId(written));
   while (queue.length) {
-    const [written, given] = queue.shift()!;
+    const [written, given, listed] = queue.shift()!;
     const ref = parseFeatureRef(written, configDir);
-    if (pending.some((p) => p.ref.canonical === ref.canonical && JSON.stringify(p.given) === JSON.stringify(given))) continue;
+    // As the spec and the reference CLI: one Feature with other options is another instance.
+    if (pending.some((p) => p.ref.canonical === ref.canonical && sameOptions(p.given, given))) continue;
     if (pending.length >= MAX_FEATURES) throw configError(`more than ${MAX_FEATURES} Features (dependencies included)`, [{ field: 'features', message: 'too many Features' }]);
-    const p = await load(ref, given, loaders);
+    const p = { ...(await load(ref, given, loaders)), listed };
     pending.push(p);
-    for (const [dep, opts] of Object.entries(p.metadata.dependsOn ?? {})) {
-      const id = canonicalOf(dep);
-      if (!pending.some((q) => q.ref.canonical === id) && !queue.some(([w]) => canonicalOf(w) === id)) queue.push([dep, opts]);
-    }
+    for (const [dep, opts] of Object.entries(p.metadata.dependsOn ?? {})) queue.push([dep, opts, false]);
   }
   const resolved = await Promise.all(pending.map(async (p): Promise<ResolvedFeature & OrderNode> => {
     const files = p.files ?? (await p.fetchFiles!());
@@ -86,6 +90,7 @@ export async function resolveFeatures(features: Record<string, unknown>, configD
       aliases: [p.metadata.id, ...(p.metadata.legacyIds ?? [])],
       dependsOn: Object.keys(p.metadata.dependsOn ?? {}).map(canonicalOf),
       installsAfter: (p.metadata.installsAfter ?? []).map(canonicalOf),
+      rank: p.listed ? 1 : 0,
     };
   }));
   return installOrder(resolved, override);

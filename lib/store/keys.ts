@@ -21,8 +21,15 @@ export const keys = {
 
 /** GSI2 partition for listing providers. */
 export const PROVIDERS_LIST = 'PROVIDERS';
-/** GSI2 partition for listing an owner's workspaces. */
+/** GSI2 partition for listing an owner's workspaces, as written before sharding (read, no longer written). */
 export const ownerList = (owner: string) => `OWNER#${owner}`;
+/** GSI2 partition of one shard of an owner's workspaces; a prefix the unsharded key can never take. */
+export const ownerShard = (owner: string, shard: number) => `OWNERS#${shard}#${owner}`;
+/**
+ * The workspace shards of GSI1 below are base names: items carry `<base>#<n>` (n from a hash of the
+ * workspace id, lib/store/shards.ts); readers also query the bare base, where items written before
+ * sharding stay until their next write.
+ */
 /** GSI1 partition of Running workspaces ordered by idle deadline. */
 export const SWEEP_SHARD = 'SWEEP';
 /** GSI1 partition of workspaces whose desired state is not reached yet (re-drive). */

@@ -1,7 +1,9 @@
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from './client';
 import { guarded, stripKeys } from './conditional';
-import { keys, ownerList, RETAIN_SHARD, SETTLED_SHARD, SWEEP_SHARD, WORK_SHARD } from './keys';
+import { keys, ownerList, ownerShard, RETAIN_SHARD, SETTLED_SHARD, SWEEP_SHARD, WORK_SHARD } from './keys';
+import { decodeOwnerCursor, encodeOwnerCursor } from './owner-cursor';
+import { queryMerged, shardKey, shardKeys, shardOf, ShardSetting } from './shards';
 import type { WorkspaceRecord, WorkspaceStatus } from './types';
 import { needsWork } from '../workspaces/model';
 import { retentionCheckAt, sweepAtOf } from '../workspaces/lifecycle-deadlines';
@@ -13,62 +15,49 @@ import { WorkbayError } from '../errors';
 /** One page of a listing; `cursor` is opaque and absent on the last page. */
 export interface Page<T> { items: T[]; cursor?: string }
 
-const encodeCursor = (k: Record<string, unknown> | undefined) =>
-  k ? Buffer.from(JSON.stringify(k)).toString('base64url') : undefined;
+/** A position in a GSI1 listing, handed back to continue; opaque to callers. */
+export type IndexCursor = Record<string, unknown>;
 
-const CURSOR_KEYS = ['gsi2pk', 'gsi2sk', 'pk', 'sk'];
-
-/**
- * Reads a listing cursor back into the start key. Only the exact shape this API hands out, for this
- * owner's partition, is accepted: anything else would reach DynamoDB as a malformed start key (a 5xx)
- * or start another owner's listing.
- */
-function decodeCursor(c: string | undefined, owner: string): Record<string, string> | undefined {
-  if (!c) return undefined;
-  let v: unknown;
-  try {
-    v = JSON.parse(Buffer.from(c, 'base64url').toString('utf8'));
-  } catch { /* reported below */ }
-  const k = v as Record<string, unknown> | null;
-  const valid = !!k && typeof k === 'object' && !Array.isArray(k)
-    && Object.keys(k).sort().join() === CURSOR_KEYS.join()
-    && Object.values(k).every((x) => typeof x === 'string' && x.length <= 512)
-    && k.gsi2pk === ownerList(owner) && k.sk === 'META' && /^WS#[0-9A-Z]{26}$/.test(k.pk as string)
-    && (k.gsi2sk as string).startsWith('WS#') && (k.gsi2sk as string).endsWith((k.pk as string).slice(3));
-  if (valid) return k as Record<string, string>;
-  throw new WorkbayError('request.invalid', 'invalid cursor', { errors: [{ field: 'query.cursor', message: 'not a cursor returned by this API for this listing; start again without it' }] });
-}
-
+const afterOf = (c: IndexCursor | undefined) => (typeof c?.after === 'string' ? c.after : undefined);
+const cursorOf = (next: string | undefined): IndexCursor | undefined => (next === undefined ? undefined : { after: next });
 
 /**
- * Workspace items with their GSI1 attributes. GSI1 is sparse: in-flight work sits in the WORK shard
- * (ordered by lease expiry, for re-drive), Running workspaces with an idle deadline or a maximum
- * lifetime in the SWEEP shard (ordered by the earlier of the two), Stopped ones under retention in
- * the RETAIN shard (ordered by when the sweeper must look: warning, then delete), other provisioned
- * settled ones in the SETTLED shard (oldest change first, paged by the drift resync); neither the
- * sweep nor re-drive query grows with the fleet.
+ * Workspace items with their index attributes, for a table of `shards` index shards. GSI1 is
+ * sparse: in-flight work sits in the WORK shards (ordered by lease expiry, for re-drive), Running
+ * workspaces with an idle deadline or a maximum lifetime in the SWEEP shards (ordered by the earlier
+ * of the two), Stopped ones under retention in the RETAIN shards (ordered by when the sweeper must
+ * look: warning, then delete), other provisioned settled ones in the SETTLED shards (oldest change
+ * first, paged by the drift resync); neither the sweep nor re-drive query grows with the fleet.
+ * Every key is spread over `shards` partitions by a hash of the id, the owner listing (GSI2) too, so
+ * no partition key value takes more than its share of a fleet's writes (ADR 0015).
  */
-function toItem(ws: WorkspaceRecord) {
+export function toItem(ws: WorkspaceRecord, shards: number) {
   const sweepAt = ws.status === 'Running' ? sweepAtOf(ws) : undefined;
   const retainAt = ws.status === 'Stopped' ? retentionCheckAt(ws) : undefined;
-  const sweep = needsWork(ws) ? { gsi1pk: WORK_SHARD, gsi1sk: `${ws.leaseUntil ?? ''}#${ws.id}` }
-    : sweepAt ? { gsi1pk: SWEEP_SHARD, gsi1sk: `${sweepAt}#${ws.id}` }
-      : retainAt ? { gsi1pk: RETAIN_SHARD, gsi1sk: `${retainAt}#${ws.id}` }
-        : (ws.status === 'Running' || ws.status === 'Stopped') && ws.driverRef ? { gsi1pk: SETTLED_SHARD, gsi1sk: `${ws.updatedAt}#${ws.id}` } : {};
+  const at = (base: string, sk: string) => ({ gsi1pk: shardKey(base, ws.id, shards), gsi1sk: `${sk}#${ws.id}` });
+  const sweep = needsWork(ws) ? at(WORK_SHARD, ws.leaseUntil ?? '')
+    : sweepAt ? at(SWEEP_SHARD, sweepAt)
+      : retainAt ? at(RETAIN_SHARD, retainAt)
+        : (ws.status === 'Running' || ws.status === 'Stopped') && ws.driverRef ? at(SETTLED_SHARD, ws.updatedAt) : {};
   return {
     ...keys.workspace(ws.id), kind: 'workspace', ...sweep,
-    gsi2pk: ownerList(ws.owner), gsi2sk: `WS#${ws.createdAt}#${ws.id}`, ...ws,
+    gsi2pk: ownerShard(ws.owner, shardOf(ws.id, shards)), gsi2sk: `WS#${ws.createdAt}#${ws.id}`, ...ws,
   };
 }
 
 /** Workspace items `WS#<id>`/`META`. Every change is a conditional write on `version`. */
 export class WorkspaceRepo {
-  constructor(private readonly db: Db) {}
+  private readonly shards: ShardSetting;
+
+  constructor(private readonly db: Db, shards?: ShardSetting) {
+    this.shards = shards ?? new ShardSetting(db);
+  }
 
   async create(ws: WorkspaceRecord): Promise<void> {
+    const shards = await this.shards.get();
     await guarded(
       () => this.db.doc.send(new PutCommand({
-        TableName: this.db.table, Item: toItem(ws), ConditionExpression: 'attribute_not_exists(pk)',
+        TableName: this.db.table, Item: toItem(ws, shards), ConditionExpression: 'attribute_not_exists(pk)',
       })),
       () => new WorkbayError('store.conflict', `workspace ${ws.id} exists already`),
     );
@@ -87,9 +76,10 @@ export class WorkspaceRepo {
    */
   async update(prev: WorkspaceRecord, next: Omit<WorkspaceRecord, 'version' | 'updatedAt'>): Promise<WorkspaceRecord> {
     const rec: WorkspaceRecord = { ...next, version: prev.version + 1, updatedAt: new Date().toISOString() };
+    const shards = await this.shards.get();
     await guarded(
       () => this.db.doc.send(new PutCommand({
-        TableName: this.db.table, Item: toItem(rec),
+        TableName: this.db.table, Item: toItem(rec, shards),
         ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': prev.version },
       })),
       () => new WorkbayError('store.conflict', `workspace ${prev.id} was changed concurrently`),
@@ -107,64 +97,56 @@ export class WorkspaceRepo {
     );
   }
 
-  /** An owner's workspaces, newest first, optionally filtered by status. */
+  /** An owner's workspaces, newest first, optionally filtered by status (every owner shard, merged). */
   async listByOwner(owner: string, opts: { limit: number; cursor?: string; status?: WorkspaceStatus }): Promise<Page<WorkspaceRecord>> {
-    const out = await guarded(() => this.db.doc.send(new QueryCommand({
-      TableName: this.db.table, IndexName: GSI_LIST, ScanIndexForward: false, Limit: opts.limit,
-      KeyConditionExpression: 'gsi2pk = :o',
-      ...(opts.status ? { FilterExpression: '#s = :s', ExpressionAttributeNames: { '#s': 'status' } } : {}),
-      ExpressionAttributeValues: { ':o': ownerList(owner), ...(opts.status ? { ':s': opts.status } : {}) },
-      ExclusiveStartKey: decodeCursor(opts.cursor, owner),
-    })));
-    return {
-      items: (out.Items ?? []).map((i) => stripKeys<WorkspaceRecord>(i)),
-      cursor: encodeCursor(out.LastEvaluatedKey),
-    };
+    const shards = await this.shards.get();
+    const out = await queryMerged(this.db, {
+      index: GSI_LIST, pkAttr: 'gsi2pk', skAttr: 'gsi2sk', limit: opts.limit, descending: true,
+      partitions: [ownerList(owner), ...Array.from({ length: shards }, (_, n) => ownerShard(owner, n))],
+      after: decodeOwnerCursor(opts.cursor, owner),
+      ...(opts.status ? { filter: { expression: '#st = :st', names: { '#st': 'status' }, values: { ':st': opts.status } } } : {}),
+    });
+    return { items: out.items.map((i) => stripKeys<WorkspaceRecord>(i)), cursor: encodeOwnerCursor(owner, out.next) };
+  }
+
+  /** Items of one GSI1 base across its shards (and its unsharded key), merged by sort key. */
+  private async gsi1(base: string, opts: { limit: number; until?: string; cursor?: IndexCursor }) {
+    const shards = await this.shards.get();
+    const out = await queryMerged(this.db, {
+      index: GSI_SWEEP, pkAttr: 'gsi1pk', skAttr: 'gsi1sk', limit: opts.limit, partitions: shardKeys(base, shards),
+      after: afterOf(opts.cursor), ...(opts.until !== undefined ? { until: `${opts.until}#~` } : {}),
+    });
+    return { items: out.items.map((i) => stripKeys<WorkspaceRecord>(i)), read: out.read, cursor: cursorOf(out.next) };
   }
 
   /**
-   * Running workspaces whose idle deadline is at or before `until`, soonest first (SWEEP shard of
+   * Running workspaces whose idle deadline is at or before `until`, soonest first (SWEEP shards of
    * GSI1). Reads only what is due: the cost grows with the number due, not with the fleet.
    */
-  async listIdle(until: string, opts: { limit?: number; cursor?: Record<string, unknown> } = {}): Promise<{ items: WorkspaceRecord[]; read: number; cursor?: Record<string, unknown> }> {
-    const out = await guarded(() => this.db.doc.send(new QueryCommand({
-      TableName: this.db.table, IndexName: GSI_SWEEP, Limit: opts.limit ?? 100, ExclusiveStartKey: opts.cursor,
-      KeyConditionExpression: 'gsi1pk = :s AND gsi1sk <= :u', ExpressionAttributeValues: { ':s': SWEEP_SHARD, ':u': `${until}#~` },
-    })));
-    return { items: (out.Items ?? []).map((i) => stripKeys<WorkspaceRecord>(i)), read: out.ScannedCount ?? out.Count ?? 0, cursor: out.LastEvaluatedKey };
+  async listIdle(until: string, opts: { limit?: number; cursor?: IndexCursor } = {}): Promise<{ items: WorkspaceRecord[]; read: number; cursor?: IndexCursor }> {
+    return this.gsi1(SWEEP_SHARD, { limit: opts.limit ?? 100, until, cursor: opts.cursor });
   }
 
   /**
    * Stopped workspaces under retention whose warning or delete time is at or before `until`, soonest
-   * first (RETAIN shard of GSI1). Like listIdle, it reads only what is due.
+   * first (RETAIN shards of GSI1). Like listIdle, it reads only what is due.
    */
-  async listRetained(until: string, opts: { limit?: number; cursor?: Record<string, unknown> } = {}): Promise<{ items: WorkspaceRecord[]; read: number; cursor?: Record<string, unknown> }> {
-    const out = await guarded(() => this.db.doc.send(new QueryCommand({
-      TableName: this.db.table, IndexName: GSI_SWEEP, Limit: opts.limit ?? 100, ExclusiveStartKey: opts.cursor,
-      KeyConditionExpression: 'gsi1pk = :s AND gsi1sk <= :u', ExpressionAttributeValues: { ':s': RETAIN_SHARD, ':u': `${until}#~` },
-    })));
-    return { items: (out.Items ?? []).map((i) => stripKeys<WorkspaceRecord>(i)), read: out.ScannedCount ?? out.Count ?? 0, cursor: out.LastEvaluatedKey };
+  async listRetained(until: string, opts: { limit?: number; cursor?: IndexCursor } = {}): Promise<{ items: WorkspaceRecord[]; read: number; cursor?: IndexCursor }> {
+    return this.gsi1(RETAIN_SHARD, { limit: opts.limit ?? 100, until, cursor: opts.cursor });
   }
 
   /**
-   * One page of settled, provisioned workspaces for the drift resync: the SWEEP shard (Running with a
-   * deadline), the RETAIN shard (Stopped under retention) or the SETTLED shard (the rest), in index
-   * order; the caller keeps the cursor between runs.
+   * One page of settled, provisioned workspaces for the drift resync: the SWEEP shards (Running with
+   * a deadline), the RETAIN shards (Stopped under retention) or the SETTLED shards (the rest), in
+   * index order; the caller keeps the cursor between runs.
    */
-  async listSettled(shard: 'sweep' | 'retain' | 'settled', opts: { limit: number; cursor?: Record<string, unknown> }): Promise<{ items: WorkspaceRecord[]; cursor?: Record<string, unknown> }> {
-    const out = await guarded(() => this.db.doc.send(new QueryCommand({
-      TableName: this.db.table, IndexName: GSI_SWEEP, Limit: opts.limit, ExclusiveStartKey: opts.cursor,
-      KeyConditionExpression: 'gsi1pk = :s', ExpressionAttributeValues: { ':s': shard === 'sweep' ? SWEEP_SHARD : shard === 'retain' ? RETAIN_SHARD : SETTLED_SHARD },
-    })));
-    return { items: (out.Items ?? []).map((i) => stripKeys<WorkspaceRecord>(i)), cursor: out.LastEvaluatedKey };
+  async listSettled(shard: 'sweep' | 'retain' | 'settled', opts: { limit: number; cursor?: IndexCursor }): Promise<{ items: WorkspaceRecord[]; cursor?: IndexCursor }> {
+    const { items, cursor } = await this.gsi1(shard === 'sweep' ? SWEEP_SHARD : shard === 'retain' ? RETAIN_SHARD : SETTLED_SHARD, opts);
+    return { items, cursor };
   }
 
-  /** Workspaces with work to do (WORK shard of GSI1), soonest lease expiry first. */
+  /** Workspaces with work to do (WORK shards of GSI1), soonest lease expiry first. */
   async listWork(limit = 100): Promise<WorkspaceRecord[]> {
-    const out = await guarded(() => this.db.doc.send(new QueryCommand({
-      TableName: this.db.table, IndexName: GSI_SWEEP, Limit: limit,
-      KeyConditionExpression: 'gsi1pk = :w', ExpressionAttributeValues: { ':w': WORK_SHARD },
-    })));
-    return (out.Items ?? []).map((i) => stripKeys<WorkspaceRecord>(i));
+    return (await this.gsi1(WORK_SHARD, { limit })).items;
   }
 }

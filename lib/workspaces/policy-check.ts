@@ -1,5 +1,6 @@
 import { resolveDevcontainer } from '../drivers/devcontainer';
 import { evaluate, judgeTimeout, type Policy, type Violation } from '../policy';
+import { featureSourceViolations } from '../features';
 import type { WorkspaceRecord } from '../store';
 import type { Driver } from '../drivers';
 import { driverWorkspace } from './drivers';
@@ -14,7 +15,7 @@ export function requestViolations(policy: Policy, ws: WorkspaceRecord, timeoutRe
   const out: Violation[] = [];
   if (ws.devcontainer !== undefined || 'image' in ws.source) {
     const r = resolveDevcontainer(driverWorkspace(ws), ws.devcontainer);
-    out.push(...evaluate(policy, { image: r.config.image, devcontainer: r.config }));
+    out.push(...evaluate(policy, { image: r.config.image, devcontainer: r.config }), ...featureSourceViolations(policy, r.config.features));
   }
   // undefined: the timeout is not being asked for now (a start), so it is not judged again.
   if (timeoutRequested !== undefined) {

@@ -78,7 +78,7 @@ describe('serverless.yml, packaged by osls', () => {
     const pattern = JSON.parse(mapping.Properties.FilterCriteria.Filters[0].Pattern);
     expect(pattern).toEqual({
       eventName: ['INSERT', 'MODIFY'],
-      dynamodb: { Keys: { pk: { S: [{ prefix: 'WS#' }] }, sk: { S: ['META'] } }, NewImage: { gsi1pk: { S: ['WORK'] } } },
+      dynamodb: { Keys: { pk: { S: [{ prefix: 'WS#' }] }, sk: { S: ['META'] } }, NewImage: { gsi1pk: { S: ['WORK', { prefix: 'WORK#' }] } } },
     });
   });
 

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe } from 'vitest';
 import { indexCases } from './store-indexes.contract';
 import { itemCases } from './store-items.contract';
 import { quotaCases } from './store-quotas.contract';
+import { shardCases } from './store-shards.contract';
 import { storeContext, type StoreTarget } from './store-fixtures';
 
 export type { StoreTarget } from './store-fixtures';
@@ -26,5 +27,6 @@ export function storeContract(name: string, start: () => Promise<StoreTarget>): 
     itemCases(ctx);
     indexCases(ctx);
     quotaCases(ctx);
+    shardCases(ctx);
   });
 }

@@ -34,9 +34,10 @@ function sh(cmd: string, args: string[], o: { input?: string; timeoutMs?: number
 }
 const workbay = (args: string[], o?: { input?: string; timeoutMs?: number }) => sh(process.execPath, [CLI, ...args], o);
 
-async function up(name: string, image: string, owner: string): Promise<string> {
+async function up(name: string, image: string, owner: string, devcontainer?: Record<string, unknown>): Promise<string> {
   const token = owner === 'dev' ? env.WORKBAY_TOKEN : await cp.tokenFor(owner);
-  const r = await cp.call('POST', '/v1/workspaces?wait=25', { token, json: { provider: 'local-docker', name, source: { image } } });
+  const json = { provider: 'local-docker', name, source: { image }, ...(devcontainer ? { devcontainer: JSON.stringify({ image, ...devcontainer }) } : {}) };
+  const r = await cp.call('POST', '/v1/workspaces?wait=25', { token, json });
   expect(r.status, JSON.stringify(r.body)).toBe(201);
   return r.body.id as string;
 }
@@ -55,7 +56,7 @@ beforeAll(async () => {
   expect((await cp.call('POST', '/v1/providers', { yaml: 'name: local-docker\ncontainerInactivityTimeout: 600\n' })).status).toBe(201);
   env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, WORKBAY_URL: cp.url, WORKBAY_TOKEN: await cp.tokenFor('dev'), WORKBAY_SSH_DIR: join(dir, 'ssh'), TERM: 'xterm' };
   await up('box', BUSYBOX, 'dev');
-  await up('sshbox', SSHD_IMAGE, 'dev');
+  await up('sshbox', SSHD_IMAGE, 'dev', { remoteUser: 'vscode' });
   otherId = await up('theirs', BUSYBOX, 'someone-else');
 }, 240_000);
 afterAll(async () => {
@@ -109,8 +110,9 @@ describe('OpenSSH through workbay ssh --stdio', () => {
     writeFileSync(file, cfg.stdout);
     const ok = await sh('ssh', ['-F', file, 'workbay-sshbox', 'true'], { input: '' });
     expect(ok, ok.stderr).toMatchObject({ code: 0 });
-    const echo = await sh('ssh', ['-F', file, 'workbay-sshbox', 'echo', 'over-ssh', '$((1+1))'], { input: '' });
-    expect(echo).toMatchObject({ code: 0, stdout: 'over-ssh 2\n' });
+    expect(cfg.stdout).toMatch(/^ {2}User vscode$/m);
+    const echo = await sh('ssh', ['-F', file, 'workbay-sshbox', 'echo', 'over-ssh', '$((1+1))', '$(id -un)'], { input: '' });
+    expect(echo).toMatchObject({ code: 0, stdout: 'over-ssh 2 vscode\n' });
     expect((await sh('ssh', ['-F', file, 'workbay-sshbox', 'exit 4'], { input: '' })).code).toBe(4);
   });
 

@@ -72,6 +72,18 @@ describe('the attach stream on Kubernetes (pods/exec with stdin and TTY)', () =>
     s.sock.close();
   });
 
+  it('ends the process in the pod when the client vanishes mid-stream', async () => {
+    const ps = async () => {
+      const s = run(await attachTo(cp.url, id, { token, start: { type: 'start', mode: 'shell', command: ['ps', '-o', 'args'] } }));
+      await s.closed;
+      return s.stdout();
+    };
+    const s = run(await attachTo(cp.url, id, { token, start: { type: 'start', mode: 'shell', command: ['sleep', '4322'] } }));
+    await eventually('sleep running', ps, (o) => o.includes('sleep 4322'));
+    s.sock.terminate();
+    await eventually('sleep gone', ps, (o) => !o.includes('sleep 4322'));
+  });
+
   it("another owner's workspace is 404", async () => {
     const other = await cp.tokenFor('someone-else');
     expect(await attachTo(cp.url, id, { token: other })).toMatchObject({ status: 404 });

@@ -28,7 +28,7 @@ beforeAll(async () => {
   expect((await cp.call('POST', '/v1/providers', { yaml: 'name: local-docker\ncontainerInactivityTimeout: 600\n' })).status).toBe(201);
   dev = await cp.tokenFor('dev');
   other = await cp.tokenFor('other');
-  const devcontainer = JSON.stringify({ image: IMAGE, postAttachCommand: 'echo attached >> /tmp/attach.log' });
+  const devcontainer = JSON.stringify({ image: IMAGE, remoteUser: 'vscode', postAttachCommand: 'echo "attached as $(id -un)" >> /tmp/attach.log' });
   const r = await cp.call('POST', '/v1/workspaces?wait=25', { token: dev, json: { provider: 'local-docker', name: 'att', source: { image: IMAGE }, devcontainer } });
   expect(r.status, JSON.stringify(r.body)).toBe(201);
   id = r.body.id;
@@ -53,9 +53,11 @@ describe('the attach stream (WebSocket)', () => {
   it('opens the login shell in a TTY with a bearer subprotocol, follows resizes, never echoes the token', async () => {
     const s = run(await attachTo(cp.url, id, { protocolToken: dev, start: { type: 'start', mode: 'shell', tty: true, cols: 100, rows: 30 } }));
     expect(s.sock.protocol).toBe(ATTACH_PROTOCOL);
-    s.send('stty size; echo "n=$((6*7))"\r');
+    s.send('stty size; echo "n=$((6*7)) user=$(id -un) home=$HOME dir=$(pwd)"\r');
     await eventually('tty output', s.stdout, (o) => o.includes('n=42'));
     expect(s.stdout()).toContain('30 100');
+    // The remoteUser's login shell, in the workspace folder.
+    expect(s.stdout()).toContain('n=42 user=vscode home=/home/vscode dir=/workspaces/att');
     s.control({ type: 'resize', cols: 120, rows: 40 });
     await new Promise((r) => setTimeout(r, 300));
     s.send('stty size\r');
@@ -67,13 +69,15 @@ describe('the attach stream (WebSocket)', () => {
   it('runs postAttachCommand once per container start, as the first attach happens', async () => {
     const s = run(await attachTo(cp.url, id, { token: dev, start: { type: 'start', mode: 'shell', command: ['cat', '/tmp/attach.log'] } }));
     expect((await s.closed).exit).toBe(0);
-    expect(s.stdout()).toBe('attached\n');
+    expect(s.stdout()).toBe('attached as vscode\n');
   });
 
   it('refuses without a token (401), for another owner (404) and without an upgrade (400)', async () => {
     expect(await attachTo(cp.url, id, {})).toMatchObject({ status: 401, body: { code: 'auth.unauthenticated' } });
     expect(await attachTo(cp.url, id, { token: other })).toMatchObject({ status: 404, body: { code: 'workspace.notFound' } });
     expect(await attachTo(cp.url, id, { protocolToken: other })).toMatchObject({ status: 404 });
+    expect(await attachTo(cp.url, '01ARZ3NDEKTSV4RRFFQ69G5FAV', { token: dev })).toMatchObject({ status: 404, body: { code: 'workspace.notFound' } });
+    expect(await attachTo(cp.url, 'not-an-id', { token: dev })).toMatchObject({ status: 400 });
     const plain = await cp.call('GET', `/v1/workspaces/${id}/attach`, { token: dev });
     expect(plain.status).toBe(400);
     expect(plain.body.detail).toMatch(/WebSocket/);
@@ -95,9 +99,14 @@ describe('the attach stream (WebSocket)', () => {
     expect((await cp.call('GET', '/healthz', { token: null })).status).toBe(200);
   });
 
-  it('counts as activity', async () => {
+  it('counts as activity and is in the audit log', async () => {
     const ws = await cp.call('GET', `/v1/workspaces/${id}`, { token: dev });
     expect(ws.body.lastActivitySource).toBe('exec');
+    const events = await cp.call('GET', `/v1/workspaces/${id}/events`, { token: dev });
+    const attached = (events.body.items as Array<{ type: string; actor?: string; data?: { mode?: string } }>).filter((e) => e.type === 'workspace.attached');
+    expect(attached.length).toBeGreaterThanOrEqual(4);
+    expect(attached[0]).toMatchObject({ actor: 'dev', data: { mode: 'shell' } });
+    expect(JSON.stringify(events.body)).not.toContain(dev);
   });
 
   it('forwards a port inside the workspace', async () => {

@@ -1,4 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ulid } from 'ulid';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { DockerDriver } from '../../lib/drivers/docker';
+import { runAttachHook } from '../../lib/drivers/lifecycle';
+import type { RuntimeMeta } from '../../lib/drivers/devcontainer';
+import { runCli } from '../support/processes';
 import { startControlPlane, type TestControlPlane } from '../support/control-plane';
 import { objectsOf, testDocker } from '../support/docker-inspect';
 import { startGitServer, type GitServer } from '../support/git-server';
@@ -157,4 +166,59 @@ describe('choosing the devcontainer.json', () => {
     const r = await as('POST', '/v1/workspaces', { provider: 'parity', name: 'escape', source: { git: { url } }, devcontainerPath: '../etc/devcontainer.json' });
     expect(r.status).toBe(400);
   });
+});
+
+describe('workbay up ./folder', () => {
+  it('a clean, pushed clone comes up from its remote with the folder\'s files, Dockerfile included; a dirty folder is refused with what to do', async () => {
+    const url = git.repo('folder-src', {
+      '.devcontainer/devcontainer.json': JSON.stringify({ build: { dockerfile: 'Dockerfile' } }),
+      '.devcontainer/Dockerfile': `FROM ${BUSYBOX}\nRUN echo from-dockerfile > /built\n`,
+      'hello.txt': 'from the folder\n',
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'workbay-folder-'));
+    execFileSync('git', ['clone', '-q', url, join(dir, 'proj')]);
+    const env = { WORKBAY_URL: cp.url, WORKBAY_TOKEN: token };
+    const r = await runCli(['up', join(dir, 'proj'), '--provider', 'parity', '--name', 'from-folder'], env);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const ws = (await as('GET', '/v1/workspaces')).body.items.find((w: { name: string }) => w.name === 'from-folder');
+    expect((await exec(ws.id, 'cat hello.txt /built')).stdout).toBe('from the folder\nfrom-dockerfile\n');
+    const other = await runCli(['up', BUSYBOX, '--provider', 'parity', '--name', 'from-folder'], env);
+    expect(other.code).not.toBe(0);
+    expect(other.stderr).toContain('workspace from-folder exists with a different source');
+    writeFileSync(join(dir, 'proj', 'new.txt'), 'not pushed\n');
+    const dirty = await runCli(['up', join(dir, 'proj'), '--provider', 'parity', '--name', 'dirty-folder'], env);
+    expect(dirty.code).not.toBe(0);
+    expect(dirty.stderr).toContain('it has uncommitted or untracked changes');
+    await remove(ws.id);
+    rmSync(dir, { recursive: true, force: true });
+  }, 180_000);
+});
+
+describe('the git helper image', () => {
+  it('one the engine lacks fails with an error naming WORKBAY_HELPER_IMAGE', async () => {
+    const driver = new DockerDriver({ host: inject('dockerHost'), cliPath: 'docker', install: false, helper: { image: 'workbay-test/no-such-helper:local', network: 'none' } });
+    const ws = { id: ulid(), name: 'no-helper', owner: 'parity', source: { git: { url: 'git://127.0.0.1:1/x.git' } }, env: {} };
+    await expect(driver.create(ws, () => undefined)).rejects.toThrow(/set WORKBAY_HELPER_IMAGE to an image with git/);
+    await driver.delete(ws);
+  }, 120_000);
+});
+
+describe('postAttachCommand', () => {
+  it('runAttachHook runs it as the remote user (from the image label) on every attach', async () => {
+    const ws = await create('attach-hook', {
+      source: { image: LABELLED },
+      devcontainer: JSON.stringify({ image: LABELLED, postAttachCommand: 'echo "config as $(id -un)" >> /tmp/attach.log' }),
+    });
+    expect(ws.status).toBe('Running');
+    const [c] = (await objectsOf(docker, ws.id)).containers;
+    const meta = JSON.parse(c!.Labels['workbay.dev/runtime']!) as RuntimeMeta;
+    const driver = new DockerDriver({ host: inject('dockerHost'), cliPath: 'docker', install: false, helper: { image: 'workbay-test/git:local', network: 'host' } });
+    const dws = { id: ws.id, name: 'attach-hook', owner: 'parity', source: { image: LABELLED }, env: {} };
+    const attach = () => runAttachHook((argv) => driver.exec(dws, argv), meta);
+    await attach();
+    await attach();
+    expect((await exec(ws.id, ['cat', '/tmp/attach.log'])).stdout).toBe('config as vscode\nconfig as vscode\n');
+    await remove(ws.id);
+  }, 120_000);
 });

@@ -1,10 +1,15 @@
 import { createHash } from 'node:crypto';
 import tar from 'tar-stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startControlPlane, type TestControlPlane } from '../support/control-plane';
 import { objectsOf, testDocker } from '../support/docker-inspect';
 import { startGitServer, type GitServer } from '../support/git-server';
 import { startRegistry, type Registry } from '../support/registry';
+import { providerYaml } from '../support/fixtures';
+import { startKubeSim, type KubeSim } from '../support/kube-sim';
 
 /** Dev Container Features on Docker (issue 11, acceptance 1): local folders and OCI artifacts. */
 const IMAGE = 'workbay-test/busybox:local';
@@ -46,7 +51,7 @@ const featureA = {
     id: 'greeter-a', version: '1.0.0', options: { greeting: { type: 'string', default: 'hello' } },
     containerEnv: { GREETER_A: 'installed' }, postCreateCommand: 'echo feature-a >> /tmp/hooks',
   }),
-  'install.sh': '#!/bin/sh\nset -e\nmkdir -p /opt/greeter\necho "$GREETING from $_REMOTE_USER" > /opt/greeter/a\necho a >> /opt/greeter/order\n',
+  'install.sh': '#!/bin/sh\nset -e\nmkdir -p /opt/greeter\necho "$GREETING from $_REMOTE_USER" > /opt/greeter/a\necho a >> /opt/greeter/order\necho "$GREETER_A" > /opt/greeter/a-own-env\n',
 };
 const featureB = {
   'devcontainer-feature.json': JSON.stringify({ id: 'greeter-b', version: '1.0.0', dependsOn: { './greeter-a': {} } }),
@@ -68,18 +73,20 @@ describe('local Features from the repository', () => {
     });
   });
 
+  // As the spec and the reference CLI 0.89 (checked on the same engine): greeter-b's dependsOn asks for greeter-a
+  // with other options than the config's, so greeter-a is a second instance, installed before the config's own.
   it('installs both, in dependency order, with the option value and containerEnv; Feature hooks run before the config\'s', async () => {
     const ws = await up('feat-one', { source: { git: { url } } });
     expect(ws.statusReason).toBeUndefined();
     expect(ws.status).toBe('Running');
     first = ws.id;
-    expect((await sh(ws.id, 'cat /opt/greeter/order')).stdout).toBe('a\nb\n');
+    expect((await sh(ws.id, 'cat /opt/greeter/order')).stdout).toBe('a\na\nb\n');
     expect((await sh(ws.id, 'cat /opt/greeter/a')).stdout).toBe('hola from root\n');
-    expect((await sh(ws.id, 'cat /opt/greeter/b-saw; echo $GREETER_A')).stdout).toBe('installed\ninstalled\n');
-    expect((await sh(ws.id, 'cat /tmp/hooks')).stdout).toBe('feature-a\nconfig\n');
+    expect((await sh(ws.id, 'cat /opt/greeter/a-own-env /opt/greeter/b-saw; echo $GREETER_A')).stdout).toBe('installed\ninstalled\ninstalled\n');
+    expect((await sh(ws.id, 'cat /tmp/hooks')).stdout).toBe('feature-a\nfeature-a\nconfig\n');
     const [c] = (await objectsOf(docker, ws.id)).containers;
     const ids = (JSON.parse(c!.Labels['devcontainer.metadata']!) as { id?: string }[]).map((e) => e.id);
-    expect(ids).toEqual(['./greeter-a', './greeter-b', 'workbay']);
+    expect(ids).toEqual(['./greeter-a', './greeter-a', './greeter-b', 'workbay']);
   }, 240_000);
 
   it('a second up of the identical config reuses the built image', async () => {
@@ -87,7 +94,7 @@ describe('local Features from the repository', () => {
     expect(ws.status).toBe('Running');
     expect(await imageOf(ws.id)).toBe(await imageOf(first));
     expect((await messages(ws.id)).some((m) => /^reusing workbay-features:/.test(m))).toBe(true);
-    expect((await sh(ws.id, 'cat /opt/greeter/order')).stdout).toBe('a\nb\n');
+    expect((await sh(ws.id, 'cat /opt/greeter/order')).stdout).toBe('a\na\nb\n');
   }, 240_000);
 
   it('a Feature folder that is not there is an Error naming it', async () => {
@@ -162,4 +169,71 @@ describe('OCI Features from a registry', () => {
     expect(ws.statusReason).toContain(`features["${ref}"].privileged`);
     expect((await objectsOf(docker, ws.id)).containers).toHaveLength(0);
   }, 120_000);
+});
+
+describe('the provider\'s policy on Feature sources', () => {
+  it('a provider that restricts images refuses Features from elsewhere with 403, naming the Feature', async () => {
+    const yaml = `name: features-tight\nworkbay:\n  policy:\n    images: [${IMAGE}, ${registry.host}/approved/]\n`;
+    expect((await cp.call('POST', '/v1/providers', { yaml })).status).toBe(201);
+    const other = `${registry.host}/ns/hello:1`;
+    const r = await as('POST', '/v1/workspaces', {
+      provider: 'features-tight', name: 'tight', source: { image: IMAGE }, devcontainer: JSON.stringify({ image: IMAGE, features: { [other]: {} } }),
+    });
+    expect(r.status).toBe(403);
+    expect(r.body.errors).toEqual([expect.objectContaining({ field: `features["${other}"]`, rule: 'policy.images' })]);
+  });
+});
+
+describe('on Kubernetes: Features refused, the config chosen', () => {
+  let sim: KubeSim;
+  let kcp: TestControlPlane;
+  const dir = mkdtempSync(join(tmpdir(), 'workbay-kube-features-'));
+  beforeAll(async () => {
+    sim = await startKubeSim({ dockerHost: inject('dockerHost') });
+    sim.writeKubeconfig(join(dir, 'kubeconfig'));
+    kcp = await startControlPlane({ kubeconfig: join(dir, 'kubeconfig'), kubeTimeoutSeconds: 2 });
+    expect((await kcp.call('POST', '/v1/providers', { yaml: providerYaml('simple-kubernetes') })).status).toBe(201);
+  }, 120_000);
+  afterAll(async () => {
+    await kcp?.dispose();
+    await sim?.close();
+    rmSync(dir, { recursive: true, force: true });
+  }, 120_000);
+
+  it('a config with Features is an Error naming them, not a workspace without them', async () => {
+    const ref = `${registry.host}/ns/hello:1`;
+    const r = await kcp.call('POST', '/v1/workspaces?wait=25', { json: { provider: 'simple-kubernetes', name: 'k8s-features', source: { image: IMAGE }, devcontainer: JSON.stringify({ image: IMAGE, features: { [ref]: {} } }) } });
+    let ws = r.body;
+    for (let i = 0; i < 60 && ws.status !== 'Error' && ws.status !== 'Running'; i++) {
+      await new Promise((res) => setTimeout(res, 1000));
+      ws = (await kcp.call('GET', `/v1/workspaces/${ws.id}`)).body;
+    }
+    expect(ws.status).toBe('Error');
+    expect(ws.statusReason).toContain(`this Kubernetes provider cannot install ${ref}`);
+    await kcp.call('DELETE', `/v1/workspaces/${ws.id}?wait=25`);
+  }, 120_000);
+
+  it('devcontainerPath chooses among nested configs; without it the choice is an Error naming them', async () => {
+    const url = git.repo('kube-two-configs', {
+      '.devcontainer/one/devcontainer.json': JSON.stringify({ image: IMAGE, containerEnv: { WHICH: 'one' } }),
+      '.devcontainer/two/devcontainer.json': JSON.stringify({ image: IMAGE, containerEnv: { WHICH: 'two' } }),
+    });
+    const wait = async (id: string) => {
+      let ws = (await kcp.call('GET', `/v1/workspaces/${id}`)).body;
+      for (let i = 0; i < 60 && ws.status !== 'Error' && ws.status !== 'Running'; i++) {
+        await new Promise((res) => setTimeout(res, 1000));
+        ws = (await kcp.call('GET', `/v1/workspaces/${id}`)).body;
+      }
+      return ws;
+    };
+    const none = await wait((await kcp.call('POST', '/v1/workspaces', { json: { provider: 'simple-kubernetes', name: 'k8s-no-choice', source: { git: { url } } } })).body.id);
+    expect(none.status).toBe('Error');
+    expect(none.statusReason).toContain('choose one with devcontainerPath: .devcontainer/one/devcontainer.json, .devcontainer/two/devcontainer.json');
+    const two = await wait((await kcp.call('POST', '/v1/workspaces', { json: { provider: 'simple-kubernetes', name: 'k8s-two', source: { git: { url } }, devcontainerPath: '.devcontainer/two/devcontainer.json' } })).body.id);
+    expect(two.statusReason).toBeUndefined();
+    expect(two.status).toBe('Running');
+    expect((await kcp.call('POST', `/v1/workspaces/${two.id}/exec`, { json: { command: 'echo $WHICH' } })).body.stdout).toBe('two\n');
+    await kcp.call('DELETE', `/v1/workspaces/${none.id}?wait=25`);
+    await kcp.call('DELETE', `/v1/workspaces/${two.id}?wait=25`);
+  }, 180_000);
 });

@@ -52,6 +52,8 @@ describe('stream reconciler on real stream records', () => {
 
   it('picks exactly the workspaces that need work, judged by their latest image, and reports a failure with its real records', async () => {
     const ws = store.workspaces;
+    // The table's index shard count is written once, on first use (ADR 0015): not part of this batch.
+    await ws.listWork();
     await stream.read({ timeoutMs: 1000 });
     // Needs work: just created.
     const fresh = workspace({ source: { git: { url: 'https://git.example/r.git', ref: 'main' } }, options: { A: '' } });

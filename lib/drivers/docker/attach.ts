@@ -23,7 +23,7 @@ export async function attachContainer(c: Docker.Container, startedAt: string, me
   if (opts.postAttach) {
     await runPostAttach((argv) => execIn(c, argv, { user: meta.user, workingDir: meta.workspaceFolder, env: remoteEnvOf(meta) }), meta.postAttachCommand, startedAt, io);
   }
-  const tracked = trackedArgv(opts.argv);
+  const tracked = trackedArgv(opts.argv, opts.tty ? opts : undefined);
   const exec = await engine('creating an exec', () => c.exec({
     Cmd: tracked.argv, AttachStdin: true, AttachStdout: true, AttachStderr: true, Tty: opts.tty,
     Env: envList(env), ...(user ? { User: user } : {}), ...(workingDir ? { WorkingDir: workingDir } : {}),

@@ -220,8 +220,18 @@ export class DockerDriver implements Driver {
   async logs(ws: DriverWorkspace, opts: { tail?: number }): Promise<string> {
     const info = await this.container(ws);
     if (!info) return '';
-    const buf = (await engine('reading logs', () => this.docker.getContainer(info.Id).logs({ stdout: true, stderr: true, tail: opts.tail ?? 500, follow: false }))) as unknown as Buffer;
-    return info.Config.Tty ? buf.toString('utf8') : demuxText(buf);
+    const read = async () => {
+      const buf = (await engine('reading logs', () => this.docker.getContainer(info.Id).logs({ stdout: true, stderr: true, tail: opts.tail ?? 500, follow: false }))) as unknown as Buffer;
+      return info.Config.Tty ? buf.toString('utf8') : demuxText(buf);
+    };
+    let text = await read();
+    // Podman's conmon writes a just-started container's first lines to its log a moment late.
+    const fresh = () => info.State.Running && Date.now() - Date.parse(info.State.StartedAt) < 10_000;
+    for (let i = 0; !text && fresh() && i < 20; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      text = await read();
+    }
+    return text;
   }
 
   async connection(ws: DriverWorkspace): Promise<ConnectionInfo> {

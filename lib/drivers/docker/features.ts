@@ -1,7 +1,7 @@
 import type Docker from 'dockerode';
 import { mergeMetadata } from '../../config';
 import { isWorkbayError, WorkbayError } from '../../errors';
-import { featureBuild, featureViolations, filesFromTar, resolveFeatures, type FeatureLoaders } from '../../features';
+import { featureBuild, featureSourceViolations, featureViolations, filesFromTar, resolveFeatures, type FeatureLoaders } from '../../features';
 import { assertAllowed, type Policy } from '../../policy';
 import type { ResolvedDevcontainer } from '../devcontainer';
 import { LABELS, type DriverWorkspace, type Progress } from '../driver';
@@ -26,6 +26,7 @@ export async function installFeatures(
   const local: FeatureLoaders['local'] = 'git' in ws.source
     ? (path) => readSourceFolder(docker, ws, helper, path, (tar) => filesFromTar(tar, 1))
     : undefined;
+  assertAllowed(featureSourceViolations(policy, r.config.features), 'the Features of this devcontainer.json');
   progress({ step: 'build', message: `resolving Features: ${Object.keys(r.config.features).join(', ')}` });
   const features = await resolveFeatures(r.config.features, r.configDir, { ...loaders, ...(local ? { local } : {}) }, r.config.overrideFeatureInstallOrder);
   assertAllowed(featureViolations(policy, features), 'the Features of this devcontainer.json');

@@ -26,7 +26,9 @@ export interface DockerRuntime {
 /**
  * Builds a Docker driver from a provider's resolved `agent.docker`. TLS material comes from
  * `DOCKER_CERT_PATH` (ca.pem, cert.pem, key.pem, as the docker CLI reads it) or from the secret
- * references `DOCKER_TLS_CA`, `DOCKER_TLS_CERT`, `DOCKER_TLS_KEY`.
+ * references `DOCKER_TLS_CA`, `DOCKER_TLS_CERT`, `DOCKER_TLS_KEY`. An `ssh://` host takes its key and host
+ * keys from the DOCKER_SSH_* keys (ssh-settings.ts). With `path: podman` and no DOCKER_HOST the engine is
+ * Podman's socket (`rt.podmanHost`, else the rootful one).
  */
 export async function createDockerDriver(agent: DockerAgent, rt: DockerRuntime, policy?: Policy): Promise<DockerDriver> {
   const env = agent.env;

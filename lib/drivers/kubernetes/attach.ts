@@ -35,7 +35,7 @@ export async function attachPod(kc: KubeConfig, ns: string, pod: V1Pod, meta: Ru
   const env = { ...remoteEnvOf(meta), ...opts.env, ...(opts.tty ? { TERM: opts.env?.TERM ?? 'xterm-256color' } : {}) };
   const workingDir = opts.workingDir ?? meta.workspaceFolder;
   const inner = ['/bin/sh', '-c', 'cd "$1" 2>/dev/null; shift; exec env "$@"', 'sh', workingDir, ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...opts.argv];
-  const tracked = trackedArgv(inner);
+  const tracked = trackedArgv(inner, opts.tty ? opts : undefined);
   const stdin = new PassThrough();
   stdin.on('error', () => undefined);
   let status: V1Status | undefined;

@@ -135,8 +135,11 @@ export function sourcePodSpec(ws: DriverWorkspace, agent: KubernetesAgent, names
     'if [ ! -d /workspace/.git ]; then find /workspace -mindepth 1 -maxdepth 1 -exec rm -rf {} +; git clone "$@" /workspace; fi',
     'cd /workspace',
     'echo "::commit $(git rev-parse HEAD)"',
-    // The path was validated by the API (no spaces or glob characters), so the unquoted expansion is one word.
-    'for f in ${WORKBAY_DEVCONTAINER_PATH:-.devcontainer/devcontainer.json .devcontainer.json .devcontainer/*/devcontainer.json}; do if [ -f "$f" ]; then echo "::devcontainer $f"; cat "$f"; echo; echo "::end"; break; fi; done',
+    // The spec's search order (or the workspace's devcontainerPath); several nested configs are a choice.
+    'c="$WORKBAY_DEVCONTAINER_PATH"',
+    'if [ -z "$c" ]; then for f in .devcontainer/devcontainer.json .devcontainer.json; do if [ -f "$f" ]; then c="$f"; break; fi; done; fi',
+    'if [ -z "$c" ]; then n=0; list=""; for f in .devcontainer/*/devcontainer.json; do if [ -f "$f" ]; then n=$((n+1)); c="$f"; list="$list $f"; fi; done; if [ "$n" -gt 1 ]; then echo "::choices$list"; c=""; fi; fi',
+    'if [ -n "$c" ] && [ -f "$c" ]; then echo "::devcontainer $c"; cat "$c"; echo; echo "::end"; fi',
   ].join('\n');
   return {
     apiVersion: 'v1', kind: 'Pod',

@@ -12,6 +12,12 @@ export interface RepoInfo { commit: string; devcontainer?: { text: string; confi
 export function parseSourceLog(log: string): RepoInfo | undefined {
   const commit = /^::commit ([0-9a-f]{40})$/m.exec(log)?.[1];
   if (!commit) return undefined;
+  const choices = /^::choices (.+)$/m.exec(log)?.[1]?.trim().split(/\s+/);
+  if (choices) {
+    throw new WorkbayError('config.invalid', `the repository has ${choices.length} dev container configurations; choose one with devcontainerPath: ${choices.join(', ')}`, {
+      errors: [{ field: 'devcontainerPath', message: `one of ${choices.join(', ')}` }],
+    });
+  }
   const m = /^::devcontainer (\S+)\n([\s\S]*?)\n::end$/m.exec(log);
   if (!m) return { commit };
   const path = m[1]!;
