@@ -78,7 +78,10 @@ export async function startEmbedded(s: EmbeddedSettings, log: Log = () => {}, en
     close: async () => {
       // Work in flight must end before the table goes: dynalite throws (uncaught) on a closed database.
       attach.close();
-      await new Promise<void>((r) => server.close(() => r()));
+      const closed = new Promise<void>((r) => server.close(() => r()));
+      // Idle keep-alive sockets would hold the close for their whole timeout.
+      (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+      await closed;
       await timers.stop();
       await reconciler.drain(15_000);
       store.db.doc.destroy();

@@ -48,8 +48,10 @@ afterAll(async () => {
   await git?.close();
 });
 
+/** Containers this test's control plane made (other test files share the engine and make their own). */
 async function managedContainers(): Promise<number> {
-  return (await docker.listContainers({ all: true, filters: { label: ['workbay.dev/managed-by=workbay'] } })).length;
+  const label = ['workbay.dev/managed-by=workbay', `workbay.dev/instance=${await cp.store.instance.id()}`];
+  return (await docker.listContainers({ all: true, filters: { label } })).length;
 }
 
 /** The container the engine was asked to create for a workspace, once it exists. */

@@ -27,8 +27,15 @@ export async function npmStart(env: Record<string, string>): Promise<Started> {
   return {
     child, url, stdout: () => out,
     stop: () => new Promise((resolve) => {
-      if (child.exitCode !== null) return resolve(child.exitCode);
-      child.once('exit', (code) => resolve(code));
+      // npm may exit before the server it started has closed: wait for the whole process group.
+      const groupGone = async () => {
+        for (let i = 0; i < 200; i++) {
+          try { process.kill(-child.pid!, 0); } catch { return; }
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      };
+      if (child.exitCode !== null) return void groupGone().then(() => resolve(child.exitCode));
+      child.once('exit', (code) => void groupGone().then(() => resolve(code)));
       process.kill(-child.pid!, 'SIGTERM');
     }),
   };
