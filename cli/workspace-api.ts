@@ -1,29 +1,12 @@
+import type { z } from 'zod';
+import type { Workspace } from '../lib/api/schemas';
 import { ApiError, type Client } from './http';
 
-/** A workspace as GET /v1/workspaces/{id} shows it (the fields the CLI reads). */
-export interface WorkspaceView {
-  id: string;
-  name: string;
-  owner: string;
-  provider: string;
-  driver: string;
-  source: { image: string } | { git: { url: string; ref?: string } };
-  desiredState: 'Running' | 'Stopped' | 'Deleted';
-  status: string;
-  statusReason?: string;
-  stopReason?: string;
-  inactivityTimeoutSeconds: number;
-  inactivityTimeoutSource: string;
-  lastActivityAt?: string;
-  lastActivitySource?: string;
-  idleDeadline?: string;
-  retentionSeconds?: number;
-  maxLifetimeSeconds?: number;
-  keep?: boolean;
-  stopAt?: string;
-  deleteAfter?: string;
-  deleteReason?: string;
-}
+/**
+ * A workspace as GET /v1/workspaces/{id} shows it: the type the API's own zod schema describes
+ * (imported for its type only, so the CLI loads nothing of the server), one shape for both.
+ */
+export type WorkspaceView = z.infer<typeof Workspace>;
 
 /** GET /v1/workspaces/{id}/connection. */
 export interface Connection {

@@ -1,25 +1,12 @@
 /** The API's JSON shapes, as far as the portal reads them (see GET /openapi.json). */
+import type { z } from 'zod';
+import type { Workspace as WorkspaceSchema } from '../../lib/api/schemas';
+
+/** A workspace as GET /v1/workspaces/{id} returns it: the API's own schema, imported for its type only. */
+export type Workspace = z.infer<typeof WorkspaceSchema>;
 
 /** Workspace statuses (DESIGN §2). */
-export type Status = 'Pending' | 'Creating' | 'Running' | 'Stopping' | 'Stopped' | 'Starting' | 'Deleting' | 'Error';
-
-/** A workspace as GET /v1/workspaces/{id} returns it. */
-export interface Workspace {
-  id: string;
-  name: string;
-  owner: string;
-  provider: string;
-  source: { image: string } | { git: { url: string; ref?: string } };
-  desiredState: 'Running' | 'Stopped' | 'Deleted';
-  status: Status;
-  statusReason?: string;
-  stopReason?: string;
-  inactivityTimeoutSeconds: number;
-  lastActivityAt?: string;
-  lastActivitySource?: string;
-  idleDeadline?: string;
-  createdAt: string;
-}
+export type Status = Workspace['status'];
 
 /** One audit or progress event. */
 export interface EventView { id: string; type: string; message: string; at: string; actor?: string }
