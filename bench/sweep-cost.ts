@@ -68,6 +68,10 @@ export async function sweepCostBench(): Promise<{ fleet: number; read: number; m
     await fetch(`${wb.url}/v1/providers`, { method: 'POST', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/yaml' }, body: 'name: local-docker\n' });
     // Warm-up sweep on the empty fleet: module loading and first connections are not sweep cost.
     await fetch(`${wb.url}/v1/sweeps`, { method: 'POST', headers: { authorization: `Bearer ${admin}` } });
+    // The timers' first ticks (sweep, resync, re-drive) run at start, each querying every index shard;
+    // on a loaded machine they can outlast the warm-up, and a start-up sweep still running would stop
+    // part of the fleet written next.
+    await new Promise((r) => setTimeout(r, 3000));
     const now = Date.now();
     const recs = plan(fleet).map((p, i) => record(i, p.due, now, p.kind));
     let next = 0;
@@ -88,7 +92,7 @@ export async function sweepCostBench(): Promise<{ fleet: number; read: number; m
   console.log(`\nsweep cost: ${DUE} idle, ${DUE_LIFETIME} past their maximum lifetime and ${DUE_RETENTION} past their retention due, in fleets of growing size`);
   console.log('(a third of each fleet Running with idle deadlines, a third under a maximum lifetime, a third Stopped under retention; one sweep each, via POST /v1/sweeps)');
   printTable(['fleet', 'items read', 'wall time', 'read vs 100'], rows.map((r) => [r.fleet, r.read, ms(r.ms), (r.read / rows[0]!.read).toFixed(2)]));
-  console.log(`items read at 10,000 / at 100: ${(rows[2]!.read / rows[0]!.read).toFixed(2)} (target <= 2.00)`);
+  console.log(`items read at 10,000 / at 100: ${(rows[2]!.read / rows[0]!.read).toFixed(2)} (target <= 2.00), reading every index shard (ADR 0015)`);
   return rows;
 }
 

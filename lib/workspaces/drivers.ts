@@ -22,6 +22,16 @@ export function providerDrivers(providers: ProviderService, runtime: DriverRunti
   };
 }
 
+/** Runs `fn` with the workspace's driver and always releases the driver's clients afterwards. */
+export async function withDriver<T>(driverFor: DriverFor, ws: WorkspaceRecord, fn: (driver: Driver, dws: DriverWorkspace) => Promise<T>): Promise<T> {
+  const driver = await driverFor(ws);
+  try {
+    return await fn(driver, driverWorkspace(ws));
+  } finally {
+    await driver.close?.();
+  }
+}
+
 /** The driver's view of a workspace record. */
 export function driverWorkspace(ws: WorkspaceRecord): DriverWorkspace {
   return { id: ws.id, name: ws.name, owner: ws.owner, source: ws.source, devcontainer: ws.devcontainer, ...(ws.devcontainerPath ? { devcontainerPath: ws.devcontainerPath } : {}), env: ws.env, ...(ws.instance ? { instance: ws.instance } : {}) };

@@ -2,7 +2,7 @@ import type { ConnectionInfo, ExecResult } from '../drivers';
 import { WorkbayError } from '../errors';
 import type { Store, WorkspaceRecord } from '../store';
 import { recordActivity } from './activity';
-import { driverWorkspace, type DriverFor } from './drivers';
+import { withDriver, type DriverFor } from './drivers';
 import type { Actor, WorkspaceService } from './service';
 
 /** An exec request as the API validated it. */
@@ -50,16 +50,13 @@ export class WorkspaceOps {
   async exec(actor: Actor, id: string, input: ExecInput, opts: { autostart?: boolean } = {}): Promise<ExecResult> {
     const ws = await this.running(actor, id, opts.autostart ?? false);
     const argv = typeof input.command === 'string' ? ['/bin/sh', '-c', input.command] : input.command;
-    const driver = await this.driverFor(ws);
-    try {
-      const result = await driver.exec(driverWorkspace(ws), argv, {
+    return withDriver(this.driverFor, ws, async (driver, dws) => {
+      const result = await driver.exec(dws, argv, {
         ...(input.user ? { user: input.user } : {}), ...(input.timeoutSeconds ? { timeoutMs: input.timeoutSeconds * 1000 } : {}),
       });
       await recordActivity(this.store, ws, 'exec');
       return result;
-    } finally {
-      await driver.close?.();
-    }
+    });
   }
 
   /** An API heartbeat (IDE plugins, bots). */
@@ -73,21 +70,11 @@ export class WorkspaceOps {
     const ws = await this.service.get(actor, id);
     // An Error during create has no driverRef yet, but may have a container whose logs explain it.
     if (!ws.driverRef && ws.status !== 'Error') return '';
-    const driver = await this.driverFor(ws);
-    try {
-      return await driver.logs(driverWorkspace(ws), { tail });
-    } finally {
-      await driver.close?.();
-    }
+    return withDriver(this.driverFor, ws, (driver, dws) => driver.logs(dws, { tail }));
   }
 
   async connection(actor: Actor, id: string): Promise<ConnectionInfo> {
     const ws = await this.service.get(actor, id);
-    const driver = await this.driverFor(ws);
-    try {
-      return await driver.connection(driverWorkspace(ws));
-    } finally {
-      await driver.close?.();
-    }
+    return withDriver(this.driverFor, ws, (driver, dws) => driver.connection(dws));
   }
 }

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startControlPlane, type TestControlPlane } from '../support/control-plane';
 import { objectsOf, testDocker } from '../support/docker-inspect';
 import { startGitServer, type GitServer } from '../support/git-server';
@@ -119,11 +119,12 @@ describe('idempotent creates', () => {
 
 describe('connection and logs', () => {
   it('connection info carries an attach command built from the provider path; logs return output', async () => {
-    await cp.call('POST', '/v1/providers', { yaml: 'name: podman-path\npath: /usr/bin/podman\n' });
+    // path names the CLI; DOCKER_HOST keeps it on the test engine (without it, path: podman means Podman's socket).
+    await cp.call('POST', '/v1/providers', { yaml: `name: podman-path\npath: /usr/bin/podman\nagent:\n  docker:\n    env:\n      DOCKER_HOST: ${inject('dockerHost')}\n` });
     const r = await as('POST', '/v1/workspaces?wait=25', { provider: 'podman-path', name: 'conn', source: { image: IMAGE } });
     expect(r.body.status).toBe('Running');
     const c = await as('GET', `/v1/workspaces/${r.body.id}/connection`);
-    expect(c.body.attach.slice(0, 3)).toEqual(['/usr/bin/podman', 'exec', '-it']);
+    expect(c.body.attach.slice(0, 5)).toEqual(['/usr/bin/podman', '--url', inject('dockerHost'), 'exec', '-it']);
     expect(c.body.attach).toContain(`workbay-${r.body.id.toLowerCase()}`);
     expect(c.body.env.DOCKER_HOST).toMatch(/^unix:\/\//);
     expect((await as('GET', `/v1/workspaces/${r.body.id}/logs`)).body).toContain('Container started');

@@ -38,24 +38,28 @@ export async function startPodman(source: Docker, images: string[]): Promise<Pod
   let stderr = '';
   child.stderr!.on('data', (d) => { stderr = `${stderr}${d}`.slice(-4000); });
   const client = new Docker({ socketPath });
-  for (let i = 0; ; i++) {
-    if (await client.ping().then(() => true, () => false)) break;
-    if (child.exitCode !== null || i > 120) throw new Error(`podman system service did not come up on ${host}: ${stderr}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  for (const image of images) {
-    const tarball = await source.getImage(image).get();
-    const loading = await client.loadImage(tarball as never);
-    await new Promise((resolve, reject) => client.modem.followProgress(loading as never, (err: unknown) => (err ? reject(err) : resolve(undefined))));
-  }
-  return {
-    host, socketPath, containersConf, client,
-    close: async () => {
-      for (const c of await client.listContainers({ all: true }).catch(() => [])) await client.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined);
-      const exited = new Promise((r) => child.once('exit', r));
-      try { process.kill(-child.pid!, 'SIGTERM'); } catch { /* already gone */ }
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-      rmSync(dir, { recursive: true, force: true });
-    },
+  const close = async () => {
+    for (const c of await client.listContainers({ all: true }).catch(() => [])) await client.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined);
+    const exited = new Promise((r) => child.once('exit', r));
+    try { process.kill(-child.pid!, 'SIGTERM'); } catch { /* already gone */ }
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+    rmSync(dir, { recursive: true, force: true });
   };
+  try {
+    for (let i = 0; ; i++) {
+      if (await client.ping().then(() => true, () => false)) break;
+      if (child.exitCode !== null || i > 120) throw new Error(`podman system service did not come up on ${host}: ${stderr}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    for (const image of images) {
+      const tarball = await source.getImage(image).get();
+      const loading = await client.loadImage(tarball as never);
+      await new Promise((resolve, reject) => client.modem.followProgress(loading as never, (err: unknown) => (err ? reject(err) : resolve(undefined))));
+    }
+  } catch (err) {
+    // A half-started service must not outlive the test file that started it.
+    await close();
+    throw err;
+  }
+  return { host, socketPath, containersConf, client, close };
 }

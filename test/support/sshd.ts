@@ -69,7 +69,10 @@ export async function startSshd(): Promise<TestSshd> {
   const fingerprint = execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', `${hostKey}.pub`], { encoding: 'utf8' }).split(/\s+/)[1]!;
   const read = () => (existsSync(log) ? readFileSync(log, 'utf8') : '');
   for (let i = 0; !/Server listening on 127\.0\.0\.1/.test(read()); i++) {
-    if (child.exitCode !== null || i > 60) throw new Error(`sshd did not start on 127.0.0.1:${port}: ${read()}`);
+    if (child.exitCode !== null || i > 60) {
+      try { process.kill(-child.pid!, 'SIGTERM'); } catch { /* already gone */ }
+      throw new Error(`sshd did not start on 127.0.0.1:${port}: ${read()}`);
+    }
     await new Promise((r) => setTimeout(r, 250));
   }
   return {

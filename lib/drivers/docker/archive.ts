@@ -9,11 +9,19 @@ export interface ArchiveFile { content: Buffer; mtime?: Date }
 /** Reads a single file from a container (running or not); undefined when it does not exist. */
 export async function readFileFrom(container: Docker.Container, path: string): Promise<ArchiveFile | undefined> {
   let stream: NodeJS.ReadableStream;
-  try {
-    stream = await container.getArchive({ path });
-  } catch (err) {
-    if (isMissing(err)) return undefined;
-    throw err;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      stream = await container.getArchive({ path });
+      break;
+    } catch (err) {
+      // Podman now and then answers "no such container" for a running one while it mounts its storage.
+      if (isMissing(err) && /no such container/i.test(String((err as Error).message)) && attempt < 4) {
+        await new Promise((r) => setTimeout(r, 250));
+        continue;
+      }
+      if (isMissing(err)) return undefined;
+      throw err;
+    }
   }
   return new Promise((resolve, reject) => {
     const extract = tar.extract();
