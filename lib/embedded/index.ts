@@ -46,7 +46,7 @@ export async function startEmbedded(s: EmbeddedSettings, log: Log = () => {}, en
     allowLoopbackCallbacks: env.WORKBAY_ALLOW_LOOPBACK_CALLBACKS === 'true',
     webhooks: hookSettings,
     driverRuntime: {
-      docker: { defaultHost: s.dockerHost, podmanHost: podmanDefaultHost(process.getuid?.(), env.XDG_RUNTIME_DIR), helper: { image: s.helperImage, network: s.helperNetwork }, secrets },
+      docker: { defaultHost: s.dockerHost, podmanHost: podmanDefaultHost(process.getuid?.(), env.XDG_RUNTIME_DIR), helper: { image: s.helperImage, network: s.helperNetwork }, secrets, allowLoopbackFeatures: env.WORKBAY_ALLOW_LOOPBACK_FEATURES === 'true' },
       kubernetes: { defaultKubeconfigPath: s.kubeconfig, secrets, ...(s.kubeTimeoutSeconds ? { apiTimeoutMs: s.kubeTimeoutSeconds * 1000 } : {}) },
     },
   });

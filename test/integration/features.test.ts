@@ -21,7 +21,8 @@ let token: string;
 const docker = testDocker();
 
 beforeAll(async () => {
-  cp = await startControlPlane();
+  // The test registry is on loopback, which Feature references may name only when the deployment allows it.
+  cp = await startControlPlane({ env: { WORKBAY_ALLOW_LOOPBACK_FEATURES: 'true' } });
   git = await startGitServer();
   registry = await startRegistry();
   expect((await cp.call('POST', '/v1/providers', { yaml: 'name: features\ncontainerInactivityTimeout: 0\n' })).status).toBe(201);

@@ -28,6 +28,8 @@ export interface DockerDriverOptions extends DockerTarget {
   helper: HelperSettings;
   /** The provider's policy, judged on the merged configuration before a container is created (default: DEFAULT_POLICY). */
   policy?: Policy;
+  /** Features may come from loopback registries (WORKBAY_ALLOW_LOOPBACK_FEATURES, embedded tests only). */
+  allowLoopbackFeatures?: boolean;
 }
 
 /** The Docker driver (DESIGN §4): a named volume for the workspace folder, one labelled container. */
@@ -95,7 +97,7 @@ export class DockerDriver implements Driver {
       }
       const own = resolveDevcontainer(ws, ws.devcontainer ?? repo?.text, repo?.configDir);
       const base = await this.image(ws, own, progress);
-      const image = await installFeatures(this.docker, ws, this.opts.helper, own, base, this.opts.policy ?? DEFAULT_POLICY, progress);
+      const image = await installFeatures(this.docker, ws, this.opts.helper, own, base, this.opts.policy ?? DEFAULT_POLICY, progress, {}, this.opts.allowLoopbackFeatures);
       const allowed = await judgeImage(this.docker, this.opts.policy ?? DEFAULT_POLICY, own, image);
       const resolved = await mergeImageLabel(this.docker, own, image);
       progress({ step: 'create', message: `creating container ${objectName(ws.id)}` });

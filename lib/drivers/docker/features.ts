@@ -1,7 +1,7 @@
 import type Docker from 'dockerode';
 import { mergeMetadata } from '../../config';
 import { isWorkbayError, WorkbayError } from '../../errors';
-import { featureBuild, featureSourceViolations, featureViolations, filesFromTar, resolveFeatures, type FeatureLoaders } from '../../features';
+import { assertFeatureSourcesPublic, featureBuild, featureSourceViolations, featureViolations, filesFromTar, resolveFeatures, type FeatureLoaders } from '../../features';
 import { assertAllowed, type Policy } from '../../policy';
 import type { ResolvedDevcontainer } from '../devcontainer';
 import { LABELS, type DriverWorkspace, type Progress } from '../driver';
@@ -21,8 +21,11 @@ import { readSourceFolder, type HelperSettings } from './source';
 export async function installFeatures(
   docker: Docker, ws: DriverWorkspace, helper: HelperSettings, r: ResolvedDevcontainer, base: string, policy: Policy, progress: Progress,
   loaders: Omit<FeatureLoaders, 'local'> = {},
+  /** Lets Features come from loopback registries (embedded tests); never on AWS. */
+  allowLoopbackSources = false,
 ): Promise<string> {
   if (!Object.keys(r.config.features).length) return base;
+  assertFeatureSourcesPublic(Object.keys(r.config.features), allowLoopbackSources);
   const local: FeatureLoaders['local'] = 'git' in ws.source
     ? (path) => readSourceFolder(docker, ws, helper, path, (tar) => filesFromTar(tar, 1))
     : undefined;

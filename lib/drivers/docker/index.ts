@@ -21,6 +21,8 @@ export interface DockerRuntime {
   podmanHost?: string;
   helper: HelperSettings;
   secrets: SecretResolver;
+  /** Features may come from loopback registries (embedded: WORKBAY_ALLOW_LOOPBACK_FEATURES=true). */
+  allowLoopbackFeatures?: boolean;
 }
 
 /**
@@ -51,5 +53,5 @@ export async function createDockerDriver(agent: DockerAgent, rt: DockerRuntime, 
     tls = { ca: await file('ca.pem'), cert: await file('cert.pem'), key: await file('key.pem') };
   }
   const ssh = host.startsWith('ssh://') ? await resolveSshSettings(env, rt.secrets, agent.path) : undefined;
-  return new DockerDriver({ host, tls, ...(ssh ? { ssh } : {}), cliPath: agent.path, install: agent.install, helper: rt.helper, ...(policy ? { policy } : {}) });
+  return new DockerDriver({ host, tls, ...(ssh ? { ssh } : {}), cliPath: agent.path, install: agent.install, helper: rt.helper, ...(policy ? { policy } : {}), ...(rt.allowLoopbackFeatures ? { allowLoopbackFeatures: true } : {}) });
 }
