@@ -1,8 +1,7 @@
 import { ulid } from 'ulid';
-import type { LifecycleCommand } from '../config';
 import type { AttachIO, ExecResult } from './driver';
 import { killByPidFile } from './output';
-import { runHook } from './lifecycle';
+import { runAttachHook, type HookSet } from './lifecycle';
 
 /**
  * An attached process with a pid file, so it can be ended when its client goes away: neither the
@@ -26,14 +25,14 @@ export function trackedArgv(argv: string[], size?: { cols?: number; rows?: numbe
 export const cleanupArgv = (pidFile: string) => ['rm', '-f', pidFile];
 
 /**
- * Runs `postAttachCommand` once per container start (`stamp`), through the shared lifecycle runner and
- * its run-once markers. A failure is shown on the session's stderr and does not block the attach, as
- * in the reference CLI.
+ * Runs `postAttachCommand` on every attach, as the reference CLI does: what the image's metadata and
+ * Features contribute first, then the config's own (lib/drivers/lifecycle.ts runAttachHook). A failure
+ * is shown on the session's stderr and does not block the attach.
  */
-export async function runPostAttach(exec: (argv: string[]) => Promise<ExecResult>, cmd: LifecycleCommand | undefined, stamp: string, io: AttachIO): Promise<void> {
-  if (!cmd?.length) return;
+export async function runPostAttach(exec: (argv: string[]) => Promise<ExecResult>, hooks: HookSet, io: AttachIO): Promise<void> {
+  if (!hooks.postAttachCommand?.length && !hooks.contributed?.postAttachCommand?.length) return;
   try {
-    await runHook({ exec, progress: () => {}, markers: new Map() }, 'postAttachCommand', cmd, stamp);
+    await runAttachHook(exec, hooks);
   } catch (err) {
     io.stderr(Buffer.from(`workbay: ${(err as Error).message}\r\n`));
   }

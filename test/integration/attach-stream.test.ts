@@ -66,10 +66,16 @@ describe('the attach stream (WebSocket)', () => {
     expect((await s.closed).exit).toBe(3);
   });
 
-  it('runs postAttachCommand once per container start, as the first attach happens', async () => {
-    const s = run(await attachTo(cp.url, id, { token: dev, start: { type: 'start', mode: 'shell', command: ['cat', '/tmp/attach.log'] } }));
-    expect((await s.closed).exit).toBe(0);
-    expect(s.stdout()).toBe('attached as vscode\n');
+  it('runs postAttachCommand as the remote user on every attach, before the session', async () => {
+    const lines = async () => {
+      const s = run(await attachTo(cp.url, id, { token: dev, start: { type: 'start', mode: 'shell', command: ['cat', '/tmp/attach.log'] } }));
+      expect((await s.closed).exit).toBe(0);
+      return s.stdout().split('\n').filter(Boolean);
+    };
+    const first = await lines();
+    expect(first.length).toBeGreaterThanOrEqual(1);
+    expect(first.every((l) => l === 'attached as vscode')).toBe(true);
+    expect(await lines()).toHaveLength(first.length + 1);
   });
 
   it('refuses without a token (401), for another owner (404) and without an upgrade (400)', async () => {

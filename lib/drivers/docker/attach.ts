@@ -16,12 +16,12 @@ const envList = (env: Record<string, string>) => Object.entries(env).map(([k, v]
  * (multiplexed unless it is a TTY), resize goes through the exec's resize call, and the exit code
  * comes from inspecting the exec once the stream ends.
  */
-export async function attachContainer(c: Docker.Container, startedAt: string, meta: RuntimeMeta, opts: AttachOptions, io: AttachIO): Promise<AttachSession> {
+export async function attachContainer(c: Docker.Container, meta: RuntimeMeta, opts: AttachOptions, io: AttachIO): Promise<AttachSession> {
   const user = opts.user ?? meta.user;
   const workingDir = opts.workingDir ?? meta.workspaceFolder;
   const env = { ...remoteEnvOf(meta), ...opts.env, ...(opts.tty ? { TERM: opts.env?.TERM ?? 'xterm-256color' } : {}) };
   if (opts.postAttach) {
-    await runPostAttach((argv) => execIn(c, argv, { user: meta.user, workingDir: meta.workspaceFolder, env: remoteEnvOf(meta) }), meta.postAttachCommand, startedAt, io);
+    await runPostAttach((argv) => execIn(c, argv, { user: meta.user, workingDir: meta.workspaceFolder, env: remoteEnvOf(meta) }), meta, io);
   }
   const tracked = trackedArgv(opts.argv, opts.tty ? opts : undefined);
   const exec = await engine('creating an exec', () => c.exec({

@@ -209,7 +209,7 @@ export class DockerDriver implements Driver {
   async attach(ws: DriverWorkspace, opts: AttachOptions, io: AttachIO): Promise<AttachSession> {
     const info = await this.container(ws);
     if (!info?.State.Running) throw new WorkbayError('workspace.notRunning', 'the workspace is not running; start it first');
-    return attachContainer(this.docker.getContainer(info.Id), info.State.StartedAt, metaOf(info), opts, io);
+    return attachContainer(this.docker.getContainer(info.Id), metaOf(info), opts, io);
   }
 
   async lastActivity(ws: DriverWorkspace): Promise<Date | undefined> {

@@ -30,7 +30,7 @@ export async function attachPod(kc: KubeConfig, ns: string, pod: V1Pod, meta: Ru
   const run = (argv: string[]) => podExec(kc, ns, name, DEV_CONTAINER, argv);
   if (opts.postAttach) {
     const hook = (argv: string[]) => podExec(kc, ns, name, DEV_CONTAINER, argv, { workingDir: meta.workspaceFolder, env: remoteEnvOf(meta) });
-    await runPostAttach(hook, meta.postAttachCommand, pod.metadata?.uid ?? 'pod', io);
+    await runPostAttach(hook, meta, io);
   }
   const env = { ...remoteEnvOf(meta), ...opts.env, ...(opts.tty ? { TERM: opts.env?.TERM ?? 'xterm-256color' } : {}) };
   const workingDir = opts.workingDir ?? meta.workspaceFolder;
