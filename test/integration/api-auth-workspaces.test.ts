@@ -87,7 +87,18 @@ describe('workspace records', () => {
     expect(p1.body.cursor).toBeTruthy();
     const p2 = await cp.call('GET', `/v1/workspaces?limit=1&cursor=${p1.body.cursor}`, { token: alice });
     expect(p2.body.items[0].id).not.toBe(p1.body.items[0].id);
-    expect((await cp.call('GET', '/v1/workspaces?status=Running', { token: alice })).body.items).toEqual([]);
+    // No workspace of alice's is stopped yet (they are being created or run): the filter must find none,
+    // and a filter on what they are finds only those.
+    expect((await cp.call('GET', '/v1/workspaces?status=Stopped', { token: alice })).body.items).toEqual([]);
+    // Statuses move on while we look (Creating -> Running): retry until one reading is consistent.
+    let found = false;
+    for (let i = 0; i < 10 && !found; i++) {
+      const first = ((await cp.call('GET', '/v1/workspaces?limit=1', { token: alice })).body.items as { id: string; status: string }[])[0]!;
+      const filtered = (await cp.call('GET', `/v1/workspaces?status=${first.status}`, { token: alice })).body.items as { id: string; status: string }[];
+      expect(filtered.every((w) => w.status === first.status)).toBe(true);
+      found = filtered.some((w) => w.id === first.id);
+    }
+    expect(found).toBe(true);
     expect((await cp.call('GET', '/v1/workspaces?cursor=garbage', { token: alice })).status).toBe(400);
   });
 
