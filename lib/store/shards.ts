@@ -106,30 +106,44 @@ export async function queryMerged(db: Db, q: MergedQuery): Promise<{ items: Reco
   // Ids hash evenly over the shards, so a share of the page each (twice over) fills it; the first
   // partition (the unsharded key of older items) may hold everything and reads a whole page.
   const share = Math.max(2, Math.ceil((2 * q.limit) / q.partitions.length));
-  const pages = await Promise.all(q.partitions.map((pk, n) => guarded(() => db.doc.send(new QueryCommand({
+  const before = (x: string, y: string) => (desc ? x > y : x < y);
+  const sk = (it: Record<string, unknown>) => it[q.skAttr] as string;
+  const query = (pk: string, n: number, start?: Record<string, unknown>) => guarded(() => db.doc.send(new QueryCommand({
     TableName: db.table, IndexName: q.index, Limit: n === 0 ? q.limit : Math.min(q.limit, share), ScanIndexForward: !desc,
     KeyConditionExpression: cond.join(' AND '),
     ExpressionAttributeNames: { '#pk': q.pkAttr, ...(cond.length > 1 ? { '#sk': q.skAttr } : {}), ...q.filter?.names },
     ExpressionAttributeValues: { ...values, ':pk': pk },
     ...(q.filter ? { FilterExpression: q.filter.expression } : {}),
-  })))));
-  const before = (a: string, b: string) => (desc ? a > b : a < b);
-  let bound: string | undefined;
+    ...(start ? { ExclusiveStartKey: start } : {}),
+  })));
   let read = 0;
   const seen = new Map<string, Record<string, unknown>>();
-  for (const p of pages) {
-    read += p.ScannedCount ?? p.Count ?? 0;
-    for (const it of p.Items ?? []) {
+  /** Where each partition stopped (undefined: read to its end). */
+  const rest: (Record<string, unknown> | undefined)[] = q.partitions.map(() => undefined);
+  const take = (n: number, out: { Items?: Record<string, unknown>[]; LastEvaluatedKey?: Record<string, unknown>; ScannedCount?: number; Count?: number }) => {
+    read += out.ScannedCount ?? out.Count ?? 0;
+    for (const it of out.Items ?? []) {
       // BETWEEN is inclusive; the item at the cursor was on the previous page.
       if (it[q.skAttr] === q.after) continue;
       seen.set(`${it.pk as string}\u0000${it.sk as string}`, it);
     }
-    const last = p.LastEvaluatedKey?.[q.skAttr] as string | undefined;
-    if (last !== undefined && (bound === undefined || before(last, bound))) bound = last;
+    rest[n] = out.LastEvaluatedKey;
+  };
+  (await Promise.all(q.partitions.map((pk, n) => query(pk, n)))).forEach((out, n) => take(n, out));
+  // The page is safe up to the earliest point where a partition stopped; while that leaves it short,
+  // read on in just those partitions (ids hash evenly, so this is rare and cheap).
+  const boundOf = () => rest.reduce<string | undefined>((b, k) => {
+    const last = k?.[q.skAttr] as string | undefined;
+    return last !== undefined && (b === undefined || before(last, b)) ? last : b;
+  }, undefined);
+  const safe = () => [...seen.values()].filter((it) => { const b = boundOf(); return b === undefined || !before(b, sk(it)); });
+  for (let round = 0; round < 8 && boundOf() !== undefined && safe().length < q.limit; round++) {
+    const b = boundOf()!;
+    const cut = q.partitions.map((pk, n) => ({ pk, n })).filter(({ n }) => rest[n]?.[q.skAttr] === b);
+    (await Promise.all(cut.map(({ pk, n }) => query(pk, n, rest[n])))).forEach((out, i) => take(cut[i]!.n, out));
   }
-  const sk = (it: Record<string, unknown>) => it[q.skAttr] as string;
-  const merged = [...seen.values()].filter((it) => bound === undefined || !before(bound, sk(it)))
-    .sort((a, b) => (sk(a) === sk(b) ? 0 : before(sk(a), sk(b)) ? -1 : 1));
+  const bound = boundOf();
+  const merged = safe().sort((x, y) => (sk(x) === sk(y) ? 0 : before(sk(x), sk(y)) ? -1 : 1));
   const items = merged.slice(0, q.limit);
   const more = bound !== undefined || merged.length > items.length;
   const next = more ? (items.length ? sk(items[items.length - 1]!) : bound) : undefined;

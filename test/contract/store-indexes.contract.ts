@@ -1,3 +1,5 @@
+import { ulid } from 'ulid';
+import { shardOf } from '../../lib/store/shards';
 import { describe, expect, it } from 'vitest';
 import type { Store, WorkspaceRecord } from '../../lib/store';
 import { expectCode, idleable, inSeconds, workspace, type StoreContext } from './store-fixtures';
@@ -156,6 +158,21 @@ export function indexCases(ctx: StoreContext): void {
       expect(sizes.slice(0, 3)).toEqual([2, 2, 1]);
       const last = await store.workspaces.listByOwner('dana', { limit: 5 });
       expect(ids(last.items)).toEqual(newest);
+    });
+
+    it('fills a page even when one shard holds most of it (no short page while more is due)', async () => {
+      const store = await ctx.fresh();
+      const shards = await store.workspaces['shards'].get();
+      const crowded: string[] = [];
+      for (let i = 0; crowded.length < 7; i++) {
+        const id = ulid();
+        if (shardOf(id, shards) === 3) crowded.push(id);
+      }
+      const made = crowded.map((id, d) => workspace({ id, owner: 'gus', createdAt: `2026-05-0${d + 1}T00:00:00.000Z` }));
+      for (const w of made) await store.workspaces.create(w);
+      const page = await store.workspaces.listByOwner('gus', { limit: 10 });
+      expect(ids(page.items)).toEqual(ids([...made].reverse()));
+      expect(page.cursor).toBeUndefined();
     });
 
     it('filters by status without losing later pages', async () => {
