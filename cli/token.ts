@@ -1,3 +1,5 @@
+// The server's own listing type (never the secret), imported for its type only.
+import type { TokenView } from '../lib/tokens';
 import { UsageError, type Parsed } from './args';
 import { table } from './format';
 import type { Client } from './http';
@@ -13,19 +15,6 @@ export interface IssuedToken {
   description?: string;
 }
 
-/** One entry of GET /v1/tokens (never the secret). */
-export interface TokenInfo {
-  prefix: string;
-  owner: string;
-  role: 'admin' | 'user';
-  description?: string;
-  createdAt: string;
-  lastUsedAt?: string;
-  expiresAt?: string;
-  expired: boolean;
-  bootstrap: boolean;
-}
-
 const USAGE = 'usage: workbay token issue OWNER [--role user|admin] [--description D] [--expires-in 30d | --expires-at ISO-TIME]\n'
   + '       workbay token list\n'
   + '       workbay token revoke PREFIX';
@@ -33,7 +22,7 @@ const USAGE = 'usage: workbay token issue OWNER [--role user|admin] [--descripti
 const json = (v: unknown) => JSON.stringify(v, null, 2);
 const when = (iso: string | undefined) => (iso ? iso.replace(/\.\d+Z$/, 'Z') : '-');
 
-function expiry(t: TokenInfo): string {
+function expiry(t: TokenView): string {
   if (!t.expiresAt) return 'never';
   return t.expired ? `expired ${when(t.expiresAt)}` : when(t.expiresAt);
 }
@@ -60,7 +49,7 @@ export async function tokenCommand(client: Client, args: string[], flags: Parsed
       ].join('\n');
     }
     case 'list': {
-      const { items } = await client.request<{ items: TokenInfo[] }>('GET', '/v1/tokens');
+      const { items } = await client.request<{ items: TokenView[] }>('GET', '/v1/tokens');
       if (flags.output === 'json') return json(items);
       if (!items.length) return 'no tokens';
       return table(['PREFIX', 'OWNER', 'ROLE', 'CREATED', 'LAST-USED', 'EXPIRES', 'DESCRIPTION'], items.map((t) => [

@@ -1,6 +1,6 @@
 import pMap from 'p-map';
-import { isWorkbayError } from '../errors';
 import type { Store, WorkspaceRecord } from '../store';
+import { writeDecision } from './decision-write';
 import { deleteAfterOf } from './lifecycle-deadlines';
 import { lifetimeDecision, retentionDecision } from './lifecycle-decision';
 import type { WorkspaceService } from './service';
@@ -98,25 +98,7 @@ export class LifecycleSweep {
     return next;
   }
 
-  /**
-   * A conditional write of a decision, retried over writes that leave it standing (a lease taken to
-   * observe, an unrelated change); undefined when `still` no longer holds or another sweep won.
-   */
-  private async write(ws: WorkspaceRecord, still: (fresh: WorkspaceRecord) => boolean, patch: Partial<WorkspaceRecord>): Promise<WorkspaceRecord | undefined> {
-    let cur = ws;
-    for (let attempt = 0; attempt < 8; attempt++) {
-      if (!still(cur)) return undefined;
-      try {
-        const next = await this.store.workspaces.update(cur, { ...cur, ...patch });
-        this.workspaces.changes.notify(next.id);
-        return next;
-      } catch (err) {
-        if (!isWorkbayError(err, 'store.conflict')) throw err;
-        const fresh = await this.store.workspaces.get(ws.id);
-        if (!fresh) return undefined;
-        cur = fresh;
-      }
-    }
-    return undefined;
+  private write(ws: WorkspaceRecord, still: (fresh: WorkspaceRecord) => boolean, patch: Partial<WorkspaceRecord>): Promise<WorkspaceRecord | undefined> {
+    return writeDecision(this.store, this.workspaces, ws, still, patch);
   }
 }

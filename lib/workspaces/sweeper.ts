@@ -1,6 +1,6 @@
 import pMap from 'p-map';
-import { isWorkbayError } from '../errors';
 import type { Store, WorkspaceRecord } from '../store';
+import { writeDecision } from './decision-write';
 import { driverWorkspace, type DriverFor } from './drivers';
 import { idleDecision, sweepable } from './idle-decision';
 import { LifecycleSweep } from './lifecycle-sweep';
@@ -112,47 +112,23 @@ export class Sweeper {
     this.workspaces.kick(next.id);
   }
 
-  /**
-   * A conditional write of the decision. A conflict from a write that does not touch what it was
-   * judged on (a lease taken to observe, a warning) is retried; activity or a changed desired state
-   * voids it. Undefined when it was voided or another sweep recorded it first.
-   */
-  private async write(ws: WorkspaceRecord, patch: Partial<WorkspaceRecord>): Promise<WorkspaceRecord | undefined> {
-    let cur = ws;
-    for (let attempt = 0; attempt < 8; attempt++) {
-      try {
-        const next = await this.store.workspaces.update(cur, { ...cur, ...patch });
-        this.workspaces.changes.notify(next.id);
-        return next;
-      } catch (err) {
-        if (!isWorkbayError(err, 'store.conflict')) throw err;
-        const fresh = await this.store.workspaces.get(ws.id);
-        if (!sweepable(fresh) || fresh.lastActivityAt !== ws.lastActivityAt || fresh.idleDeadline !== ws.idleDeadline) return undefined;
-        cur = fresh;
-      }
-    }
-    return undefined;
+  /** The decision stands while activity and the deadline are what it was judged on. */
+  private write(ws: WorkspaceRecord, patch: Partial<WorkspaceRecord>): Promise<WorkspaceRecord | undefined> {
+    return writeDecision(this.store, this.workspaces, ws,
+      (fresh) => sweepable(fresh) && fresh.lastActivityAt === ws.lastActivityAt && fresh.idleDeadline === ws.idleDeadline, patch);
   }
 
   /** One `workspace.idle-warning` per deadline, made unique by a conditional write. */
   private async warn(ws: WorkspaceRecord, immediate = false): Promise<WorkspaceRecord | undefined> {
-    let cur = ws;
     // A conflict with an unrelated write (a lease let go just after Running) is retried; a warning
     // another sweep already sent for this deadline is not sent twice.
-    for (let attempt = 0; attempt < 5; attempt++) {
-      try {
-        const next = await this.store.workspaces.update(cur, { ...cur, idleWarningFor: cur.idleDeadline });
-        await this.workspaces.event(next, 'workspace.idle-warning', immediate
-          ? `idle since ${cur.lastActivityAt}; stopping now`
-          : `will stop at ${cur.idleDeadline} unless there is activity`, 'sweeper', { idleDeadline: cur.idleDeadline });
-        return next;
-      } catch (err) {
-        if (!isWorkbayError(err, 'store.conflict')) throw err;
-        const fresh = await this.store.workspaces.get(cur.id);
-        if (!sweepable(fresh) || fresh.idleWarningFor === fresh.idleDeadline || fresh.idleDeadline !== ws.idleDeadline) return undefined;
-        cur = fresh;
-      }
-    }
-    return undefined;
+    const next = await writeDecision(this.store, this.workspaces, ws,
+      (fresh) => sweepable(fresh) && fresh.idleWarningFor !== fresh.idleDeadline && fresh.idleDeadline === ws.idleDeadline,
+      { idleWarningFor: ws.idleDeadline }, 5);
+    if (!next) return undefined;
+    await this.workspaces.event(next, 'workspace.idle-warning', immediate
+      ? `idle since ${next.lastActivityAt}; stopping now`
+      : `will stop at ${next.idleDeadline} unless there is activity`, 'sweeper', { idleDeadline: next.idleDeadline });
+    return next;
   }
 }
