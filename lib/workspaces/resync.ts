@@ -1,6 +1,6 @@
 import type { Store } from '../store';
 import { driftOf } from './drift';
-import { driverWorkspace, type DriverFor } from './drivers';
+import { withDriver, type DriverFor } from './drivers';
 
 /** What one resync run did. */
 export interface ResyncResult {
@@ -35,13 +35,11 @@ export class Resyncer {
       this.cursors[shard] = page.cursor;
       for (const ws of page.items) {
         try {
-          const driver = await this.driverFor(ws);
-          try {
+          const drift = await withDriver(this.driverFor, ws, async (driver, dws) => {
             result.observed++;
-            if (driftOf(ws, await driver.find(driverWorkspace(ws))).kind === 'none') continue;
-          } finally {
-            await driver.close?.();
-          }
+            return driftOf(ws, await driver.find(dws));
+          });
+          if (drift.kind === 'none') continue;
           result.drifted++;
           await this.reconcile(ws.id);
         } catch (err) {
