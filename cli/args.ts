@@ -46,6 +46,8 @@ export interface Parsed {
   stdio: boolean;
   /** ssh: a TTY for a command too. */
   tty: boolean;
+  /** up ./folder: use the folder's git remote (a clean, pushed clone) instead of uploading it. */
+  git: boolean;
 }
 
 /**
@@ -83,6 +85,7 @@ const OPTIONS = {
   direct: { type: 'boolean' },
   stdio: { type: 'boolean' },
   tty: { type: 'boolean', short: 't' },
+  git: { type: 'boolean' },
 } as const;
 
 /** Parses the flags of every subcommand; what follows `--` is kept apart for `exec`. */
@@ -108,7 +111,7 @@ export function parse(argv: string[]): Parsed {
     user: x.user, timeout: x.timeout, autostart: x.autostart ?? false, tail: x.tail,
     role: x.role, description: x.description, expiresIn: x['expires-in'], expiresAt: x['expires-at'],
     event: x.event ?? [], scope: x.scope, limit: x.limit,
-    direct: x.direct ?? false, stdio: x.stdio ?? false, tty: x.tty ?? false,
+    direct: x.direct ?? false, stdio: x.stdio ?? false, tty: x.tty ?? false, git: x.git ?? false,
   };
 }
 

@@ -1,3 +1,5 @@
+import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
 /** A problem+json error from the API, kept whole so the CLI can show field errors and line numbers. */
 export class ApiError extends Error {
   constructor(readonly status: number, readonly problem: { detail?: string; code?: string; name?: string; workspaceId?: string; errors?: { field: string; message: string; line?: number; column?: number; hint?: string }[] }) {
@@ -18,6 +20,8 @@ export interface Sent<T> {
 export interface RequestBody {
   json?: unknown;
   yaml?: string;
+  /** A file streamed as the body (an upload), with its content type and exact size. */
+  file?: { path: string; type: string; size: number };
   headers?: Record<string, string>;
 }
 
@@ -34,8 +38,12 @@ export class Client {
   async send<T>(method: string, path: string, body?: RequestBody): Promise<Sent<T>> {
     const headers: Record<string, string> = { accept: 'application/json', ...body?.headers };
     if (this.token) headers.authorization = `Bearer ${this.token}`;
-    let payload: string | undefined;
-    if (body?.yaml !== undefined) {
+    let payload: string | ReadableStream | undefined;
+    if (body?.file) {
+      headers['content-type'] = body.file.type;
+      headers['content-length'] = String(body.file.size);
+      payload = Readable.toWeb(createReadStream(body.file.path)) as ReadableStream;
+    } else if (body?.yaml !== undefined) {
       headers['content-type'] = 'application/yaml';
       payload = body.yaml;
     } else if (body?.json !== undefined) {
@@ -44,7 +52,7 @@ export class Client {
     }
     let res: Response;
     try {
-      res = await fetch(new URL(path, this.baseUrl), { method, headers, body: payload });
+      res = await fetch(new URL(path, this.baseUrl), { method, headers, body: payload, ...(body?.file ? { duplex: 'half' } : {}) } as RequestInit);
     } catch (err) {
       throw new UnreachableError(`cannot reach the workbay API at ${this.baseUrl} (${(err as Error).cause ? String((err as { cause: Error }).cause.message) : (err as Error).message}); set WORKBAY_URL`);
     }

@@ -1,13 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { Client } from './http';
+// The server's view type, imported for its type only.
+import type { IntegrationView } from '../lib/integrations/view';
 import { table } from './format';
 import { UsageError, type Output } from './args';
-
-interface IntegrationView {
-  id: string; kind: 'github' | 'slack'; inboundPath: string; config: Record<string, unknown>;
-  links?: { team: string; user: string; owner: string }[]; createdAt: string;
-}
 
 const USAGE = 'usage: workbay integration add ./integration.yaml | list | show NAME | delete NAME';
 

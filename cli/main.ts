@@ -11,13 +11,15 @@ import { sshCommand } from './ssh';
 import { sshConfigCommand } from './ssh-config';
 import { portForwardCommand } from './port-forward';
 import { upCommand } from './workspace-up';
+import { configsCommand } from './configs';
 
 const HELP = `workbay — developer workspaces from a shared control plane
 
 usage:
-  workbay up <image | git-url[#ref] | ./folder> --provider P [--name N] [--devcontainer ./devcontainer.json] [--config PATH]
+  workbay up <image | git-url[#ref] | ./folder [--git]> --provider P [--name N] [--devcontainer ./devcontainer.json] [--config PATH]
              [-o KEY=VALUE ...] [--env K=V ...] [--inactivity-timeout 30m] [--retention 7d]
              [--max-lifetime 12h] [--idempotency-key K] [--no-wait]
+  workbay configs <git-url[#ref]> --provider P   the repository's devcontainer.json files (for up --config)
   workbay list [--status S] [--all-pages]
   workbay status <ws>
   workbay keep <ws> | unkeep <ws>      exempt from retention (admins; owners where the provider allows)
@@ -40,7 +42,8 @@ usage:
   workbay integration add ./github.yaml | list | show NAME | delete NAME   (admin; see docs/integrations.md)
 
   <ws> is a workspace name or id. A source is a git repository when it looks like one
-  (git://, ssh://, http(s)://, git@host:path, or ends in .git), else an image.
+  (git://, ssh://, http(s)://, git@host:path, or ends in .git), a folder when it is a path
+  (./x, ../x, /x: uploaded without .git and what .gitignore excludes; --git: its pushed remote), else an image.
   exec runs argv without a shell and exits with the command's code; for $VARS or pipes
   use: workbay exec ws -- sh -c 'echo $HOME'
 
@@ -69,6 +72,9 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${await webhookCommand(client, rest, args)}\n`);
       return 0;
     case 'up': return upCommand(client, rest, args);
+    case 'configs':
+      process.stdout.write(`${await configsCommand(client, rest, args)}\n`);
+      return 0;
     case 'list': return listCommand(client, args);
     case 'status': return statusCommand(client, rest, args);
     case 'keep': return keepCommand(client, true, rest, args);

@@ -1,25 +1,27 @@
 import { readFileSync } from 'node:fs';
+import type { z } from 'zod';
+import type { Provider } from '../lib/api/schemas';
 import type { Client } from './http';
 import { seconds, table } from './format';
 import { parseKeyValues, UsageError, type Output } from './args';
 
-interface OptionView { name: string; value?: string; source: string; description?: string; required?: boolean }
-interface ProviderView {
-  name: string; version?: string; driver: string; inactivityTimeoutSeconds: number;
-  agent: Record<string, unknown>; options: OptionView[]; warnings: string[];
-}
+// The server's view type, imported for its type only.
+type ProviderView = z.infer<typeof Provider>;
 
 /** Parses repeated `-o KEY=VALUE` flags. */
 export function parseOptionFlags(flags: string[]): Record<string, string> {
   return parseKeyValues(flags, 'option');
 }
 
+/** The inactivity timeout, or the mask when a password option sets it. */
+const timeout = (t: ProviderView['inactivityTimeoutSeconds']) => (typeof t === 'number' ? seconds(t) : t);
+
 function describe(p: ProviderView): string {
   const driverCfg = (p.agent[p.driver] ?? {}) as Record<string, unknown>;
   const lines = [
     `name:        ${p.name}${p.version ? ` (${p.version})` : ''}`,
     `driver:      ${p.driver}`,
-    `inactivity:  ${seconds(p.inactivityTimeoutSeconds)}`,
+    `inactivity:  ${timeout(p.inactivityTimeoutSeconds)}`,
     `${p.driver}:`,
     ...Object.entries(driverCfg).map(([k, v]) => `  ${k}: ${typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v)}`),
   ];
@@ -49,7 +51,7 @@ export async function providerCommand(client: Client, args: string[], flags: { n
     case 'list': {
       const { items } = await client.request<{ items: ProviderView[] }>('GET', '/v1/providers');
       if (flags.output === 'json') return json(items);
-      return items.length ? table(['NAME', 'DRIVER', 'INACTIVITY', 'VERSION'], items.map((p) => [p.name, p.driver, seconds(p.inactivityTimeoutSeconds), p.version ?? ''])) : 'no providers';
+      return items.length ? table(['NAME', 'DRIVER', 'INACTIVITY', 'VERSION'], items.map((p) => [p.name, p.driver, timeout(p.inactivityTimeoutSeconds), p.version ?? ''])) : 'no providers';
     }
     case 'show': {
       if (!target) throw new UsageError('usage: workbay provider show NAME');

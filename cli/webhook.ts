@@ -1,34 +1,14 @@
 import { positiveInt, UsageError, type Parsed } from './args';
 import { table } from './format';
 import type { Client } from './http';
+// The server's view types, imported for their types only (the CLI loads nothing of the server).
+import type { DeliveryView, WebhookView } from '../lib/webhooks/view-schema';
 
-/** One subscription as GET /v1/webhooks shows it (never the secret). */
-export interface WebhookInfo {
-  id: string;
-  url: string;
-  eventTypes: string[];
-  scope: 'own' | 'all';
-  owner: string;
-  status: 'enabled' | 'disabled';
-  description?: string;
-  disabledReason?: string;
-  failingSince?: string;
-  lastSuccessAt?: string;
-  signingSecrets: number;
-  previousSecretValidUntil?: string;
-  createdAt: string;
-}
+/** One subscription as GET /v1/webhooks shows it (never the secret): the server's own view type. */
+export type WebhookInfo = WebhookView;
 
 /** One entry of the delivery log. */
-export interface DeliveryInfo {
-  id: string;
-  messageId: string;
-  type: string;
-  workspaceId?: string;
-  status: 'pending' | 'delivered' | 'failed';
-  attempts: { attempt: number; at: string; statusCode?: number; durationMs: number; error?: string; nextAttemptAt?: string; replay?: boolean }[];
-  nextAttemptAt?: string;
-}
+export type DeliveryInfo = DeliveryView;
 
 const USAGE = 'usage: workbay webhook add URL [--event TYPE ...] [--scope own|all] [--description D]\n'
   + '       workbay webhook list | delete ID | rotate-secret ID | enable ID\n'

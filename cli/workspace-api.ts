@@ -1,5 +1,6 @@
 import type { z } from 'zod';
-import type { Workspace } from '../lib/api/schemas';
+import type { Event, Workspace } from '../lib/api/schemas';
+import type { Connection as ConnectionSchema, ExecResult as ExecResultSchema } from '../lib/api/routes/workspace-ops';
 import { ApiError, type Client } from './http';
 
 /**
@@ -9,22 +10,13 @@ import { ApiError, type Client } from './http';
 export type WorkspaceView = z.infer<typeof Workspace>;
 
 /** GET /v1/workspaces/{id}/connection. */
-export interface Connection {
-  attach: string[];
-  workspaceFolder: string;
-  user?: string;
-  ports: (number | string)[];
-  env: Record<string, string>;
-}
+export type Connection = z.infer<typeof ConnectionSchema>;
 
 /** One audit event. */
-export interface EventView {
-  id: string;
-  type: string;
-  message: string;
-  data?: Record<string, unknown>;
-  at: string;
-}
+export type EventView = z.infer<typeof Event>;
+
+/** POST /v1/workspaces/{id}/exec. */
+export type ExecResult = z.infer<typeof ExecResultSchema>;
 
 /** The API's id grammar (a ULID); names are lowercase DNS labels, so the two never collide. */
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;

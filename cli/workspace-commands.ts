@@ -17,12 +17,19 @@ function need(ws: string | undefined, usage: string): string {
   return ws;
 }
 
+/** A source as one line: the image, `url#ref`, or the uploaded folder with its size. */
+function sourceText(s: WorkspaceView['source']): string {
+  if ('image' in s) return s.image;
+  if ('upload' in s) return `${s.upload.folder ?? 'a folder'} (uploaded${s.upload.size !== undefined ? `, ${s.upload.size} bytes` : ''}, sha256 ${s.upload.sha256?.slice(0, 12) ?? '?'})`;
+  return `${s.git.url}${s.git.ref ? `#${s.git.ref}` : ''}`;
+}
+
 /** Human details of one workspace. */
 export function describeWorkspace(w: WorkspaceView): string {
   const rows: [string, string | undefined][] = [
     ['name', w.name], ['id', w.id], ['status', w.status], ['reason', w.statusReason], ['stop reason', w.stopReason],
     ['desired', w.desiredState], ['provider', w.provider], ['driver', w.driver],
-    ['source', 'image' in w.source ? w.source.image : `${w.source.git.url}${w.source.git.ref ? `#${w.source.git.ref}` : ''}`],
+    ['source', sourceText(w.source)],
     ['inactivity', `${seconds(w.inactivityTimeoutSeconds)} (${w.inactivityTimeoutSource})`],
     ['last activity', w.lastActivityAt ? `${when(w.lastActivityAt)} (${w.lastActivitySource ?? 'unknown'})` : '-'],
     ['idle deadline', when(w.idleDeadline)],

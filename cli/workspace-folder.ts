@@ -17,12 +17,12 @@ function git(dir: string, ...args: string[]): string {
 }
 
 /**
- * `workbay up ./folder`: the control plane runs the workspace on a remote engine, so the folder
- * reaches it through its git remote. That is only faithful when the folder is a clean clone whose
- * commit is pushed; otherwise the user is told what to do instead of getting a different tree.
+ * `workbay up ./folder --git`: the folder reaches the workspace through its git remote instead of an
+ * upload. That is only faithful when the folder is a clean clone whose commit is pushed; otherwise
+ * the user is told what to do instead of getting a different tree.
  */
 export function folderSource(dir: string): { git: { url: string; ref?: string } } {
-  const fail = (why: string) => new UsageError(`workbay up ${dir}: ${why}. The folder reaches the workspace through its git remote (see docs/devcontainer.md); commit and push, or pass a git URL.`);
+  const fail = (why: string) => new UsageError(`workbay up ${dir} --git: ${why}. With --git the folder reaches the workspace through its git remote (see docs/devcontainer.md); commit and push, or leave out --git to upload the folder as it is.`);
   let url: string;
   try {
     url = git(dir, 'remote', 'get-url', 'origin');

@@ -2,14 +2,12 @@ import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { positiveInt, UsageError, type Parsed } from './args';
 import type { Client } from './http';
-import { resolveId, wsPath, type Connection, type WorkspaceView } from './workspace-api';
+import { resolveId, wsPath, type Connection, type ExecResult, type WorkspaceView } from './workspace-api';
 
 const EXEC_USAGE = 'usage: workbay exec <workspace> [--user U] [--timeout SECONDS] [--autostart] -- COMMAND [ARG...]\n'
   + '  the command runs as argv, without a shell: for $VARS, pipes or ;, use -- sh -c \'echo $HOME\'';
 /** How often `ssh` tells the control plane the workspace is in use, so the sweeper leaves it running. */
 const HEARTBEAT_MS = 60_000;
-
-interface ExecResult { exitCode: number; stdout: string; stderr: string; timedOut?: boolean }
 
 /**
  * `workbay exec <ws> -- cmd args...`: runs argv in the workspace (no shell), writes its output to

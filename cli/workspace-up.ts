@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseKeyValues, UsageError, type Parsed } from './args';
 import { folderSource, isLocalFolder } from './workspace-folder';
+import { discardUpload, uploadFolder } from './folder-upload';
 import { ApiError, UnreachableError, type Client } from './http';
 import { attachLine, getWorkspace, resolveId, sleep, wsPath, type Connection, type EventView, type WorkspaceView } from './workspace-api';
 
@@ -13,7 +14,7 @@ const MAX_POLL_FAILURES = 30;
 /** Attempts of the create POST; the Idempotency-Key makes a retry return the first attempt's workspace. */
 const CREATE_ATTEMPTS = 3;
 
-const USAGE = 'usage: workbay up <image | git-url[#ref] | ./folder> --provider P [--name N] [--devcontainer FILE] [--config PATH-IN-SOURCE] [-o KEY=VALUE ...] [--env K=V ...] [--inactivity-timeout 30m] [--retention 7d] [--max-lifetime 12h] [--idempotency-key K] [--no-wait]';
+const USAGE = 'usage: workbay up <image | git-url[#ref] | ./folder [--git]> --provider P [--name N] [--devcontainer FILE] [--config PATH-IN-SOURCE] [-o KEY=VALUE ...] [--env K=V ...] [--inactivity-timeout 30m] [--retention 7d] [--max-lifetime 12h] [--idempotency-key K] [--no-wait]';
 
 /** The workspace source a command-line argument names: a git repository (with `#ref`) or an image. */
 export function parseSource(arg: string): { image: string } | { git: { url: string; ref?: string } } {
@@ -42,7 +43,8 @@ function requestBody(args: string[], flags: Parsed): Record<string, unknown> {
   const options = parseKeyValues(flags.option, 'option');
   const env = parseKeyValues(flags.env, '--env');
   return {
-    provider: flags.provider, source: isLocalFolder(source) ? folderSource(source) : parseSource(source),
+    // A folder is uploaded (upCommand fills the source in once the request is known to be well formed).
+    provider: flags.provider, source: isLocalFolder(source) ? (flags.git ? folderSource(source) : undefined) : parseSource(source),
     ...(flags.config ? { devcontainerPath: flags.config } : {}),
     ...(flags.name ? { name: flags.name } : {}),
     ...(devcontainer !== undefined ? { devcontainer } : {}),
@@ -76,9 +78,12 @@ async function create(client: Client, body: Record<string, unknown>, key: string
  * a workspace stopped for inactivity comes back with its files. Only its new events are shown.
  */
 async function createOrStart(client: Client, body: Record<string, unknown>, key: string, seen: { after?: string }): Promise<WorkspaceView> {
+  const upload = uploadOf(body.source);
   try {
     return await create(client, body, key);
   } catch (err) {
+    // Whatever happens now, the fresh upload serves no workspace: the existing one has its own content.
+    if (upload) await discardUpload(client, upload.id);
     if (!(err instanceof ApiError) || err.problem.code !== 'workspace.conflict') throw err;
     const id = err.problem.workspaceId ?? (err.problem.name ? await resolveId(client, err.problem.name) : undefined);
     if (!id) throw err;
@@ -95,10 +100,25 @@ async function createOrStart(client: Client, body: Record<string, unknown>, key:
 /** What `up` of an existing name asks for differently: starting it would silently ignore that. */
 function differences(ws: WorkspaceView & { devcontainer?: string; devcontainerPath?: string }, body: Record<string, unknown>): string[] {
   const out: string[] = [];
-  if (JSON.stringify(ws.source) !== JSON.stringify(body.source)) out.push(`source (${JSON.stringify(ws.source)}, not ${JSON.stringify(body.source)})`);
+  const had = uploadOf(ws.source);
+  const asked = uploadOf(body.source);
+  // An upload has a new id each time: the same content (sha256) is the same source.
+  const same = had && asked ? had.sha256 === asked.sha256 : JSON.stringify(ws.source) === JSON.stringify(body.source);
+  if (!same) out.push(`source (${sourceLabel(ws.source)}, not ${sourceLabel(body.source)})`);
   if (body.devcontainer !== undefined && ws.devcontainer !== body.devcontainer) out.push('devcontainer.json');
   if ((body.devcontainerPath ?? undefined) !== (ws.devcontainerPath ?? undefined)) out.push(`config path (${ws.devcontainerPath ?? 'default'}, not ${String(body.devcontainerPath ?? 'default')})`);
   return out;
+}
+
+/** The upload of an `upload` source. */
+function uploadOf(source: unknown): { id: string; sha256?: string; folder?: string } | undefined {
+  return source && typeof source === 'object' && 'upload' in source ? (source as { upload: { id: string; sha256?: string; folder?: string } }).upload : undefined;
+}
+
+/** A source in a refusal: an upload by its folder and content hash, anything else as JSON. */
+function sourceLabel(source: unknown): string {
+  const u = uploadOf(source);
+  return u ? `folder ${u.folder ?? '?'} with content sha256 ${u.sha256?.slice(0, 12) ?? '?'}` : JSON.stringify(source);
 }
 
 /** One event as a progress line: `[step] message`, else `[type] message`. */
@@ -138,14 +158,15 @@ async function readyLine(client: Client, ws: WorkspaceView): Promise<string> {
  */
 export async function upCommand(client: Client, args: string[], flags: Parsed): Promise<number> {
   const body = requestBody(args, flags);
+  const json = flags.output === 'json';
+  const print = (line: string) => { if (!json) process.stdout.write(`${line}\n`); };
+  if (body.source === undefined) body.source = await uploadFolder(client, args[0]!, print);
   const seen: { after?: string } = {};
   const created = await createOrStart(client, body, flags.idempotencyKey ?? randomUUID(), seen);
-  const json = flags.output === 'json';
   if (flags.noWait) {
     process.stdout.write(json ? `${JSON.stringify(created, null, 2)}\n` : `workspace ${created.name} (${created.id}) is ${created.status}\n`);
     return 0;
   }
-  const print = (line: string) => { if (!json) process.stdout.write(`${line}\n`); };
   const until = Date.now() + UP_TIMEOUT_MS;
   let ws: WorkspaceView | undefined = created;
   let failures = 0;

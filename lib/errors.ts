@@ -52,6 +52,8 @@ export type ErrorCode =
   | 'integration.notFound'
   | 'integration.conflict'
   | 'integration.badSignature'
+  | 'upload.notFound'
+  | 'upload.inUse'
   | 'internal';
 
 /** The single error base of workbay. Everything thrown on purpose is one of these. */

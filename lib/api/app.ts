@@ -17,6 +17,8 @@ import { integrationRoutes } from './routes/integrations';
 import { isSignedInbound } from './routes/integrations-inbound';
 import { portalRoutes } from './routes/portal';
 import { attachRoutes } from './routes/attach';
+import { uploadRoutes } from './routes/uploads';
+import { configRoutes } from './routes/configs';
 
 /** Largest request body accepted (DESIGN §7). */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -42,6 +44,7 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   const bearer = authenticate(deps.store, { log: deps.log });
   // GitHub and Slack cannot send a bearer token: their HMAC signature authenticates those requests.
   app.use('/v1/*', (c, next) => (isSignedInbound(c.req.method, c.req.path) ? next() : bearer(c, next)));
+  uploadRoutes(app, deps); // before the 1 MiB body limit: uploads stream to disk under their own cap
   app.use('/v1/*', bodyLimit({
     maxSize: MAX_BODY_BYTES,
     onError: (c) => problemResponse(c, new WorkbayError('request.tooLarge', `request body is larger than ${MAX_BODY_BYTES} bytes (1 MiB)`)),
@@ -65,6 +68,7 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   workspaceRoutes(app, deps);
   workspaceOpsRoutes(app, deps);
   attachRoutes(app, deps);
+  configRoutes(app, deps);
   sweepRoutes(app, deps);
   tokenRoutes(app, deps);
   webhookRoutes(app, deps);

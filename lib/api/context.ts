@@ -3,6 +3,7 @@ import type { ProviderService } from '../providers';
 import type { IntegrationService } from '../integrations';
 import type { SweepResult, WorkspaceOps, WorkspaceService } from '../workspaces';
 import type { WebhookService } from '../webhooks';
+import type { UploadStore } from '../uploads';
 
 /** Who is calling, from their bearer token. */
 export interface Principal {
@@ -22,6 +23,8 @@ export interface ApiDeps {
   integrations?: IntegrationService;
   /** Outgoing-events subscriptions (/v1/webhooks). */
   webhooks?: WebhookService;
+  /** Folder uploads (/v1/uploads); absent where there is nowhere to keep them (AWS). */
+  uploads?: UploadStore;
   log?: (entry: Record<string, unknown>) => void;
 }
 

@@ -3,6 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { ZodError } from 'zod';
 import { WorkbayError, type ErrorCode, type FieldError } from '../errors';
 import { MAX_REPORTED_ERRORS } from '../config/issues';
+import type { ApiEnv } from './context';
 
 const STATUS: Record<ErrorCode, number> = {
   'config.invalid': 400,
@@ -38,6 +39,8 @@ const STATUS: Record<ErrorCode, number> = {
   'integration.notFound': 404,
   'integration.conflict': 409,
   'integration.badSignature': 401,
+  'upload.notFound': 404,
+  'upload.inUse': 409,
   internal: 500,
 };
 
@@ -56,7 +59,7 @@ export interface Problem {
 }
 
 /** Renders any error as problem+json. Unknown errors become a bare 500 that leaks nothing. */
-export function problemResponse(c: Context, err: unknown): Response {
+export function problemResponse(c: Context<ApiEnv>, err: unknown): Response {
   const e = toWorkbayError(err);
   const status = statusOf(e.code);
   const body: Problem = {
@@ -65,7 +68,8 @@ export function problemResponse(c: Context, err: unknown): Response {
     status,
     detail: e.message,
     code: e.code,
-    requestId: (c.get('requestId' as never) as string | undefined) ?? '',
+    // Unset only in a context that did not pass createApp's first middleware.
+    requestId: c.get('requestId') ?? '',
     ...(e.errors.length ? { errors: e.errors } : {}),
     ...e.extensions,
   };

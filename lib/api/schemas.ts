@@ -1,6 +1,8 @@
 import { z } from '@hono/zod-openapi';
 import { imageReferenceProblem } from '../config/image-ref';
 import { LIMITS } from '../config/limits';
+import { ProviderViewSchema } from '../providers/view-schema';
+import { WorkspaceStatusSchema, WorkspaceViewSchema } from '../workspaces/view-schema';
 
 /** A string without NUL characters (no engine, shell or file system takes them). */
 const NoNul = z.string().refine((v) => !v.includes('\u0000'), 'must not contain a NUL character');
@@ -29,17 +31,8 @@ export const Problem = z.object({
 export const OptionValues = z.record(z.string().regex(/^[A-Z0-9_]+$/, 'option names match ^[A-Z0-9_]+$'), NoNul.max(65_536))
   .refine(fewKeys(LIMITS.options), `at most ${LIMITS.options} options`);
 
-export const Provider = z.object({
-  name: z.string(), version: z.string().optional(), description: z.string().optional(),
-  driver: z.enum(['docker', 'kubernetes']),
-  inactivityTimeoutSeconds: z.number().int().openapi({ description: '0 = never' }),
-  agent: z.record(z.string(), z.unknown()).openapi({ description: 'resolved agent configuration, secrets masked' }),
-  options: z.array(z.record(z.string(), z.unknown())),
-  exec: z.record(z.string(), z.unknown()).openapi({ description: 'stored and shown, never run by the control plane' }),
-  policy: z.record(z.string(), z.unknown()).optional().openapi({ description: 'what users may ask for (workbay.policy with defaults); see docs/security.md' }),
-  warnings: z.array(z.string()),
-  createdAt: z.string(), updatedAt: z.string(),
-}).openapi('Provider');
+/** The response shape is written once, beside `providerView`; here it is named for the OpenAPI document. */
+export const Provider = ProviderViewSchema.openapi('Provider');
 
 export const AddProviderJson = z.object({
   yaml: z.string().min(1),
@@ -50,6 +43,14 @@ export const AddProviderJson = z.object({
 export const Source = z.union([
   z.object({ image: ImageRef }).strict(),
   z.object({ git: z.object({ url: NoNul.min(1).max(2048), ref: NoNul.max(255).optional() }).strict() }).strict(),
+  z.object({
+    upload: z.object({
+      id: z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'not an upload id (POST /v1/uploads answers one)'),
+      folder: NoNul.min(1).max(1024).optional().openapi({ description: 'the folder\'s path on the uploader\'s machine: ${localWorkspaceFolder}' }),
+      sha256: z.string().regex(/^[0-9a-f]{64}$/, 'a hex sha256').optional().openapi({ description: 'checked against the upload when given; set by the server' }),
+      size: z.number().int().nonnegative().optional().openapi({ description: 'archive bytes; set by the server' }),
+    }).strict(),
+  }).strict().openapi({ description: 'a folder archive from POST /v1/uploads (workbay up ./folder); embedded mode only' }),
 ]).openapi('WorkspaceSource');
 
 export const CreateWorkspace = z.object({
@@ -80,29 +81,10 @@ export const UpdateWorkspace = z.object({
   keep: z.boolean().openapi({ description: 'exempt from retention (admins; owners where the provider allows it)' }),
 }).strict().openapi('UpdateWorkspace');
 
-const Status = z.enum(['Pending', 'Creating', 'Running', 'Stopping', 'Stopped', 'Starting', 'Deleting', 'Error']);
+const Status = WorkspaceStatusSchema;
 
-export const Workspace = z.object({
-  id: z.string(), name: z.string(), owner: z.string(), provider: z.string(),
-  driver: z.enum(['docker', 'kubernetes']), source: Source,
-  devcontainer: z.string().optional(), devcontainerPath: z.string().optional(), options: z.record(z.string(), z.string()), envKeys: z.array(z.string()),
-  desiredState: z.enum(['Running', 'Stopped', 'Deleted']), status: Status, statusReason: z.string().optional(),
-  stopReason: z.enum(['user', 'inactivity', 'error', 'admin', 'maxLifetime']).optional(),
-  deleteReason: z.enum(['user', 'admin', 'retention']).optional().openapi({ description: 'why a delete was asked for (while Deleting)' }),
-  retentionSeconds: z.number().int().optional().openapi({ description: 'kept this long once Stopped; 0 = deleted on stop; absent = never' }),
-  retentionSource: z.enum(['provider', 'workspace']).optional(),
-  maxLifetimeSeconds: z.number().int().optional().openapi({ description: 'stopped this long after a start whatever its activity; absent = never' }),
-  maxLifetimeSource: z.enum(['provider', 'workspace']).optional(),
-  keep: z.boolean().optional().openapi({ description: 'exempt from retention' }),
-  startedAt: z.string().optional(), stoppedAt: z.string().optional(),
-  stopAt: z.string().optional().openapi({ description: 'when a Running workspace is stopped at its maximum lifetime' }),
-  deleteAfter: z.string().optional().openapi({ description: 'when a Stopped workspace is deleted by retention (absent while kept)' }),
-  devpodStatus: z.enum(['Running', 'Busy', 'Stopped', 'NotFound']),
-  inactivityTimeoutSeconds: z.number().int(), inactivityTimeoutSource: z.enum(['provider', 'workspace']),
-  lastActivityAt: z.string().optional(), lastActivitySource: z.enum(['api', 'exec', 'container', 'start']).optional(),
-  idleDeadline: z.string().optional(), driverRef: z.record(z.string(), z.string()).optional(),
-  idempotencyKey: z.string().optional(), version: z.number().int(), createdAt: z.string(), updatedAt: z.string(),
-}).openapi('Workspace');
+/** The response shape is written once, beside `workspaceView`; here it is named and given the request's source schema. */
+export const Workspace = WorkspaceViewSchema.extend({ source: Source }).openapi('Workspace');
 
 export const WorkspaceList = z.object({ items: z.array(Workspace), cursor: z.string().optional() }).openapi('WorkspaceList');
 

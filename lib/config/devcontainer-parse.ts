@@ -6,6 +6,7 @@ import { imageReferenceProblem } from './image-ref';
 import { LIMITS, capWarnings, checkJsonTree, findTooDeepJson, tooDeepMessage } from './limits';
 import { normalizeLifecycle, parseHostRequirements, parseMount, parsePorts } from './devcontainer-parts';
 import { addOrigin, emptyRunArgs, parseRunArgs } from './devcontainer-run-args';
+import { readComposeKeys } from './devcontainer-compose';
 import { LIFECYCLE_HOOKS, type DevcontainerBuild, type DevcontainerConfig } from './devcontainer-types';
 
 const strings = z.record(z.string(), z.string());
@@ -46,23 +47,18 @@ const schema = z.object({
 
 const KNOWN = new Set([
   ...Object.keys(schema.shape), 'forwardPorts', 'appPort', 'hostRequirements', '$schema', ...LIFECYCLE_HOOKS,
+  'dockerComposeFile', 'service', 'runServices',
 ]);
 const IGNORED = new Set([
   'shutdownAction', 'waitFor', 'userEnvProbe', 'updateRemoteUserUID', 'init', 'portsAttributes', 'otherPortsAttributes',
 ]);
 const BUILD_KEYS = new Set(['dockerfile', 'dockerFile', 'context', 'args', 'target', 'options']);
 const REFUSED: Record<string, { message: string; hint: string }> = {
-  dockerComposeFile: {
-    message: 'Docker Compose is not supported',
-    hint: 'Use image or build.dockerfile for a single container.',
-  },
   initializeCommand: {
     message: 'initializeCommand runs on the host, and the control plane has no host shell for you',
     hint: 'Move it into onCreateCommand or postCreateCommand, which run inside the container.',
   },
 };
-REFUSED.service = REFUSED.dockerComposeFile!;
-REFUSED.runServices = REFUSED.dockerComposeFile!;
 
 /**
  * Parses a devcontainer.json (JSONC: comments and trailing commas allowed) into a validated,
@@ -101,6 +97,7 @@ export function parseDevcontainer(text: string, source?: string): DevcontainerCo
   for (const key of Object.keys(data)) {
     const refused = Object.hasOwn(REFUSED, key) ? REFUSED[key] : undefined;
     if (refused) issues.add(key, refused.message, { hint: refused.hint });
+    else if (key === 'shutdownAction' && data.dockerComposeFile !== undefined) continue;
     else if (IGNORED.has(key)) warnings.push(`"${key}" is not supported and is ignored`);
     else if (!KNOWN.has(key)) warnings.push(`unknown key "${key}" ignored`);
   }
@@ -127,11 +124,18 @@ export function parseDevcontainer(text: string, source?: string): DevcontainerCo
     if (d[key] !== undefined) config[key] = d[key];
   }
   const build = readBuild(d, issues, warnings);
-  if (d.image !== undefined && build) {
+  const compose = readComposeKeys(data, issues, warnings);
+  if (compose) {
+    const other = d.image !== undefined ? 'image' : build ? 'build.dockerfile' : undefined;
+    if (other) issues.add('dockerComposeFile', `set either dockerComposeFile or ${other}, not both`, { hint: 'With a compose file, the service\'s image or build goes in the compose file.' });
+    config.dockerCompose = compose;
+    config.overrideCommand = d.overrideCommand ?? false;
+    config.workspaceFolder = d.workspaceFolder ?? '/';
+  } else if (d.image !== undefined && build) {
     issues.add('image', 'set either image or build.dockerfile, not both');
   } else if (d.image === undefined && !build) {
     issues.add('image', 'set image or build.dockerfile', {
-      hint: 'A devcontainer.json needs an image or a Dockerfile; Docker Compose is not supported.',
+      hint: 'A devcontainer.json needs an image, a Dockerfile, or a compose file (dockerComposeFile with service).',
     });
   }
   if (d.image !== undefined) {
@@ -151,7 +155,8 @@ export function parseDevcontainer(text: string, source?: string): DevcontainerCo
     if (mount) config.workspaceMount = mount;
     if (d.workspaceFolder === undefined) issues.add('workspaceFolder', 'workspaceMount needs workspaceFolder too');
   }
-  parseRunArgs(d.runArgs, issues, config.runArgs);
+  // With a compose file the service's settings come from it; runArgs is ignored (and warned about).
+  if (!compose) parseRunArgs(d.runArgs, issues, config.runArgs);
   if (d.privileged) {
     config.runArgs.privileged = true;
     addOrigin(config.runArgs, { field: 'privileged', flag: '--privileged' });

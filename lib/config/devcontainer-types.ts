@@ -81,11 +81,25 @@ export interface DevcontainerHostRequirements {
 /** A forwarded port: a number, or `"host:port"`. */
 export type DevcontainerPort = number | string;
 
-/** A validated devcontainer.json; exactly one of `image` and `build` is set. */
+/** The Compose keys of a devcontainer.json (`dockerComposeFile`, `service`, …), run by lib/compose and the Docker driver. */
+export interface DevcontainerCompose {
+  /** `dockerComposeFile` as written (one or several), relative to the devcontainer.json folder, merged in order. */
+  files: string[];
+  /** The service workbay connects to: Features, lifecycle hooks and exec apply to it. */
+  service: string;
+  /** Services to start (the dev service always is); absent means all of them. */
+  runServices?: string[];
+  /** What stop does: `stopCompose` (default) stops every service, `none` only the dev service. */
+  shutdownAction: 'none' | 'stopCompose';
+}
+
+/** A validated devcontainer.json; exactly one of `image`, `build` and `dockerCompose` is set. */
 export interface DevcontainerConfig {
   name?: string;
   image?: string;
   build?: DevcontainerBuild;
+  /** `dockerComposeFile` and its companions; with it, `workspaceFolder` defaults to `/`. */
+  dockerCompose?: DevcontainerCompose;
   containerEnv: Record<string, string>;
   /** `null` unsets a variable, as in the spec. */
   remoteEnv: Record<string, string | null>;
@@ -94,7 +108,7 @@ export interface DevcontainerConfig {
   workspaceMount?: DevcontainerMount;
   /** From `runArgs`, plus the spec's top-level `privileged`, `capAdd` and `securityOpt`. */
   runArgs: DevcontainerRunArgs;
-  /** Default true: keep the container alive with a sleep loop instead of the image's command. */
+  /** Default true (false with dockerComposeFile): keep the container alive with a sleep loop instead of the image's command. */
   overrideCommand: boolean;
   containerUser?: string;
   remoteUser?: string;

@@ -17,7 +17,7 @@ export { resolveProvider, loadProvider } from './provider-resolve';
 export { BUILTIN_NAMES, DEVPOD_BUILTIN } from './provider-substitute';
 export type {
   DevcontainerConfig, DevcontainerBuild, DevcontainerMount, DevcontainerRunArgs, DevcontainerHostRequirements,
-  DevcontainerPort, DevcontainerVariableContext, LifecycleCommand, LifecycleHook,
+  DevcontainerPort, DevcontainerVariableContext, LifecycleCommand, LifecycleHook, DevcontainerCompose,
 } from './devcontainer-types';
 export { LIFECYCLE_HOOKS } from './devcontainer-types';
 export { parseDevcontainer } from './devcontainer-parse';

@@ -24,11 +24,12 @@ function blockHint(keyLine: string, next: string): string {
 /**
  * Parses YAML with duplicate keys refused and alias bombs guarded.
  *
+ * @param options.merge read `<<: *anchor` merge keys (YAML 1.1, which Compose files use).
  * @throws WorkbayError `config.invalid` with the parser's line and column for each syntax error,
  *   and a hint when a block scalar's content was not indented (a copy-paste accident the DevPod docs'
  *   own Kubernetes example shows).
  */
-export function parseYamlSource(text: string, summary: string): YamlSource {
+export function parseYamlSource(text: string, summary: string, options: { merge?: boolean } = {}): YamlSource {
   const lineCounter = new LineCounter();
   const issues: Issues = new Issues();
   const tooDeep = findTooDeepYamlFlow(text);
@@ -38,7 +39,7 @@ export function parseYamlSource(text: string, summary: string): YamlSource {
   }
   let doc: Document;
   try {
-    doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, lineCounter });
+    doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, lineCounter, merge: options.merge ?? false });
   } catch (err) {
     // The composer recurses per level of flow nesting: a stack overflow means nesting far too deep.
     if (!(err instanceof RangeError)) throw err;

@@ -32,12 +32,13 @@ export function resolveDevcontainer(ws: DriverWorkspace, text: string | undefine
   let doc = text;
   if ('image' in ws.source) {
     const obj = (doc ? parseJsonc(doc) : {}) as Record<string, unknown> | undefined;
-    if (obj && typeof obj === 'object' && !obj.image && !obj.build && !obj.dockerFile) {
+    if (obj && typeof obj === 'object' && !obj.image && !obj.build && !obj.dockerFile && !obj.dockerComposeFile) {
       doc = JSON.stringify({ ...obj, image: ws.source.image });
     }
   }
   const parsed = parseDevcontainer(doc ?? '{}', 'devcontainer.json');
-  const localWorkspaceFolder = 'git' in ws.source ? ws.source.git.url.replace(/\/+$/, '') : ws.name;
+  const localWorkspaceFolder = 'git' in ws.source ? ws.source.git.url.replace(/\/+$/, '')
+    : 'upload' in ws.source ? ws.source.upload.folder?.replace(/\/+$/, '') || ws.name : ws.name;
   const pre = { containerWorkspaceFolder: `/workspaces/${ws.name}`, devcontainerId: ws.id, env: ws.env, localWorkspaceFolder };
   // workspaceFolder may itself use ${localWorkspaceFolderBasename}; everything else may use the folder.
   const workspaceFolder = parsed.workspaceFolder === undefined ? pre.containerWorkspaceFolder : String(substituteValue(parsed.workspaceFolder, pre));

@@ -1,4 +1,5 @@
 import type { WorkspaceSource } from '../workspaces/model';
+import type { ConfigListing } from './config-search';
 
 /** What a driver needs to know about a workspace; no store records, no policy. */
 export interface DriverWorkspace {
@@ -138,6 +139,11 @@ export interface Driver {
   imageMetadata?(image: string): Promise<string | undefined>;
   /** Objects on the engine or cluster labelled with this control plane's `instance` (orphan collection). */
   listManaged?(instance: string): Promise<ManagedObject[]>;
+  /**
+   * The dev container configurations of a git repository, found by a throwaway helper on the engine
+   * (shallow clone, bounded in count and time) that is removed afterwards.
+   */
+  listConfigs?(source: { url: string; ref?: string }): Promise<ConfigListing>;
   /** Releases clients (sockets, agents). */
   close?(): Promise<void>;
 }

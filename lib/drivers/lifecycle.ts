@@ -22,16 +22,27 @@ export interface HookContext {
   progress: Progress;
   /** Marker name -> stamp, read once per boot. */
   markers: Map<string, string>;
+  /**
+   * Makes MARKER_DIR as root (world-writable, sticky) when a hook's user could not make it itself;
+   * the hook then runs again. Absent where the directory always exists (a Kubernetes mount).
+   */
+  makeMarkerDir?: () => Promise<void>;
 }
+
+/** Exit code and stderr of ONCE when MARKER_DIR is missing and its user may not make it. */
+export const NO_MARKER_DIR = { exitCode: 213, stderr: 'workbay-once: no marker directory' } as const;
 
 /**
  * Runs one command exactly once per stamp, even when the control plane dies mid-run: an exec keeps
  * running in the container after its caller is gone, so the container itself writes the marker on
  * success, and a lock directory (with the holder's pid) makes a resumed run wait for the old one
- * instead of running the command a second time.
+ * instead of running the command a second time. It makes MARKER_DIR itself when its user may (root,
+ * the common case), so a first boot costs one exec per hook and nothing else (ADR 0019).
  */
 export const ONCE = `d=${MARKER_DIR}; m="$1"; s="$2"; shift 2
 [ "$(cat "$d/$m" 2>/dev/null)" = "$s" ] && exit 0
+[ -d "$d" ] || { mkdir -p "$d" && chmod 1777 "$d"; } 2>/dev/null
+[ -d "$d" ] || { echo '${NO_MARKER_DIR.stderr}' >&2; exit ${NO_MARKER_DIR.exitCode}; }
 while ! mkdir "$d/$m.lock" 2>/dev/null; do
   [ "$(cat "$d/$m" 2>/dev/null)" = "$s" ] && exit 0
   p=$(cat "$d/$m.lock/pid" 2>/dev/null)
@@ -55,8 +66,13 @@ export async function runHook(ctx: HookContext, hook: string, cmd: LifecycleComm
   if (!due.length) return;
   ctx.progress({ step: 'lifecycle', message: `running ${hook}` });
   const results = await Promise.all(due.map(async ({ c, marker }) => {
-    const argv = c.argv ?? ['/bin/sh', '-c', c.shell ?? ''];
-    const r = await ctx.exec(['/bin/sh', '-c', ONCE, 'workbay-once', marker, stamp, ...argv]);
+    const argv = ['/bin/sh', '-c', ONCE, 'workbay-once', marker, stamp, ...(c.argv ?? ['/bin/sh', '-c', c.shell ?? ''])];
+    let r = await ctx.exec(argv);
+    // The marker directory is made by the hook's own exec when its user may (one exec, not two); else by root, once.
+    if (ctx.makeMarkerDir && r.exitCode === NO_MARKER_DIR.exitCode && r.stderr.trim() === NO_MARKER_DIR.stderr) {
+      await ctx.makeMarkerDir();
+      r = await ctx.exec(argv);
+    }
     return { c, r };
   }));
   for (const { c, r } of results) {

@@ -15,6 +15,20 @@ import { readWebhookSettings } from '../webhooks';
 import { ensureAdminToken, type AdminBootstrap } from './admin-token';
 import { attachUpgrades } from '../attach';
 import { podmanDefaultHost } from '../drivers/docker/podman';
+import { DiskUploadStore, parseByteSize } from '../uploads';
+import { WorkbayError } from '../errors';
+
+/** Folder uploads under `<data dir>/uploads`, capped by WORKBAY_UPLOAD_MAX (default 100 MiB). */
+function embeddedUploads(dataDir: string, env: Record<string, string | undefined>): DiskUploadStore {
+  const raw = env.WORKBAY_UPLOAD_MAX;
+  const maxBytes = raw ? parseByteSize(raw) : undefined;
+  if (raw && !maxBytes) {
+    throw new WorkbayError('config.invalid', `WORKBAY_UPLOAD_MAX must be a size such as 100MiB, not "${raw}"`, {
+      errors: [{ field: 'WORKBAY_UPLOAD_MAX', message: 'bytes, or a number with KiB, MiB or GiB' }],
+    });
+  }
+  return new DiskUploadStore({ dir: join(dataDir, 'uploads'), ...(maxBytes ? { maxBytes } : {}) });
+}
 
 /** A running embedded control plane. */
 export interface Embedded {
@@ -41,12 +55,13 @@ export async function startEmbedded(s: EmbeddedSettings, log: Log = () => {}, en
   const admin = await ensureAdminToken(store, dataDir, s.adminToken);
   const secrets = localSecrets(env);
   const hookSettings = readWebhookSettings(env, 'embedded');
+  const uploads = embeddedUploads(dataDir, env);
   const services = buildServices({
     store, log, workerId: `embedded-${process.pid}-${ulid()}`, idleWarningSeconds: s.idleWarningSeconds, retryBaseMs: s.retryBaseMs,
     allowLoopbackCallbacks: env.WORKBAY_ALLOW_LOOPBACK_CALLBACKS === 'true',
-    webhooks: hookSettings,
+    webhooks: hookSettings, uploads,
     driverRuntime: {
-      docker: { defaultHost: s.dockerHost, podmanHost: podmanDefaultHost(process.getuid?.(), env.XDG_RUNTIME_DIR), helper: { image: s.helperImage, network: s.helperNetwork }, secrets, allowLoopbackFeatures: env.WORKBAY_ALLOW_LOOPBACK_FEATURES === 'true' },
+      docker: { defaultHost: s.dockerHost, podmanHost: podmanDefaultHost(process.getuid?.(), env.XDG_RUNTIME_DIR), helper: { image: s.helperImage, network: s.helperNetwork }, secrets, allowLoopbackFeatures: env.WORKBAY_ALLOW_LOOPBACK_FEATURES === 'true', uploads },
       kubernetes: { defaultKubeconfigPath: s.kubeconfig, secrets, ...(s.kubeTimeoutSeconds ? { apiTimeoutMs: s.kubeTimeoutSeconds * 1000 } : {}) },
     },
   });

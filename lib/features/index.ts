@@ -12,3 +12,6 @@ export { resolveFeatures } from './resolve';
 export { featureBuild, featureEntry, type FeatureBase, type FeatureBuild } from './dockerfile';
 export { featureSourceViolations, featureViolations } from './policy';
 export { filesFromTar, MAX_FEATURE_BYTES } from './files';
+export { registryCredentials } from './credentials';
+export { prepareFeatures, planFeatureBuild, featureOrder, type PrepareFeaturesOptions } from './prepare';
+export { readImageConfig, type ImageConfig } from './image-config';

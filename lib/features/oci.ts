@@ -23,28 +23,43 @@ function baseUrl(registry: string): string {
 /**
  * A small distribution-API client for one repository: anonymous or basic auth, and the bearer
  * token dance (`WWW-Authenticate: Bearer realm=…,service=…,scope=…`) public registries such as
- * ghcr.io use even for anonymous pulls.
+ * ghcr.io use even for anonymous pulls. Also reads image configs (see image-config.ts).
  */
-class Registry {
+export class Registry {
   private token: string | undefined;
+  private creds: { username: string; password: string } | undefined;
+  private credsRead = false;
   constructor(private readonly ref: FeatureRef & { source: { kind: 'oci' } }, private readonly loaders: FeatureLoaders) {}
 
-  private get creds() {
-    return this.loaders.credentials?.[this.ref.source.registry];
+  /** Whether the provider gave credentials for this registry (after the first request). */
+  get authenticated(): boolean {
+    return this.creds !== undefined;
+  }
+
+  /** Fetched at first use, so a reference for one registry never holds up Features from another. */
+  private async credentials() {
+    if (!this.credsRead) {
+      const host = this.ref.source.registry;
+      this.creds = (await this.loaders.credentialsFor?.(host)) ?? this.loaders.credentials?.[host];
+      this.credsRead = true;
+    }
+    return this.creds;
+  }
+
+  private basic(): Record<string, string> {
+    return this.creds ? { authorization: `Basic ${Buffer.from(`${this.creds.username}:${this.creds.password}`).toString('base64')}` } : {};
   }
 
   async get(path: string, accept: string): Promise<Response> {
     const f = this.loaders.fetch ?? fetch;
+    await this.credentials();
     const url = `${baseUrl(this.ref.source.registry)}/${this.ref.source.repository}/${path}`;
-    const headers = (): Record<string, string> => ({
-      accept,
-      ...(this.token ? { authorization: `Bearer ${this.token}` } : this.creds ? { authorization: `Basic ${Buffer.from(`${this.creds.username}:${this.creds.password}`).toString('base64')}` } : {}),
-    });
-    let res = await f(url, { headers: headers(), redirect: 'follow', signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+    const headers = (): Record<string, string> => ({ accept, ...(this.token ? { authorization: `Bearer ${this.token}` } : this.basic()) });
+    let res = await follow(f, url, headers());
     const challenge = res.headers.get('www-authenticate');
     if (res.status === 401 && challenge?.startsWith('Bearer ') && !this.token) {
       this.token = await this.bearer(challenge, f);
-      res = await f(url, { headers: headers(), redirect: 'follow', signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+      res = await follow(f, url, headers());
     }
     return res;
   }
@@ -55,11 +70,35 @@ class Registry {
     const url = new URL(params.realm);
     if (params.service) url.searchParams.set('service', params.service);
     url.searchParams.set('scope', params.scope ?? `repository:${this.ref.source.repository}:pull`);
-    const res = await f(url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS), headers: this.creds ? { authorization: `Basic ${Buffer.from(`${this.creds.username}:${this.creds.password}`).toString('base64')}` } : {} });
+    const res = await f(url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS), headers: this.basic() });
     if (!res.ok) return undefined;
     const body = (await res.json()) as { token?: string; access_token?: string };
     return body.token ?? body.access_token;
   }
+}
+
+/**
+ * GET with redirects followed by hand: registries send blobs to storage on other hosts, and the
+ * registry's credentials must not go there (only to the origin they were given for).
+ */
+async function follow(f: typeof fetch, url: string, headers: Record<string, string>): Promise<Response> {
+  const origin = new URL(url).origin;
+  let at = url;
+  for (let hops = 0; ; hops++) {
+    const sameOrigin = new URL(at).origin === origin;
+    const sent = sameOrigin ? headers : Object.fromEntries(Object.entries(headers).filter(([k]) => k !== 'authorization'));
+    const res = await f(at, { headers: sent, redirect: 'manual', signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+    const location = res.headers.get('location');
+    if (res.status < 300 || res.status > 399 || !location || hops >= 5) return res;
+    at = new URL(location, at).toString();
+  }
+}
+
+/** Why the registry said no, naming the provider setting that gives (or gave) credentials; never the credentials. */
+function refusal(status: number, host: string, authenticated: boolean): string {
+  return authenticated
+    ? `the registry refused the credentials the provider gives for ${host} in workbay.registries (${status})`
+    : `the registry needs credentials (${status}); an admin can give them for ${host} in the provider's workbay.registries (secret references)`;
 }
 
 function unavailable(ref: FeatureRef, why: string): WorkbayError {
@@ -78,7 +117,7 @@ export async function ociManifest(ref: FeatureRef & { source: { kind: 'oci' } },
   } catch (err) {
     throw unavailable(ref, `the registry ${ref.source.registry} did not answer (${(err as Error).message})`);
   }
-  if (res.status === 401 || res.status === 403) throw unavailable(ref, `the registry refused access (${res.status}); give credentials for ${ref.source.registry}`);
+  if (res.status === 401 || res.status === 403) throw unavailable(ref, refusal(res.status, ref.source.registry, registry.authenticated));
   if (res.status === 404) throw unavailable(ref, `no such Feature or version on ${ref.source.registry}`);
   if (!res.ok) throw unavailable(ref, `the registry answered ${res.status}`);
   const manifest = (await res.json()) as Manifest;
@@ -102,6 +141,7 @@ export async function ociFiles(ref: FeatureRef & { source: { kind: 'oci' } }, m:
   let body: Buffer;
   try {
     const res = await m.registry.get(`blobs/${layer.digest}`, '*/*');
+    if (res.status === 401 || res.status === 403) throw unavailable(ref, refusal(res.status, ref.source.registry, m.registry.authenticated));
     if (!res.ok) throw unavailable(ref, `its layer ${layer.digest} answered ${res.status}`);
     body = Buffer.from(await res.arrayBuffer());
   } catch (err) {

@@ -58,6 +58,11 @@ export interface FeatureLoaders {
   local?(path: string): Promise<FeatureFiles | undefined>;
   /** Registry credentials for OCI Features, by registry host (already fetched from secret references). */
   credentials?: Record<string, { username: string; password: string }>;
+  /**
+   * Registry credentials by host, fetched when a registry is first called (the provider's
+   * `workbay.registries`, resolved from secret references); undefined = anonymous. Wins over `credentials`.
+   */
+  credentialsFor?(registry: string): Promise<{ username: string; password: string } | undefined>;
   /** For tests and proxies; default global fetch. */
   fetch?: typeof fetch;
 }

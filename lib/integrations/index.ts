@@ -5,4 +5,4 @@ export { callbackProblem, postCallback } from './callbacks';
 export { githubSignature, slackSignature, verifyGitHub, verifySlack, SLACK_WINDOW_SECONDS, type SlackVerdict } from './signatures';
 export { pullRequestWorkspaceName } from './github-pull-requests';
 export { parseSource } from './slack-commands';
-export { integrationView, type IntegrationView } from './view';
+export { integrationView, IntegrationViewSchema, type IntegrationView } from './view';

@@ -78,6 +78,14 @@ function judge(policy: Policy, a: Ask): { rule: string; message: string } | unde
   }
 }
 
+/** Judges asks gathered elsewhere (a Compose project's, lib/compose composeAsks) by the same rules. */
+export function judgeAsks(policy: Policy, asks: Ask[]): Violation[] {
+  return asks.flatMap((a) => {
+    const v = judge(policy, a);
+    return v ? [{ field: a.field, ...v }] : [];
+  });
+}
+
 /** True when `image` starts with one of the allowed prefixes (or any image is allowed). */
 export function imageAllowed(policy: Policy, image: string): boolean {
   return policy.images.length === 0 || policy.images.some((pre) => image.startsWith(pre));

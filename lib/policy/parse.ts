@@ -2,6 +2,7 @@ import { parseDuration } from '../config/duration';
 import { Issues, formatPath, show, type FieldPath, type SourcePosition } from '../config/issues';
 import { cpuMillis, memoryBytes } from './units';
 import { parseLifecycle } from './lifecycle';
+import { parseRegistries } from './registries';
 import { DEFAULT_POLICY, type MountType, type Policy, type ResourceRule } from './types';
 
 type Locate = (path: FieldPath) => SourcePosition | undefined;
@@ -36,8 +37,10 @@ export function parseWorkbaySection(value: unknown, issues: Issues, locate: Loca
     add(['workbay'], `expected a mapping with policy and lifecycle keys, got ${show(value)}`);
     return policy;
   }
-  for (const key of Object.keys(value)) if (key !== 'policy' && key !== 'lifecycle') add(['workbay', key], `unknown key "workbay.${key}"`, 'The workbay section holds policy: {...} and lifecycle: {...}.');
+  for (const key of Object.keys(value)) if (key !== 'policy' && key !== 'lifecycle' && key !== 'registries') add(['workbay', key], `unknown key "workbay.${key}"`, 'The workbay section holds policy: {...}, lifecycle: {...} and registries: {...}.');
   policy.lifecycle = parseLifecycle(value.lifecycle, add);
+  const registries = parseRegistries(value.registries, add);
+  if (Object.keys(registries).length) policy.registries = registries;
   const p = value.policy;
   if (p === undefined || p === null) return policy;
   const at = (...rest: (string | number)[]): FieldPath => ['workbay', 'policy', ...rest];

@@ -1,5 +1,6 @@
 import type { DevcontainerConfig } from '../config';
 import { DEFAULT_LIFECYCLE, type LifecyclePolicy } from './lifecycle';
+import type { RegistryLogin } from './registries';
 
 /** A mount type a policy may allow. */
 export type MountType = 'bind' | 'volume' | 'tmpfs';
@@ -41,6 +42,8 @@ export interface Policy {
   quotas: { workspaces: number; running: number };
   /** Scheduled cleanup: retention of Stopped workspaces, maximum lifetime of Running ones (`workbay.lifecycle`). */
   lifecycle: LifecyclePolicy;
+  /** Credentials for private registries by host (`workbay.registries`), passwords as secret references. */
+  registries?: Record<string, RegistryLogin>;
 }
 
 /** The policy of a provider without a `workbay.policy` section: named volumes and tmpfs, nothing else. */

@@ -1,36 +1,11 @@
-import type { OptionDef, ResolvedAgent, ResolvedProvider } from '../config';
+import type { ResolvedAgent, ResolvedProvider } from '../config';
+import { exactly } from '../exact';
 import { optionReferences } from '../config/provider-user-options';
 import { inlineSecretKind } from '../secrets/inline';
 import type { ProviderRecord } from '../store';
-import type { Policy } from '../policy';
+import { MASK, type OptionView, type ProviderView } from './view-schema';
 
-/** Shown instead of a secret value, everywhere. */
-export const MASK = '********';
-
-/** One option as the API shows it. */
-export interface OptionView extends OptionDef {
-  name: string;
-  /** The effective value (masked for `password` options); absent when unset. */
-  value?: string;
-  source: 'set' | 'default' | 'unset';
-}
-
-/** A provider as the API shows it: resolved, with secrets masked. */
-export interface ProviderView {
-  name: string;
-  version?: string;
-  description?: string;
-  driver: ResolvedAgent['driver'];
-  inactivityTimeoutSeconds: number | string;
-  agent: ResolvedAgent;
-  options: OptionView[];
-  exec: Record<string, unknown>;
-  /** What users may ask for (`workbay.policy`, with defaults filled in): shown so users can tell before asking. */
-  policy: Policy;
-  warnings: string[];
-  createdAt: string;
-  updatedAt: string;
-}
+export { MASK, type OptionView, type ProviderView } from './view-schema';
 
 /** The typed agent's field names that are spelled differently in the provider file. */
 const RAW_NAME: Readonly<Record<string, string>> = { containerInactivityTimeoutSeconds: 'containerInactivityTimeout' };
@@ -79,19 +54,21 @@ export function providerView(rec: ProviderRecord, r: ResolvedProvider): Provider
     };
   });
   const agent = maskAgent(r);
-  const view: ProviderView = {
+  // A timeout fed by a password option is masked with the rest of the agent, so it is a string then.
+  const timeout: unknown = agent.containerInactivityTimeoutSeconds;
+  return exactly<ProviderView>()({
     name: rec.name,
     version: r.definition.version,
     description: r.definition.description,
     driver: r.agent.driver,
-    inactivityTimeoutSeconds: agent.containerInactivityTimeoutSeconds,
-    agent,
+    inactivityTimeoutSeconds: typeof timeout === 'number' ? timeout : MASK,
+    // Spread into plain objects: interfaces carry no index signature, the JSON view's records do.
+    agent: { ...agent },
     options,
     exec: maskFields(r.definition.exec, 'exec'),
-    policy: r.definition.policy,
+    policy: { ...r.definition.policy },
     warnings: r.definition.warnings,
     createdAt: rec.createdAt,
     updatedAt: rec.updatedAt,
-  };
-  return view;
+  });
 }

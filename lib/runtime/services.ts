@@ -1,9 +1,10 @@
 import type { ApiDeps } from '../api';
-import type { DriverRuntime } from '../drivers';
+import type { Driver, DriverRuntime } from '../drivers';
 import { ProviderService } from '../providers';
 import type { Store } from '../store';
 import { DEFAULT_WEBHOOK_SETTINGS, WebhookDispatcher, WebhookService, type WebhookSettings } from '../webhooks';
 import { FollowUps, IntegrationService } from '../integrations';
+import type { UploadStore } from '../uploads';
 import { driversFrom, OrphanCollector, providerDrivers, Reconciler, Resyncer, Sweeper, WorkspaceOps, WorkspaceService, type DriverFor, type CollectResult, type ResyncResult, type SweepResult } from '../workspaces';
 
 /** A structured log line writer (JSON lines on stderr/stdout in every mode). */
@@ -23,12 +24,16 @@ export interface ServiceOptions {
   allowLoopbackCallbacks?: boolean;
   /** Outgoing webhook delivery (retry scale, loopback, timeouts); the strict defaults when absent. */
   webhooks?: WebhookSettings;
+  /** Folder uploads (embedded mode); absent on AWS, where `upload` sources are refused. */
+  uploads?: UploadStore;
   log?: Log;
 }
 
 /** The services of one process: what the API routes, the sweeper and the reconciler run on. */
 export interface Services extends ApiDeps {
   driverFor: DriverFor;
+  /** A driver for a provider as such (GET /v1/providers/{name}/devcontainers lists repositories with it). */
+  providerDriver: (provider: string) => Promise<Driver>;
   reconciler: Reconciler;
   sweeper: Sweeper;
   /** Runs one inactivity sweep with the process's settings (POST /v1/sweeps, timers, the schedule). */
@@ -54,6 +59,7 @@ export function buildServices(o: ServiceOptions): Services {
   const providers = new ProviderService(o.store);
   const driverFor = driversFrom(providers, o.driverRuntime);
   const workspaces = new WorkspaceService(o.store, providers, driverFor);
+  workspaces.uploads = o.uploads;
   const ops = new WorkspaceOps(o.store, workspaces, driverFor);
   const reconciler = new Reconciler(o.store, workspaces, driverFor, o.workerId, o.retryBaseMs, o.log);
   const sweeper = new Sweeper(o.store, workspaces, driverFor);
@@ -68,8 +74,8 @@ export function buildServices(o: ServiceOptions): Services {
   const webhooks = new WebhookService(o.store, { allowLoopback: hooks.allowLoopback });
   const dispatcher = new WebhookDispatcher(o.store, hooks, o.log);
   return {
-    store: o.store, providers, workspaces, ops, driverFor, reconciler, sweeper, sweep, log: o.log,
+    store: o.store, providers, workspaces, ops, driverFor, providerDriver: providerDrivers(providers, o.driverRuntime), reconciler, sweeper, sweep, log: o.log,
     resync: () => resyncer.run(), collectOrphans: (opts) => collector.collect(opts), integrations, followUps,
-    webhooks, dispatcher,
+    webhooks, dispatcher, ...(o.uploads ? { uploads: o.uploads } : {}),
   };
 }

@@ -6,3 +6,4 @@ export { generateSecret, sign, signedHeaders, SECRET_PREFIX } from './signature'
 export { addressRefusal, checkWebhookUrl, type UrlPolicy } from './address-guard';
 export { sendOnce, MAX_RESPONSE_BYTES } from './send';
 export { WebhookService, webhookView, deliveryView, ROTATION_OVERLAP_MS, type WebhookActor, type CreateWebhookInput } from './subscriptions';
+export { WebhookViewSchema, DeliveryViewSchema, AttemptViewSchema, type WebhookView, type DeliveryView } from './view-schema';

@@ -4,6 +4,7 @@ import type { DeliveryRecord, Store, WebhookRecord, WebhookScope } from '../stor
 import { checkWebhookUrl, type UrlPolicy } from './address-guard';
 import { OUTGOING_EVENT_TYPES } from './catalogue';
 import { generateSecret, liveSecrets } from './signature';
+import type { DeliveryView, WebhookView } from './view-schema';
 
 /** Who acts: a user manages their own subscriptions, an admin every one. */
 export interface WebhookActor { owner: string; role: 'admin' | 'user' }
@@ -17,7 +18,7 @@ export const ROTATION_OVERLAP_MS = 24 * 3600 * 1000;
 const notFound = (id: string) => new WorkbayError('webhook.notFound', `webhook ${id} does not exist`);
 
 /** What the API shows of a subscription: everything but the secrets (their count and overlap only). */
-export function webhookView(w: WebhookRecord, now = new Date()) {
+export function webhookView(w: WebhookRecord, now = new Date()): WebhookView {
   const live = liveSecrets(w.secrets, now);
   const previous = live.filter((s) => s.expiresAt).map((s) => s.expiresAt!).sort().at(-1);
   return {
@@ -31,7 +32,7 @@ export function webhookView(w: WebhookRecord, now = new Date()) {
 }
 
 /** What the delivery log shows of a delivery. */
-export function deliveryView(d: DeliveryRecord) {
+export function deliveryView(d: DeliveryRecord): DeliveryView {
   return {
     id: d.id, webhookId: d.webhookId, messageId: d.messageId, type: d.type, ...(d.workspaceId ? { workspaceId: d.workspaceId } : {}),
     status: d.status, attempts: d.attempts, ...(d.nextAttemptAt && d.status === 'pending' ? { nextAttemptAt: d.nextAttemptAt } : {}),

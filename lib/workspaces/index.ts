@@ -4,6 +4,7 @@ export { Reconciler } from './reconciler';
 export { driversFrom, driverWorkspace, providerDrivers, type DriverFor } from './drivers';
 export { recordActivity } from './activity';
 export { workspaceView, type WorkspaceView, type DevpodStatus } from './view';
+export { WorkspaceViewSchema, WorkspaceStatusSchema } from './view-schema';
 export { effectiveTimeout, MAX_TIMEOUT_OPTION, type EffectiveTimeout } from './timeout';
 export { defaultWorkspaceName } from './names';
 export { Sweeper, type SweepResult, type SweepOptions } from './sweeper';

@@ -52,8 +52,12 @@ export class Lease {
       try {
         const next = await this.leases.store.workspaces.update(cur, { ...cur, ...patch });
         this.current = next;
-        this.leases.workspaces.changes.notify(next.id);
-        if (event) await this.leases.workspaces.event(next, event.type, event.message, this.leases.actor, event.data);
+        // Waiters are told after the event is written, so whoever a `?wait` answers also finds the event.
+        try {
+          if (event) await this.leases.workspaces.event(next, event.type, event.message, this.leases.actor, event.data);
+        } finally {
+          this.leases.workspaces.changes.notify(next.id, next);
+        }
         return next;
       } catch (err) {
         if (!isWorkbayError(err, 'store.conflict') || i >= 4) throw err;
@@ -67,14 +71,19 @@ export class Lease {
     }
   }
 
-  /** Gives the lease up (a retry backoff keeps its leaseUntil so re-drive waits for it). */
-  async release(): Promise<void> {
+  /**
+   * Gives the lease up (a retry backoff keeps its leaseUntil so re-drive waits for it), writing
+   * `patch` with it (the end of a counted pass). The first try writes over the record this holder
+   * last wrote, without reading it back; a concurrent change makes it re-read.
+   */
+  async release(patch: Patch = {}): Promise<void> {
     // Unreadable store: the lease expires by itself within LEASE_MS.
+    let cur: WorkspaceRecord | undefined = this.current;
     for (let i = 0; i < 3; i++) {
-      const cur = await this.leases.store.workspaces.get(this.current.id).catch(() => undefined);
+      if (i > 0) cur = await this.leases.store.workspaces.get(this.current.id).catch(() => undefined);
       if (!cur || !this.holds(cur)) return;
       try {
-        await this.leases.store.workspaces.update(cur, { ...cur, leaseOwner: undefined, leaseUntil: cur.attempts ? cur.leaseUntil : undefined });
+        this.current = await this.leases.store.workspaces.update(cur, { ...cur, ...patch, leaseOwner: undefined, leaseUntil: cur.attempts ? cur.leaseUntil : undefined });
         return;
       } catch (err) {
         if (!isWorkbayError(err, 'store.conflict')) return;

@@ -9,7 +9,14 @@ export type DesiredState = 'Running' | 'Stopped' | 'Deleted';
 export type StopReason = 'user' | 'inactivity' | 'error' | 'admin' | 'maxLifetime';
 export type DeleteReason = 'user' | 'admin' | 'retention';
 export type ActivitySource = 'api' | 'exec' | 'container' | 'start';
-export type WorkspaceSource = { image: string } | { git: { url: string; ref?: string } };
+/**
+ * Where the workspace's files come from: an image, a git repository, or a folder uploaded by the CLI
+ * (`workbay up ./folder`; `folder` is its path on the user's machine, `sha256` and `size` the archive's).
+ */
+export type WorkspaceSource =
+  | { image: string }
+  | { git: { url: string; ref?: string } }
+  | { upload: { id: string; folder?: string; sha256?: string; size?: number } };
 
 /** A workspace record (DESIGN §2). */
 export interface WorkspaceRecord {

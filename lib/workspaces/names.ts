@@ -5,7 +5,9 @@ import type { WorkspaceSource } from '../store';
 export function defaultWorkspaceName(source: WorkspaceSource): string {
   const raw = 'image' in source
     ? source.image.split('@')[0]!.split('/').pop()!.split(':')[0]!
-    : source.git.url.replace(/\/+$/, '').split(/[/:]/).pop()!.replace(/\.git$/, '');
+    : 'upload' in source
+      ? (source.upload.folder ?? '').replace(/[/\\]+$/, '').split(/[/\\]/).pop()!
+      : source.git.url.replace(/\/+$/, '').split(/[/:]/).pop()!.replace(/\.git$/, '');
   const label = raw.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63).replace(/-+$/, '');
   return label || 'workspace';
 }

@@ -23,8 +23,9 @@ export class WorkspaceOps {
     const until = Date.now() + ms;
     let ws: WorkspaceRecord | undefined = await this.service.get(actor, id);
     while (ws && ws.desiredState !== ws.status && ws.status !== 'Error' && Date.now() < until) {
-      await this.service.changes.wait(id, 250);
-      ws = await this.service.get(actor, id).catch(() => undefined); // gone (a delete finished)
+      const written = await this.service.changes.wait(id, 250);
+      // The record this process just wrote is the latest (its owner does not change): no read back.
+      ws = written?.id === id ? written : await this.service.get(actor, id).catch(() => undefined); // gone (a delete finished)
     }
     return ws;
   }

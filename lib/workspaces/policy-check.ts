@@ -1,3 +1,4 @@
+import { WorkbayError } from '../errors';
 import { resolveDevcontainer } from '../drivers/devcontainer';
 import { evaluate, judgeTimeout, type Policy, type Violation } from '../policy';
 import { featureSourceViolations } from '../features';
@@ -15,6 +16,12 @@ export function requestViolations(policy: Policy, ws: WorkspaceRecord, timeoutRe
   const out: Violation[] = [];
   if (ws.devcontainer !== undefined || 'image' in ws.source) {
     const r = resolveDevcontainer(driverWorkspace(ws), ws.devcontainer);
+    if (ws.driver === 'kubernetes' && r.config.dockerCompose) {
+      // Refused before anything is written; a repository's own compose config is refused by the driver.
+      throw new WorkbayError('config.invalid', 'Docker Compose is not supported by Kubernetes providers: dockerComposeFile runs on Docker providers only', {
+        errors: [{ field: 'devcontainer.dockerComposeFile', message: 'not supported on Kubernetes', hint: 'Use a Docker provider, or an image or Dockerfile devcontainer.json.' }],
+      });
+    }
     out.push(...evaluate(policy, { image: r.config.image, devcontainer: r.config }), ...featureSourceViolations(policy, r.config.features));
   }
   // undefined: the timeout is not being asked for now (a start), so it is not judged again.

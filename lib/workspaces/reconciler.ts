@@ -21,6 +21,29 @@ const USER_MISTAKES = new Set(['config.invalid', 'policy.denied', 'quota.exceede
 const CLEAN_ON_FAILURE = new Set(['driver.imageUnavailable', 'driver.buildFailed', 'driver.sourceFailed', 'config.invalid', 'policy.denied']);
 
 
+/**
+ * The driver of one pass, built at its first step and kept for the rest: the steps of a pass (enter
+ * Creating, create, observe) act for one decision, so the provider is read and resolved once per pass.
+ * A build that fails is not kept: the next step tries again.
+ */
+class PassDrivers {
+  private driver?: Promise<Driver>;
+
+  constructor(private readonly driverFor: DriverFor) {}
+
+  get(ws: WorkspaceRecord): Promise<Driver> {
+    const d = (this.driver ??= this.driverFor(ws));
+    d.catch(() => { if (this.driver === d) this.driver = undefined; });
+    return d;
+  }
+
+  async close(): Promise<void> {
+    const d = await this.driver?.catch(() => undefined);
+    this.driver = undefined;
+    await d?.close?.();
+  }
+}
+
 /** The `workspace.stopped` event; an idle stop says why, with the activity it judged by. */
 function stoppedEvent(ws: WorkspaceRecord) {
   const stopReason = ws.stopReason ?? 'user';
@@ -99,16 +122,20 @@ export class Reconciler {
     const lease = await this.leases.acquire(ws, opts.ignoreLease ?? false);
     if (!lease) return;
     const renew = setInterval(() => void lease.renew(), RENEW_MS);
+    renew.unref();
     let counted: CountedPass | undefined;
+    const drivers = new PassDrivers(this.driverFor);
     try {
       counted = await countPass(lease, this.workspaces);
       for (let i = 0; i < 10 && !counted.poisoned; i++) {
-        if (await this.stepSafely(lease) === 'done') break;
+        if (await this.stepSafely(lease, drivers) === 'done') break;
       }
     } finally {
       clearInterval(renew);
-      await counted?.finish();
-      await lease.release();
+      await drivers.close();
+      // The end of a counted pass (countPass's finish) is written with the release: one write, not two.
+      const ended = counted && !counted.poisoned && lease.current.unfinishedPasses !== undefined;
+      await lease.release(ended ? { unfinishedPasses: undefined } : {});
     }
   }
 
@@ -123,10 +150,10 @@ export class Reconciler {
     };
   }
 
-  private async stepSafely(lease: Lease): Promise<WorkspaceRecord | 'done'> {
+  private async stepSafely(lease: Lease, drivers: PassDrivers): Promise<WorkspaceRecord | 'done'> {
     let driver: Driver | undefined;
     try {
-      driver = await this.driverFor(lease.current).catch(async (err) => {
+      driver = await drivers.get(lease.current).catch(async (err) => {
         // A provider that no longer yields a driver must not keep a never-provisioned workspace from going.
         const ws = lease.current;
         if (ws.desiredState !== 'Deleted' || ws.driverRef) throw err;
@@ -139,8 +166,6 @@ export class Reconciler {
       // Another worker holds the workspace now: it decides, this one stops acting.
       if (isWorkbayError(err, 'lease.lost')) return 'done';
       return this.fail(lease, err, driver);
-    } finally {
-      await driver?.close?.();
     }
   }
 

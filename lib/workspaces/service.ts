@@ -16,6 +16,7 @@ import { secretOptionNames } from './view';
 import { newEventId } from '../store/events';
 import { outboxItemFor } from '../webhooks/catalogue';
 import { lifecycleFields } from './lifecycle-request';
+import { uploadSource, type UploadCatalog } from '../uploads';
 
 /** Who acts; admins may act on every owner's workspaces. */
 export interface Actor { owner: string; role: 'admin' | 'user' }
@@ -50,6 +51,8 @@ export class WorkspaceService {
   readonly changes = new ChangeNotifier();
   /** Told of every appended event, synchronously; listeners must not throw or block (Slack follow-ups). */
   readonly eventListeners: ((ws: WorkspaceRecord, e: EventRecord) => void)[] = [];
+  /** Folder uploads (embedded mode); without them an `upload` source is refused. */
+  uploads?: UploadCatalog;
 
   constructor(
     private readonly store: Store,
@@ -103,14 +106,18 @@ export class WorkspaceService {
     }
     try {
       await this.store.workspaces.create(rec);
+      // After the write: a bound upload never expires, so it must not be bound to a workspace that never was.
+      if ('upload' in rec.source) await this.uploads?.bind(rec.source.upload.id, rec.id);
     } catch (err) {
       // A concurrent retry with the same Idempotency-Key wrote it first: that one is the answer.
       const winner = idempotencyKey && isWorkbayError(err, 'store.conflict') ? await this.store.workspaces.get(id) : undefined;
       if (winner) return { workspace: winner, created: false };
       throw err;
     }
-    await this.event(rec, 'workspace.created', `workspace ${rec.name} created`, actor.owner);
+    // The event takes its id (and so its place in the log) now; the reconciler starts while it is written.
+    const created = this.event(rec, 'workspace.created', `workspace ${rec.name} created`, actor.owner);
     this.kick(rec.id);
+    await created;
     return { workspace: rec, created: true };
   }
 
@@ -122,7 +129,7 @@ export class WorkspaceService {
     const now = new Date().toISOString();
     const rec: WorkspaceRecord = {
       id, name: input.name ?? defaultWorkspaceName(input.source), owner: actor.owner,
-      provider: input.provider, driver: resolved.agent.driver, source: input.source, devcontainer,
+      provider: input.provider, driver: resolved.agent.driver, source: await uploadSource(this.uploads, actor.owner, id, input.source, resolved.agent.driver), devcontainer,
       ...(input.devcontainerPath ? { devcontainerPath: input.devcontainerPath } : {}),
       options: input.options ?? {}, env: input.env ?? {}, secretOptions: secretOptionNames(resolved, input.options),
       desiredState: 'Running', status: 'Pending',
@@ -267,6 +274,7 @@ export class WorkspaceService {
     if (ws.idempotencyKey) await this.store.idempotency.release(ws.owner, ws.idempotencyKey, ws.id);
     await this.store.names.release(ws.owner, ws.name, ws.id);
     await this.store.workspaces.remove(ws);
+    if ('upload' in ws.source) await this.uploads?.delete(ws.source.upload.id).catch(() => undefined);
     this.changes.notify(ws.id);
     await this.event(ws, 'workspace.deleted', `workspace ${ws.name} deleted`, actor, ws.deleteReason ? { deleteReason: ws.deleteReason, ...data } : data);
   }

@@ -1,37 +1,31 @@
 import type { ResolvedProvider } from '../config';
 import type { WorkspaceRecord, WorkspaceStatus } from '../store';
+import { exactly } from '../exact';
 import { deleteAfterOf, stopAtOf } from './lifecycle-deadlines';
+import type { WorkspaceView } from './view-schema';
+
+export type { WorkspaceView } from './view-schema';
 
 /** Shown instead of a per-workspace `password` option's value. */
 const MASK = '********';
 
 /** DevPod's four states, for DevPod-minded callers. */
-export type DevpodStatus = 'Running' | 'Busy' | 'Stopped' | 'NotFound';
-
-/**
- * A workspace as the API shows it: no lease internals, env values hidden (they may be secrets),
- * values of `password` options masked.
- */
-export type WorkspaceView = Omit<WorkspaceRecord, 'leaseOwner' | 'leaseUntil' | 'env' | 'attempts' | 'idleWarningFor' | 'secretOptions' | 'unfinishedPasses' | 'instance' | 'lastDriftAt' | 'retentionWarningFor' | 'retentionWarningSeconds'> & {
-  envKeys: string[];
-  /** When it is stopped at its maximum lifetime (Running only). */
-  stopAt?: string;
-  /** When it is deleted by retention (Stopped, not kept, only). */
-  deleteAfter?: string;
-  devpodStatus: DevpodStatus;
-};
+export type DevpodStatus = WorkspaceView['devpodStatus'];
 
 const DEVPOD: Record<WorkspaceStatus, DevpodStatus> = {
   Pending: 'Busy', Creating: 'Busy', Running: 'Running', Stopping: 'Busy', Stopped: 'Stopped',
   Starting: 'Busy', Deleting: 'Busy', Error: 'Stopped',
 };
 
-/** Maps a stored workspace onto its API view. */
+/**
+ * Maps a stored workspace onto its API view: no lease internals, env values hidden (they may be
+ * secrets), values of `password` options masked.
+ */
 export function workspaceView(ws: WorkspaceRecord): WorkspaceView {
   const { leaseOwner: _o, leaseUntil: _u, attempts: _a, idleWarningFor: _w, unfinishedPasses: _p, instance: _i, lastDriftAt: _d, retentionWarningFor: _r, retentionWarningSeconds: _rw, env, secretOptions, ...rest } = ws;
   const hidden = new Set(secretOptions ?? []);
   const options = Object.fromEntries(Object.entries(ws.options).map(([k, v]) => [k, hidden.has(k) ? MASK : v]));
-  return { ...rest, options, envKeys: Object.keys(env).sort(), devpodStatus: DEVPOD[ws.status], stopAt: stopAtOf(ws), deleteAfter: deleteAfterOf(ws) };
+  return exactly<WorkspaceView>()({ ...rest, options, envKeys: Object.keys(env).sort(), devpodStatus: DEVPOD[ws.status], stopAt: stopAtOf(ws), deleteAfter: deleteAfterOf(ws) });
 }
 
 /** The keys of `options` that name a `password` option of the provider (compared as `-o` does, upper-cased). */

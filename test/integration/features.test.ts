@@ -185,7 +185,7 @@ describe('the provider\'s policy on Feature sources', () => {
   });
 });
 
-describe('on Kubernetes: Features refused, the config chosen', () => {
+describe('on Kubernetes: Features need a buildRepository, the config chosen', () => {
   let sim: KubeSim;
   let kcp: TestControlPlane;
   const dir = mkdtempSync(join(tmpdir(), 'workbay-kube-features-'));
@@ -201,7 +201,8 @@ describe('on Kubernetes: Features refused, the config chosen', () => {
     rmSync(dir, { recursive: true, force: true });
   }, 120_000);
 
-  it('a config with Features is an Error naming them, not a workspace without them', async () => {
+  // Installing them is covered in features-kubernetes.test.ts; without a registry to push to, the Error names both.
+  it('a config with Features on a provider without buildRepository is an Error naming them, not a workspace without them', async () => {
     const ref = `${registry.host}/ns/hello:1`;
     const r = await kcp.call('POST', '/v1/workspaces?wait=25', { json: { provider: 'simple-kubernetes', name: 'k8s-features', source: { image: IMAGE }, devcontainer: JSON.stringify({ image: IMAGE, features: { [ref]: {} } }) } });
     let ws = r.body;
@@ -210,7 +211,7 @@ describe('on Kubernetes: Features refused, the config chosen', () => {
       ws = (await kcp.call('GET', `/v1/workspaces/${ws.id}`)).body;
     }
     expect(ws.status).toBe('Error');
-    expect(ws.statusReason).toContain(`this Kubernetes provider cannot install ${ref}`);
+    expect(ws.statusReason).toContain(`this Kubernetes provider has no buildRepository: ${ref}`);
     await kcp.call('DELETE', `/v1/workspaces/${ws.id}?wait=25`);
   }, 120_000);
 

@@ -24,6 +24,7 @@ export const SYSTEM_PARTS: SystemPart[] = [
   { probe: '/usr/sbin/sshd', pkg: 'openssh-server', why: 'ssh:// engines: a private sshd on 127.0.0.1 in front of a dockerd' },
   { probe: 'ssh-keygen', pkg: 'openssh-client', why: 'test-only host and client keys for the ssh:// engine tests' },
   { probe: 'chromium', pkg: 'chromium', why: 'the portal browser tests' },
+  { probe: 'docker-compose', pkg: 'docker-compose', why: 'the Compose CLI as a witness of compose workspaces (docker-compose ps)' },
 ];
 
 const onPath = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;

@@ -67,6 +67,6 @@ export function integrationInboundRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps
     const msg = await service().slack(c.req.valid('param').id, {
       timestamp: h['x-slack-request-timestamp'], signature: h['x-slack-signature'], retryNum: h['x-slack-retry-num'],
     }, await rawBody(c));
-    return c.json(msg as never, 200);
+    return c.json(msg, 200);
   });
 }

@@ -1,14 +1,8 @@
 import { z } from '@hono/zod-openapi';
-import { OwnerName, SlackUser } from '../../integrations';
+import { IntegrationViewSchema, OwnerName, SlackUser } from '../../integrations';
 
-/** An integration as shown: settings with secret references only. */
-export const Integration = z.object({
-  id: z.string(), kind: z.enum(['github', 'slack']),
-  inboundPath: z.string().openapi({ description: 'the signed endpoint to give GitHub (payload URL) or Slack (request URL)' }),
-  config: z.record(z.string(), z.unknown()).openapi({ description: 'settings; secrets appear as references (env:, file:, aws-sm:), never values' }),
-  links: z.array(z.object({ team: z.string(), user: z.string(), owner: z.string() })).optional(),
-  createdAt: z.string(), updatedAt: z.string(),
-}).openapi('Integration');
+/** An integration as shown (the shape is written beside `integrationView`). */
+export const Integration = IntegrationViewSchema.openapi('Integration');
 
 export const IntegrationList = z.object({ items: z.array(Integration) }).openapi('IntegrationList');
 

@@ -60,16 +60,16 @@ export function integrationRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void
   app.openapi(add, async (c) => {
     requireAdmin(c.get('principal'), 'add integrations');
     const rec = await svc().create(c.req.valid('json'));
-    return c.json(await view(rec.id) as never, 201, { location: `/v1/integrations/${rec.id}` });
+    return c.json(await view(rec.id), 201, { location: `/v1/integrations/${rec.id}` });
   });
   app.openapi(list, async (c) => {
     requireAdmin(c.get('principal'), 'list integrations');
     const items = (await repo().list()).map((r) => integrationView(r)).sort((a, b) => a.id.localeCompare(b.id));
-    return c.json({ items } as never, 200);
+    return c.json({ items }, 200);
   });
   app.openapi(show, async (c) => {
     requireAdmin(c.get('principal'), 'show integrations');
-    return c.json(await view(c.req.valid('param').id) as never, 200);
+    return c.json(await view(c.req.valid('param').id), 200);
   });
   app.openapi(remove, async (c) => {
     requireAdmin(c.get('principal'), 'remove integrations');
@@ -82,7 +82,7 @@ export function integrationRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void
     requireAdmin(c.get('principal'), 'read integration events');
     const { id } = c.req.valid('param');
     await svc().get(id);
-    return c.json({ items: await repo().events(id, c.req.valid('query').limit) } as never, 200);
+    return c.json({ items: await repo().events(id, c.req.valid('query').limit) }, 200);
   });
   app.openapi(link, async (c) => {
     requireAdmin(c.get('principal'), 'link Slack users');
@@ -91,7 +91,7 @@ export function integrationRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void
     if (rec.kind !== 'slack') throw new WorkbayError('integration.notFound', `no Slack integration "${id}"`);
     const { teamId } = SlackConfig.parse(rec.config);
     await repo().putLink(id, teamId, user, c.req.valid('json').owner);
-    return c.json(await view(id) as never, 200);
+    return c.json(await view(id), 200);
   });
   app.openapi(unlink, async (c) => {
     requireAdmin(c.get('principal'), 'unlink Slack users');

@@ -1,4 +1,4 @@
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, z, type OpenAPIHono, type RouteHandler } from '@hono/zod-openapi';
 import type { ApiDeps, ApiEnv } from '../context';
 import { requireAdmin } from '../auth';
 import { LIMITS } from '../../config/limits';
@@ -51,10 +51,17 @@ const setOptions = createRoute({
   responses: { 200: { description: 'updated', content: { 'application/json': { schema: Provider } } }, ...problemResponses(400, 403, 404, 409) },
 });
 
+/** The add route's hono context, typed by its request schemas. */
+type AddContext = Parameters<RouteHandler<typeof add, ApiEnv>>[0];
+
 /** Reads the add-provider body: raw YAML, or JSON `{yaml, name?, options?}`. */
-async function readAddBody(c: Parameters<Parameters<OpenAPIHono<ApiEnv>['openapi']>[1]>[0]) {
+async function readAddBody(c: AddContext) {
   const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-  if (type === 'application/json') return c.req.valid('json' as never) as z.infer<typeof AddProviderJson>;
+  if (type === 'application/json') {
+    // Typed as either content's schema; a JSON request was validated against AddProviderJson, never the YAML string.
+    const body = c.req.valid('json');
+    if (typeof body !== 'string') return body;
+  }
   if (['application/yaml', 'application/x-yaml', 'text/yaml', 'text/plain', ''].includes(type)) {
     return { yaml: await c.req.text(), name: undefined, options: undefined };
   }
@@ -67,7 +74,7 @@ async function readAddBody(c: Parameters<Parameters<OpenAPIHono<ApiEnv>['openapi
 export function providerRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
   app.openapi(add, async (c) => {
     requireAdmin(c.get('principal'), 'add providers');
-    const body = await readAddBody(c as never);
+    const body = await readAddBody(c);
     if (!body.yaml.trim()) {
       throw new WorkbayError('config.invalid', 'provider YAML is empty', { errors: [{ field: 'body', message: 'send the provider file' }] });
     }
@@ -78,10 +85,10 @@ export function providerRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
       });
     }
     const view = await deps.providers.add(body.yaml, { name: body.name ?? c.req.valid('query').name, options: body.options });
-    return c.json(view as never, 201, { location: `/v1/providers/${view.name}` });
+    return c.json(view, 201, { location: `/v1/providers/${view.name}` });
   });
-  app.openapi(list, async (c) => c.json({ items: await deps.providers.list() } as never, 200));
-  app.openapi(show, async (c) => c.json((await deps.providers.get(c.req.valid('param').name)) as never, 200));
+  app.openapi(list, async (c) => c.json({ items: await deps.providers.list() }, 200));
+  app.openapi(show, async (c) => c.json((await deps.providers.get(c.req.valid('param').name)), 200));
   app.openapi(remove, async (c) => {
     requireAdmin(c.get('principal'), 'delete providers');
     await deps.providers.delete(c.req.valid('param').name);
@@ -90,6 +97,6 @@ export function providerRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
   app.openapi(setOptions, async (c) => {
     requireAdmin(c.get('principal'), 'set provider options');
     const view = await deps.providers.setOptions(c.req.valid('param').name, c.req.valid('json').options);
-    return c.json(view as never, 200);
+    return c.json(view, 200);
   });
 }

@@ -58,10 +58,10 @@ export function webhookRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
   app.openapi(create, async (c) => {
     const { webhook, secret } = await svc().create(c.get('principal'), c.req.valid('json'));
     deps.log?.({ level: 'info', msg: 'webhook created', webhookId: webhook.id, owner: webhook.owner });
-    return c.json({ ...webhookView(webhook), secret } as never, 201);
+    return c.json({ ...webhookView(webhook), secret }, 201);
   });
-  app.openapi(list, async (c) => c.json({ items: (await svc().list(c.get('principal'))).map((w) => webhookView(w)) } as never, 200));
-  app.openapi(show, async (c) => c.json(webhookView(await svc().get(c.get('principal'), c.req.valid('param').id)) as never, 200));
+  app.openapi(list, async (c) => c.json({ items: (await svc().list(c.get('principal'))).map((w) => webhookView(w)) }, 200));
+  app.openapi(show, async (c) => c.json(webhookView(await svc().get(c.get('principal'), c.req.valid('param').id)), 200));
   app.openapi(remove, async (c) => {
     await svc().remove(c.get('principal'), c.req.valid('param').id);
     return c.body(null, 204);
@@ -69,15 +69,15 @@ export function webhookRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
   app.openapi(rotate, async (c) => {
     const { webhook, secret } = await svc().rotate(c.get('principal'), c.req.valid('param').id);
     deps.log?.({ level: 'info', msg: 'webhook secret rotated', webhookId: webhook.id });
-    return c.json({ ...webhookView(webhook), secret } as never, 200);
+    return c.json({ ...webhookView(webhook), secret }, 200);
   });
-  app.openapi(enable, async (c) => c.json(webhookView(await svc().enable(c.get('principal'), c.req.valid('param').id)) as never, 200));
+  app.openapi(enable, async (c) => c.json(webhookView(await svc().enable(c.get('principal'), c.req.valid('param').id)), 200));
   app.openapi(deliveries, async (c) => {
     const page = await svc().deliveries(c.get('principal'), c.req.valid('param').id, c.req.valid('query'));
-    return c.json({ items: page.items.map(deliveryView), ...(page.cursor ? { cursor: page.cursor } : {}) } as never, 200);
+    return c.json({ items: page.items.map(deliveryView), ...(page.cursor ? { cursor: page.cursor } : {}) }, 200);
   });
   app.openapi(replay, async (c) => {
     const { id, deliveryId } = c.req.valid('param');
-    return c.json(deliveryView(await svc().replay(c.get('principal'), id, deliveryId)) as never, 202);
+    return c.json(deliveryView(await svc().replay(c.get('principal'), id, deliveryId)), 202);
   });
 }

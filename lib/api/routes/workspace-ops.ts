@@ -14,11 +14,13 @@ const ExecBody = z.object({
   timeoutSeconds: z.number().int().min(1).max(3600).optional(),
 }).strict().openapi('ExecRequest');
 
-const ExecResult = z.object({
+/** POST /v1/workspaces/{id}/exec's answer (the CLI imports its type). */
+export const ExecResult = z.object({
   exitCode: z.number().int(), stdout: z.string(), stderr: z.string(), timedOut: z.boolean().optional(),
 }).openapi('ExecResult');
 
-const Connection = z.object({
+/** GET /v1/workspaces/{id}/connection's answer (the CLI imports its type). */
+export const Connection = z.object({
   attach: z.array(z.string()), workspaceFolder: z.string(), user: z.string().optional(),
   ports: z.array(z.union([z.number(), z.string()])), env: z.record(z.string(), z.string()),
 }).openapi('Connection');

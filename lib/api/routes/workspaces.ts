@@ -77,21 +77,21 @@ export function workspaceRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
     const { workspace, created } = await deps.workspaces.create(actor, c.req.valid('json'), c.req.valid('header')['idempotency-key']);
     const ws = (await waitFor(deps, actor, workspace, c.req.valid('query').wait)) ?? workspace;
     const status = !created ? 200 : ws.status === 'Running' ? 201 : 202;
-    return c.json(workspaceView(ws) as never, status, { location: `/v1/workspaces/${ws.id}` });
+    return c.json(workspaceView(ws), status, { location: `/v1/workspaces/${ws.id}` });
   });
   app.openapi(list, async (c) => {
     const page = await deps.workspaces.list(c.get('principal'), c.req.valid('query'));
-    return c.json({ items: page.items.map(workspaceView), cursor: page.cursor } as never, 200);
+    return c.json({ items: page.items.map(workspaceView), cursor: page.cursor }, 200);
   });
-  app.openapi(show, async (c) => c.json(workspaceView(await deps.workspaces.get(c.get('principal'), c.req.valid('param').id)) as never, 200));
-  app.openapi(update, async (c) => c.json(workspaceView(await setKeep(deps.store, deps.workspaces, c.get('principal'), c.req.valid('param').id, c.req.valid('json').keep)) as never, 200));
+  app.openapi(show, async (c) => c.json(workspaceView(await deps.workspaces.get(c.get('principal'), c.req.valid('param').id)), 200));
+  app.openapi(update, async (c) => c.json(workspaceView(await setKeep(deps.store, deps.workspaces, c.get('principal'), c.req.valid('param').id, c.req.valid('json').keep)), 200));
   for (const verb of ['stop', 'start'] as const) {
     app.openapi(transition(verb), async (c) => {
       const actor = c.get('principal');
       const ws = await deps.workspaces.setDesired(actor, c.req.valid('param').id, verb === 'stop' ? 'Stopped' : 'Running');
       const cur = ws && ((await waitFor(deps, actor, ws, c.req.valid('query').wait)) ?? ws);
       const settled = cur && cur.status === (verb === 'stop' ? 'Stopped' : 'Running');
-      return c.json(workspaceView(cur!) as never, settled ? 200 : 202);
+      return c.json(workspaceView(cur!), settled ? 200 : 202);
     });
   }
   app.openapi(remove, async (c) => {
@@ -102,10 +102,10 @@ export function workspaceRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
     }
     const ws = await deps.workspaces.setDesired(actor, c.req.valid('param').id, 'Deleted');
     const cur = ws && (await waitFor(deps, actor, ws, c.req.valid('query').wait));
-    return cur ? c.json(workspaceView(cur) as never, 202) : c.body(null, 204);
+    return cur ? c.json(workspaceView(cur), 202) : c.body(null, 204);
   });
   app.openapi(events, async (c) => {
     const items = await deps.workspaces.events(c.get('principal'), c.req.valid('param').id, c.req.valid('query'));
-    return c.json({ items } as never, 200);
+    return c.json({ items }, 200);
   });
 }

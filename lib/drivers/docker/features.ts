@@ -1,13 +1,12 @@
 import type Docker from 'dockerode';
-import { mergeMetadata } from '../../config';
 import { isWorkbayError, WorkbayError } from '../../errors';
-import { assertFeatureSourcesPublic, featureBuild, featureSourceViolations, featureViolations, filesFromTar, resolveFeatures, type FeatureLoaders } from '../../features';
-import { assertAllowed, type Policy } from '../../policy';
+import { featureOrder, filesFromTar, planFeatureBuild, prepareFeatures, type FeatureLoaders } from '../../features';
+import type { Policy } from '../../policy';
 import type { ResolvedDevcontainer } from '../devcontainer';
 import { LABELS, type DriverWorkspace, type Progress } from '../driver';
 import { buildImage, hasImage } from './image';
 import { imageFacts } from './metadata';
-import { readSourceFolder, type HelperSettings } from './source';
+import { hasSourceTree, readSourceFolder, type HelperSettings } from './source';
 
 /**
  * Installs the config's Features on `base` through the engine's build API and returns the image
@@ -25,18 +24,13 @@ export async function installFeatures(
   allowLoopbackSources = false,
 ): Promise<string> {
   if (!Object.keys(r.config.features).length) return base;
-  assertFeatureSourcesPublic(Object.keys(r.config.features), allowLoopbackSources);
-  const local: FeatureLoaders['local'] = 'git' in ws.source
+  const local: FeatureLoaders['local'] = hasSourceTree(ws.source)
     ? (path) => readSourceFolder(docker, ws, helper, path, (tar) => filesFromTar(tar, 1))
     : undefined;
-  assertAllowed(featureSourceViolations(policy, r.config.features), 'the Features of this devcontainer.json');
-  progress({ step: 'build', message: `resolving Features: ${Object.keys(r.config.features).join(', ')}` });
-  const features = await resolveFeatures(r.config.features, r.configDir, { ...loaders, ...(local ? { local } : {}) }, r.config.overrideFeatureInstallOrder);
-  assertAllowed(featureViolations(policy, features), 'the Features of this devcontainer.json');
+  const features = await prepareFeatures(r.config, r.configDir, { policy, loaders: { ...loaders, ...(local ? { local } : {}) }, allowLoopbackSources, progress });
   const facts = await imageFacts(docker, base);
-  const users = mergeMetadata(r.config, facts.entries).config;
-  const build = featureBuild({ ref: base, id: facts.id, user: facts.user, entries: facts.entries }, features, users);
-  const order = features.map((f) => f.ref.written).join(', ');
+  const build = planFeatureBuild(r.config, { ref: base, id: facts.id, user: facts.user, entries: facts.entries }, features);
+  const order = featureOrder(features);
   if (await hasImage(docker, build.tag)) {
     progress({ step: 'build', message: `reusing ${build.tag} (Features ${order} unchanged)` });
     return build.tag;

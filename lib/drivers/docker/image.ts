@@ -30,13 +30,27 @@ export async function hasImage(docker: Docker, ref: string): Promise<boolean> {
   }
 }
 
-/** Makes sure `ref` is on the engine: uses it when present, else pulls it and checks every event for errors. */
-export async function ensureImage(docker: Docker, ref: string, progress: Progress, platform?: string): Promise<void> {
+/** The registry host of an image reference, as the engine reads it (`docker.io` when it names none). */
+export function registryOf(ref: string): string {
+  const first = ref.split('/')[0]!;
+  return ref.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost') ? first.toLowerCase() : 'docker.io';
+}
+
+/** Credentials of a registry host for a pull (the provider's `workbay.registries`); undefined = anonymous. */
+export type PullCredentials = (registry: string) => Promise<{ username: string; password: string } | undefined>;
+
+/**
+ * Makes sure `ref` is on the engine: uses it when present, else pulls it (logged in when `credentials`
+ * has a login for its registry) and checks every event for errors.
+ */
+export async function ensureImage(docker: Docker, ref: string, progress: Progress, platform?: string, credentials?: PullCredentials): Promise<void> {
   if (await hasImage(docker, ref)) return;
   progress({ step: 'pull', message: `pulling ${ref}` });
   let failure: string | undefined;
+  const login = await credentials?.(registryOf(ref));
   try {
-    const stream = await docker.pull(ref, platform ? { platform } : {});
+    const authconfig = login ? { username: login.username, password: login.password, serveraddress: registryOf(ref) } : undefined;
+    const stream = await docker.pull(ref, { ...(platform ? { platform } : {}), ...(authconfig ? { authconfig } : {}) });
     const events = await follow(docker, stream, (e) => {
       if (e.error) failure ??= e.errorDetail?.message ?? e.error;
     });

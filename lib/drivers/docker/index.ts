@@ -3,10 +3,13 @@ import type { DockerAgent } from '../../config';
 import { WorkbayError } from '../../errors';
 import type { SecretResolver } from '../../secrets';
 import type { Policy } from '../../policy';
+import type { UploadReader } from '../../uploads';
+import { registryCredentials } from '../../features/credentials';
 import { DockerDriver } from './docker-driver';
 import type { HelperSettings } from './source';
 import { isPodmanPath, PODMAN_ROOTFUL_HOST } from './podman';
 import { resolveSshSettings } from './ssh-settings';
+import type { DriverTimings } from '../timings';
 
 export { DockerDriver, type DockerDriverOptions } from './docker-driver';
 export type { DockerTarget } from './target';
@@ -23,6 +26,10 @@ export interface DockerRuntime {
   secrets: SecretResolver;
   /** Features may come from loopback registries (embedded: WORKBAY_ALLOW_LOOPBACK_FEATURES=true). */
   allowLoopbackFeatures?: boolean;
+  /** Reads folder uploads (`upload` sources); absent where the control plane keeps none. */
+  uploads?: UploadReader;
+  /** Timeouts and retry counts (createDriver passes the process's; absent = the defaults). */
+  timings?: DriverTimings;
 }
 
 /**
@@ -53,5 +60,5 @@ export async function createDockerDriver(agent: DockerAgent, rt: DockerRuntime, 
     tls = { ca: await file('ca.pem'), cert: await file('cert.pem'), key: await file('key.pem') };
   }
   const ssh = host.startsWith('ssh://') ? await resolveSshSettings(env, rt.secrets, agent.path) : undefined;
-  return new DockerDriver({ host, tls, ...(ssh ? { ssh } : {}), cliPath: agent.path, install: agent.install, helper: rt.helper, ...(policy ? { policy } : {}), ...(rt.allowLoopbackFeatures ? { allowLoopbackFeatures: true } : {}) });
+  return new DockerDriver({ host, tls, ...(ssh ? { ssh } : {}), cliPath: agent.path, install: agent.install, helper: rt.uploads ? { ...rt.helper, uploads: rt.uploads } : rt.helper, ...(policy ? { policy } : {}), ...(rt.allowLoopbackFeatures ? { allowLoopbackFeatures: true } : {}), ...(rt.timings ? { timings: rt.timings } : {}), ...(policy?.registries ? { registryCredentials: registryCredentials(policy.registries, rt.secrets) } : {}) });
 }

@@ -4,8 +4,11 @@ import tar from 'tar-stream';
 import { MARKER_DIR } from '../lifecycle';
 import { engine, isMissing } from './errors';
 
-/** Makes the marker directory (world-writable, sticky: hooks run as the remote user) and reads the markers. */
-export async function prepareMarkers(container: Docker.Container): Promise<Map<string, string>> {
+/**
+ * Reads the run-once markers (marker name -> stamp); empty when the marker directory does not exist
+ * yet. Reading costs one archive request and no exec, so a restart whose hooks all ran runs none.
+ */
+export async function readMarkers(container: Docker.Container): Promise<Map<string, string>> {
   const markers = new Map<string, string>();
   let stream: NodeJS.ReadableStream | undefined;
   try {
@@ -13,13 +16,7 @@ export async function prepareMarkers(container: Docker.Container): Promise<Map<s
   } catch (err) {
     if (!isMissing(err)) throw err;
   }
-  if (!stream) {
-    const pack = tar.pack();
-    pack.entry({ name: 'var/workbay/', type: 'directory', mode: 0o1777 });
-    pack.finalize();
-    await engine('creating the marker directory', () => container.putArchive(pack as never, { path: '/' }));
-    return markers;
-  }
+  if (!stream) return markers;
   await new Promise<void>((resolve, reject) => {
     const extract = tar.extract();
     extract.on('entry', (h, body, next) => {
@@ -38,3 +35,14 @@ export async function prepareMarkers(container: Docker.Container): Promise<Map<s
   return markers;
 }
 
+/**
+ * Makes the marker directory world-writable and sticky (hooks run as the remote user), through the
+ * archive API so it needs no shell and no root user in the image. Only when a hook's own exec could
+ * not make it (a non-root remote user): that first exec makes it otherwise.
+ */
+export async function makeMarkerDir(container: Docker.Container): Promise<void> {
+  const pack = tar.pack();
+  pack.entry({ name: 'var/workbay/', type: 'directory', mode: 0o1777 });
+  pack.finalize();
+  await engine('creating the marker directory', () => container.putArchive(pack as never, { path: '/' }));
+}

@@ -7,13 +7,21 @@ import { readFileFrom, stripFirstDir } from './archive';
 import { workspaceLabels } from './container-spec';
 import { engine, isMissing } from './errors';
 import { ensureImage } from './image';
+import type { UploadReader } from '../../uploads';
+import type { WorkspaceSource } from '../../workspaces/model';
 
 const MOUNT = '/workspace';
 /** Where the reference CLI looks for devcontainer.json, in order. */
 const CANDIDATES = ['.devcontainer/devcontainer.json', '.devcontainer.json'];
 
-/** Helper containers (git clone, file reads) run this image on this network. */
-export interface HelperSettings { image: string; network?: string }
+/**
+ * Helper containers (git clone, upload placement, file reads) run this image on this network;
+ * `uploads` reads the archives of `upload` sources (absent where the control plane keeps none).
+ */
+export interface HelperSettings { image: string; network?: string; uploads?: UploadReader }
+
+/** True when the source is a file tree in the volume (a git clone or an uploaded folder), not just an image. */
+export const hasSourceTree = (source: WorkspaceSource): boolean => 'git' in source || 'upload' in source;
 
 async function removeIfThere(docker: Docker, name: string): Promise<void> {
   try {
@@ -53,17 +61,44 @@ export function demuxText(buf: Buffer): string {
   return out;
 }
 
-/** Clones a git source into the workspace volume, unless an earlier attempt already did. */
-export async function cloneSource(docker: Docker, ws: DriverWorkspace, h: HelperSettings, progress: Progress): Promise<void> {
-  if (!('git' in ws.source)) return;
-  const { url, ref } = ws.source.git;
+async function ensureHelperImage(docker: Docker, h: HelperSettings, progress: Progress, why: string): Promise<void> {
   try {
     await ensureImage(docker, h.image, progress);
   } catch (err) {
     if (!isWorkbayError(err, 'driver.imageUnavailable')) throw err;
     // The default (alpine/git) needs a registry; an offline engine needs an image it already has.
-    throw new WorkbayError('driver.imageUnavailable', `the git helper image "${h.image}" is not on the engine and could not be pulled, so the repository cannot be cloned; set WORKBAY_HELPER_IMAGE to an image with git (and /bin/sh) that this engine has. ${err.message}`, { cause: err });
+    throw new WorkbayError('driver.imageUnavailable', `the git helper image "${h.image}" is not on the engine and could not be pulled, so ${why}; set WORKBAY_HELPER_IMAGE to an image with git (and /bin/sh) that this engine has. ${err.message}`, { cause: err });
   }
+}
+
+/**
+ * Places an uploaded folder into the workspace volume through the archive API of a created, never
+ * started container, unless an earlier attempt already did (the volume is not empty: a container
+ * removed outside workbay must not lose the edits made in its folder since).
+ */
+async function placeUpload(docker: Docker, ws: DriverWorkspace, h: HelperSettings, progress: Progress, upload: { id: string; size?: number }): Promise<void> {
+  if (!h.uploads) throw new WorkbayError('driver.sourceFailed', 'this control plane keeps no uploads, so the uploaded folder cannot be placed');
+  await ensureHelperImage(docker, h, progress, 'the uploaded folder cannot be placed');
+  const have = await runHelper(docker, ws, h, 'upload', ['/bin/sh', '-c', 'ls -A "$1" | head -n 1', 'sh', MOUNT]);
+  if (have.exitCode === 0 && have.output.trim()) return;
+  progress({ step: 'source', message: `placing the uploaded folder${upload.size !== undefined ? ` (${upload.size} bytes)` : ''}` });
+  const archive = await h.uploads.open(upload.id).catch((err: unknown) => {
+    throw new WorkbayError('driver.sourceFailed', `the uploaded folder is gone (${(err as Error).message}); delete the workspace and run workbay up ./folder again`, { cause: err });
+  });
+  try {
+    await withReader(docker, ws, h, (c) => engine('placing the uploaded folder', () => c.putArchive(archive, { path: MOUNT })));
+  } finally {
+    archive.destroy();
+  }
+  progress({ step: 'source', message: 'folder in place' });
+}
+
+/** Fills the workspace volume: a git source is cloned, an uploaded folder is unpacked; unless an earlier attempt already did. */
+export async function cloneSource(docker: Docker, ws: DriverWorkspace, h: HelperSettings, progress: Progress): Promise<void> {
+  if ('upload' in ws.source) return placeUpload(docker, ws, h, progress, ws.source.upload);
+  if (!('git' in ws.source)) return;
+  const { url, ref } = ws.source.git;
+  await ensureHelperImage(docker, h, progress, 'the repository cannot be cloned');
   const have = await runHelper(docker, ws, h, 'git', ['git', '-C', MOUNT, 'rev-parse', '--verify', 'HEAD']);
   if (have.exitCode === 0) return;
   progress({ step: 'source', message: `cloning ${url}${ref ? ` (${ref})` : ''}` });

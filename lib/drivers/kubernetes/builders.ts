@@ -11,6 +11,10 @@ export const RUNTIME_ANNOTATION = 'workbay.dev/runtime';
 /** PVC sub-paths: the workspace folder, and the run-once markers that must outlive the pod. */
 const WORKSPACE_SUBPATH = 'workspace';
 const MARKER_SUBPATH = 'workbay-markers';
+/** PVC sub-path of the generated Features build context, beside (not inside) the workspace folder. */
+const BUILD_SUBPATH = 'workbay-build';
+/** Where the buildkit pod sees that context. */
+export const BUILD_CONTEXT_DIR = '/workbay-build';
 
 /** Pure builders of every object the Kubernetes driver sends (DESIGN §11: params separate from send). */
 export function namespaceSpec(name: string): V1Namespace {
@@ -176,7 +180,33 @@ export function buildkitPodSpec(ws: DriverWorkspace, agent: KubernetesAgent, nam
         securityContext: privileged
           ? { privileged: true }
           : { runAsUser: 1000, runAsGroup: 1000, seccompProfile: { type: 'Unconfined' } },
-        volumeMounts: [{ name: 'workspace', mountPath: '/workspace', subPath: WORKSPACE_SUBPATH, readOnly: true }],
+        volumeMounts: [
+          { name: 'workspace', mountPath: '/workspace', subPath: WORKSPACE_SUBPATH, readOnly: true },
+          { name: 'workspace', mountPath: BUILD_CONTEXT_DIR, subPath: BUILD_SUBPATH, readOnly: true },
+        ],
+      }],
+      volumes: [{ name: 'workspace', persistentVolumeClaim: { claimName: kubeNames(ws.id).pvc } }],
+    },
+  };
+}
+
+/**
+ * A helper pod that waits (until deleted) so the driver can read local Feature folders out of the
+ * clone (`git archive`, binary-safe) and write the generated build context into the PVC.
+ */
+export function featuresPodSpec(ws: DriverWorkspace, agent: KubernetesAgent, namespace: string, gitImage: string): V1Pod {
+  return {
+    apiVersion: 'v1', kind: 'Pod',
+    metadata: { name: kubeNames(ws.id).features, namespace, labels: kubeLabels(ws, { ...agent.labels, 'workbay.dev/helper': 'features' }) },
+    spec: {
+      restartPolicy: 'Never',
+      ...(Object.keys(agent.nodeSelector).length ? { nodeSelector: agent.nodeSelector } : {}),
+      containers: [{
+        name: 'features', image: gitImage, command: ['/bin/sh', '-c', 'trap "exit 0" 15; while sleep 1 & wait $!; do :; done'],
+        volumeMounts: [
+          { name: 'workspace', mountPath: '/workspace', subPath: WORKSPACE_SUBPATH, readOnly: true },
+          { name: 'workspace', mountPath: BUILD_CONTEXT_DIR, subPath: BUILD_SUBPATH },
+        ],
       }],
       volumes: [{ name: 'workspace', persistentVolumeClaim: { claimName: kubeNames(ws.id).pvc } }],
     },

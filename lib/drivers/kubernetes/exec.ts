@@ -1,4 +1,5 @@
 import { Exec, type KubeConfig, type V1Status } from '@kubernetes/client-node';
+import { PassThrough, Readable } from 'node:stream';
 import { ulid } from 'ulid';
 import type { ExecResult } from '../driver';
 import { killByPidFile, outputCollector } from '../output';
@@ -10,13 +11,11 @@ function exitCodeOf(status: V1Status | undefined): number {
   return cause?.message ? Number(cause.message) : 1;
 }
 
-async function once(kc: KubeConfig, ns: string, pod: string, container: string, argv: string[]): Promise<ExecResult> {
-  const out = outputCollector();
-  const err = outputCollector();
+async function run(kc: KubeConfig, ns: string, pod: string, container: string, argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream, stdin: Readable | null): Promise<number> {
   let status: V1Status | undefined;
   let ws;
   try {
-    ws = await new Exec(kc).exec(ns, pod, container, argv, out.stream, err.stream, null, false, (s) => { status = s; });
+    ws = await new Exec(kc).exec(ns, pod, container, argv, out as never, err as never, stdin, false, (s) => { status = s; });
   } catch (e) {
     throw translateKube(e, 'starting an exec');
   }
@@ -25,7 +24,34 @@ async function once(kc: KubeConfig, ns: string, pod: string, container: string, 
     ws.on('close', () => resolve());
     ws.on('error', () => resolve());
   });
-  return { exitCode: exitCodeOf(status), stdout: out.value(), stderr: err.value() };
+  return exitCodeOf(status);
+}
+
+async function once(kc: KubeConfig, ns: string, pod: string, container: string, argv: string[]): Promise<ExecResult> {
+  const out = outputCollector();
+  const err = outputCollector();
+  const exitCode = await run(kc, ns, pod, container, argv, out.stream, err.stream, null);
+  return { exitCode, stdout: out.value(), stderr: err.value() };
+}
+
+/**
+ * Runs argv with `stdin` as its input (ended after the last byte, v5 close signal) and keeps stdout
+ * as bytes, up to `maxBytes` (more is an error, not a silent cut): for moving files in and out of a
+ * helper pod without a shell-quoted payload.
+ */
+export async function podExecBytes(kc: KubeConfig, ns: string, pod: string, container: string, argv: string[], opts: { stdin?: Buffer; maxBytes?: number } = {}): Promise<{ exitCode: number; stdout: Buffer; stderr: string; overflow: boolean }> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let overflow = false;
+  const out = new PassThrough();
+  out.on('data', (d: Buffer) => {
+    size += d.length;
+    if (size > (opts.maxBytes ?? Infinity)) overflow = true;
+    else chunks.push(d);
+  });
+  const err = outputCollector();
+  const exitCode = await run(kc, ns, pod, container, argv, out, err.stream, opts.stdin ? Readable.from([opts.stdin]) : null);
+  return { exitCode, stdout: Buffer.concat(chunks), stderr: err.value(), overflow };
 }
 
 /**

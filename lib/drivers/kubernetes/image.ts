@@ -75,7 +75,38 @@ export async function resolveImage(k: KubeClients, ws: DriverWorkspace, agent: K
   return image;
 }
 
+/** What one buildctl run builds: its context and Dockerfile folders as the buildkit pod sees them. */
+export interface BuildctlInput {
+  context: string;
+  dockerfileDir: string;
+  filename: string;
+  target?: string;
+  args?: Record<string, string>;
+}
+
+/** The buildctl argv that builds `input` and pushes it as `image` (loopback registries over plain http). */
+export function buildctlArgv(input: BuildctlInput, image: string): string[] {
+  const insecure = /^(localhost|127\.|\[::1\])/.test(image) ? ',registry.insecure=true' : '';
+  return ['buildctl', 'build', '--frontend', 'dockerfile.v0', '--local', `context=${input.context}`, '--local', `dockerfile=${input.dockerfileDir}`,
+    '--opt', `filename=${input.filename}`, ...(input.target ? ['--opt', `target=${input.target}`] : []),
+    ...Object.entries(input.args ?? {}).flatMap(([key, v]) => ['--opt', `build-arg:${key}=${v}`]),
+    '--output', `type=image,name=${image},push=true${insecure}`];
+}
+
 async function buildInCluster(k: KubeClients, ws: DriverWorkspace, agent: KubernetesAgent, r: ResolvedDevcontainer, image: string, progress: Progress): Promise<void> {
+  const b = r.config.build!;
+  const file = posix.join('/workspace', r.configDir, b.dockerfile);
+  const input = { context: posix.join('/workspace', r.configDir, b.context), dockerfileDir: posix.dirname(file), filename: posix.basename(file), target: b.target, args: b.args };
+  await runBuildkit(k, ws, agent, buildctlArgv(input, image), image, progress);
+}
+
+/**
+ * Starts the workspace's buildkit pod, runs `argv` (a buildctl build that pushes `image`) in it and
+ * removes the pod, whatever the outcome.
+ *
+ * @throws WorkbayError `driver.buildFailed` with the build's output tail.
+ */
+export async function runBuildkit(k: KubeClients, ws: DriverWorkspace, agent: KubernetesAgent, argv: string[], image: string, progress: Progress): Promise<string> {
   const pod = buildkitPodSpec(ws, agent, k.namespace);
   const name = pod.metadata!.name!;
   progress({ step: 'build', message: `starting buildkit (${pod.spec!.containers[0]!.image}, ${agent.buildkitPrivileged ? 'privileged' : 'rootless'})` });
@@ -85,17 +116,11 @@ async function buildInCluster(k: KubeClients, ws: DriverWorkspace, agent: Kubern
     await waitForPod(k.core, k.namespace, name, 'Running', 300_000).catch((err: WorkbayError) => {
       throw new WorkbayError('driver.buildFailed', `the buildkit pod could not start: ${err.message}`);
     });
-    const b = r.config.build!;
-    const ctx = posix.join('/workspace', r.configDir, b.context);
-    const file = posix.join('/workspace', r.configDir, b.dockerfile);
-    const insecure = /^(localhost|127\.|\[::1\])/.test(agent.buildRepository) ? ',registry.insecure=true' : '';
-    const argv = ['buildctl', 'build', '--frontend', 'dockerfile.v0', '--local', `context=${ctx}`, '--local', `dockerfile=${posix.dirname(file)}`,
-      '--opt', `filename=${posix.basename(file)}`, ...(b.target ? ['--opt', `target=${b.target}`] : []),
-      ...Object.entries(b.args).flatMap(([key, v]) => ['--opt', `build-arg:${key}=${v}`]),
-      '--output', `type=image,name=${image},push=true${insecure}`];
     progress({ step: 'build', message: `building and pushing ${image}` });
     const res = await podExec(k.kc, k.namespace, name, 'buildkitd', argv, { timeoutMs: 1_800_000 });
-    if (res.exitCode !== 0) throw new WorkbayError('driver.buildFailed', `image build failed (exit ${res.exitCode}): ${`${res.stdout}${res.stderr}`.trim().slice(-3000)}`);
+    const output = `${res.stdout}${res.stderr}`.trim();
+    if (res.exitCode !== 0) throw new WorkbayError('driver.buildFailed', `image build failed (exit ${res.exitCode}): ${output.slice(-3000)}`);
+    return output;
   } finally {
     await deletePod(k.core, k.namespace, name).catch(() => undefined);
   }

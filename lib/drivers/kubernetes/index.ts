@@ -10,9 +10,9 @@ export * as builders from './builders';
 export { kubeNames, kubeLabels, workspaceSelector, DEV_CONTAINER } from './names';
 
 /** Builds a Kubernetes driver from a provider's resolved `agent.kubernetes`. */
-export async function createKubernetesDriver(agent: KubernetesAgent, rt: { defaultKubeconfigPath?: string; secrets: SecretResolver; gitImage: string; apiTimeoutMs?: number }, policy?: Policy): Promise<KubeDriver> {
+export async function createKubernetesDriver(agent: KubernetesAgent, rt: { defaultKubeconfigPath?: string; secrets: SecretResolver; gitImage: string; apiTimeoutMs?: number; allowLoopbackFeatures?: boolean }, policy?: Policy): Promise<KubeDriver> {
   const k = await loadKube(agent, rt);
   let podTemplate = agent.podManifestTemplate;
   if (podTemplate && !/[\n{:]/.test(podTemplate)) podTemplate = await rt.secrets(`file:${podTemplate}`, 'agent.kubernetes.podManifestTemplate');
-  return new KubeDriver(k, { agent, gitImage: rt.gitImage, podTemplate, ...(policy ? { policy } : {}) });
+  return new KubeDriver(k, { agent, gitImage: rt.gitImage, podTemplate, ...(policy ? { policy } : {}), ...(rt.allowLoopbackFeatures ? { allowLoopbackFeatures: true } : {}) });
 }

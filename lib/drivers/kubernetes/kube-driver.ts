@@ -2,24 +2,26 @@ import type { V1PersistentVolumeClaim, V1Pod } from '@kubernetes/client-node';
 import type { KubernetesAgent } from '../../config';
 import { WorkbayError } from '../../errors';
 import { assertAllowed, DEFAULT_POLICY, evaluate, type Policy } from '../../policy';
-import { remoteEnvOf, resolveDevcontainer, type RuntimeMeta } from '../devcontainer';
+import { remoteEnvOf, resolveDevcontainer, type ResolvedDevcontainer, type RuntimeMeta } from '../devcontainer';
 import {
   ACTIVITY_FILE,
   type ConnectionInfo, type Driver, type DriverWorkspace, type ExecOptions, type ExecResult, type Observed, type Progress,
   type AttachIO, type AttachOptions, type AttachSession,
 } from '../driver';
 import { attachPod } from './attach';
-import { CREATE_HOOKS, MARKER_DIR, runHook } from '../lifecycle';
+import { CREATE_HOOKS, MARKER_DIR, runHookStages } from '../lifecycle';
 import { namespaceSpec, podSpec, pvcSpec, roleBindingSpec, RUNTIME_ANNOTATION, serviceAccountSpec } from './builders';
 import type { KubeClients } from './client';
 import { isConflict, kube, kubeMaybe } from './errors';
 import { podExec } from './exec';
-import { resolveImage } from './image';
+import { installFeaturesInCluster } from './features';
+import { clusterArch, resolveImage } from './image';
 import { DEV_CONTAINER, kubeNames } from './names';
 import { applyPodTemplate, parsePodTemplate } from './pod-template';
 import { deletePod, waitForPod } from './pods';
 import { cloneIntoPvc } from './source';
 import { listManagedKube } from './managed';
+import { listKubeConfigs } from './config-listing';
 
 /** Annotation on the PVC with the pod to recreate on start (the PVC outlives the pod, as in DevPod). */
 const POD_ANNOTATION = 'workbay.dev/pod';
@@ -32,6 +34,8 @@ export interface KubeDriverOptions {
   podTemplate?: string;
   /** The provider's policy (default: DEFAULT_POLICY); the pod meets Pod Security baseline unless it allows more. */
   policy?: Policy;
+  /** Lets Features come from loopback registries (embedded tests); never on AWS. */
+  allowLoopbackFeatures?: boolean;
 }
 
 /** The Kubernetes driver (DESIGN §4): one PVC per workspace, one pod; stop deletes the pod, keeps the PVC. */
@@ -98,6 +102,10 @@ export class KubeDriver implements Driver {
     return listManagedKube(this.k, instance);
   }
 
+  listConfigs(source: { url: string; ref?: string }) {
+    return listKubeConfigs(this.k, this.agent, this.opts.gitImage, source);
+  }
+
   async find(ws: DriverWorkspace): Promise<Observed | undefined> {
     const [pod, pvc] = await Promise.all([this.readPod(ws), this.readPvc(ws)]);
     if (!pod && !pvc) return undefined;
@@ -115,23 +123,30 @@ export class KubeDriver implements Driver {
         throw new WorkbayError('driver.sourceFailed', 'the repository has no .devcontainer/devcontainer.json or .devcontainer.json; pass one with the request');
       }
       const resolved = resolveDevcontainer(ws, ws.devcontainer ?? repo?.devcontainer?.text, repo?.devcontainer?.configDir);
+      if (resolved.config.dockerCompose) {
+        // As DevPod's Kubernetes driver: compose runs on Docker hosts only (docs/devcontainer.md, "Docker Compose").
+        throw new WorkbayError('config.invalid', 'Docker Compose is not supported by Kubernetes providers: dockerComposeFile runs on Docker providers only', {
+          errors: [{ field: 'dockerComposeFile', message: 'not supported on Kubernetes', hint: 'Use a Docker provider, or an image or Dockerfile devcontainer.json.' }],
+        });
+      }
       // Judged before any build: a git source's devcontainer.json is first seen here (ADR 0008).
       const policy = this.opts.policy ?? DEFAULT_POLICY;
       assertAllowed(evaluate(policy, { image: resolved.config.image, devcontainer: resolved.config }));
-      const features = Object.keys(resolved.config.features);
-      if (features.length) {
-        // Silently running without them is what issue 11 reported; say so instead (docs/devcontainer.md).
-        throw new WorkbayError('config.invalid', `Features are installed on Docker providers only so far; this Kubernetes provider cannot install ${features.join(', ')}`, {
-          errors: features.map((f) => ({ field: `devcontainer.features["${f}"]`, message: 'not installed on Kubernetes yet', hint: 'Bake the Feature into the image (or prebuild it on a Docker provider and push it), or use a Docker provider.' })),
-        });
-      }
-      const image = await resolveImage(this.k, ws, this.agent, resolved, repo?.commit, progress);
+      const base = await resolveImage(this.k, ws, this.agent, resolved, repo?.commit, progress);
+      const { image, resolved: merged } = await this.withFeatures(ws, resolved, base, policy, progress);
       const template = this.opts.podTemplate ? parsePodTemplate(this.opts.podTemplate) : undefined;
-      const body = applyPodTemplate(template, podSpec(ws, this.agent, this.ns, resolved, image, sa, policy));
+      const body = applyPodTemplate(template, podSpec(ws, this.agent, this.ns, merged, image, sa, policy));
       await this.rememberPod(ws, body);
       pod = await this.startPod(body, progress);
     }
     return this.boot(ws, pod, progress);
+  }
+
+  /** Installs the config's Features on `base` (a buildkit build, or a prebuild) and merges their metadata (ADR 0014). */
+  private async withFeatures(ws: DriverWorkspace, r: ResolvedDevcontainer, base: string, policy: Policy, progress: Progress) {
+    if (!Object.keys(r.config.features).length) return { image: base, resolved: r };
+    const arch = await clusterArch(this.k, ws, this.agent, progress);
+    return installFeaturesInCluster(this.k, ws, this.agent, r, base, arch, { policy, gitImage: this.opts.gitImage, allowLoopbackSources: this.opts.allowLoopbackFeatures }, progress);
   }
 
   /** Stores the pod on the PVC so `start` can recreate it after a stop deleted it. */
@@ -169,8 +184,9 @@ export class KubeDriver implements Driver {
     const exec = (argv: string[]) => podExec(this.k.kc, this.ns, pod.metadata!.name!, DEV_CONTAINER, argv, { workingDir: meta.workspaceFolder, env: remoteEnvOf(meta) });
     const ctx = { exec, progress, markers };
     // Create hooks are stamped with the PVC (they outlive pods); postStart with the pod.
-    for (const hook of CREATE_HOOKS) await runHook(ctx, hook, meta[hook], pvc?.metadata?.uid ?? 'pvc');
-    await runHook(ctx, 'postStartCommand', meta.postStartCommand, pod.metadata?.uid ?? 'pod');
+    // The image's and Features' hooks run before the config's own, each with its own marker.
+    for (const hook of CREATE_HOOKS) await runHookStages(ctx, hook, meta, pvc?.metadata?.uid ?? 'pvc');
+    await runHookStages(ctx, 'postStartCommand', meta, pod.metadata?.uid ?? 'pod');
     return this.observed(ws, pod, meta);
   }
 
@@ -198,7 +214,7 @@ export class KubeDriver implements Driver {
 
   async delete(ws: DriverWorkspace): Promise<void> {
     const n = kubeNames(ws.id);
-    for (const pod of [n.pod, n.source, n.arch, n.buildkit]) await deletePod(this.k.core, this.ns, pod);
+    for (const pod of [n.pod, n.source, n.arch, n.buildkit, n.features]) await deletePod(this.k.core, this.ns, pod);
     await kubeMaybe('deleting the role binding', () => this.k.rbac.deleteNamespacedRoleBinding({ name: n.roleBinding, namespace: this.ns }));
     const sa = await kubeMaybe('reading the service account', () => this.k.core.readNamespacedServiceAccount({ name: n.serviceAccount, namespace: this.ns }));
     if (sa?.metadata?.labels?.['workbay.dev/managed-by'] === 'workbay') {

@@ -12,6 +12,7 @@ export const kubeNames = (wsId: string) => {
     buildkit: `${base}-buildkit`,
     arch: `${base}-arch`,
     source: `${base}-source`,
+    features: `${base}-features`,
   };
 };
 

@@ -26,6 +26,12 @@ export function parseSourceLog(log: string): RepoInfo | undefined {
 
 /** Clones a git source into the PVC with a helper pod (skipped when already cloned) and reads devcontainer.json. */
 export async function cloneIntoPvc(k: KubeClients, ws: DriverWorkspace, agent: KubernetesAgent, gitImage: string, progress: Progress): Promise<RepoInfo | undefined> {
+  if ('upload' in ws.source) {
+    // The API refuses these up front; a record from elsewhere gets the same reason instead of an empty volume.
+    throw new WorkbayError('config.invalid', 'folder uploads reach Docker providers only so far; on a Kubernetes provider use a git source', {
+      errors: [{ field: 'source.upload', message: 'not supported by Kubernetes providers yet' }],
+    });
+  }
   if (!('git' in ws.source)) return undefined;
   const { url, ref } = ws.source.git;
   progress({ step: 'source', message: `cloning ${url}${ref ? ` (${ref})` : ''}` });

@@ -109,10 +109,9 @@ describe('runArgs', () => {
 });
 
 describe('rejected properties', () => {
-  it('refuses Docker Compose', () => {
-    const err = configErrorOf(() => parseDevcontainer('{"dockerComposeFile": "compose.yml", "service": "app"}'));
-    expect(fieldError(err, 'dockerComposeFile').message).toBe('Docker Compose is not supported');
-    fieldError(err, 'service');
+  it('refuses Docker Compose keys without dockerComposeFile (compose configs: test/unit/compose/devcontainer.test.ts)', () => {
+    const err = configErrorOf(() => parseDevcontainer(image(', "service": "app"')));
+    expect(fieldError(err, 'service').message).toBe('service needs dockerComposeFile');
   });
   it('refuses initializeCommand, which would run on the host', () => {
     const e = fieldError(configErrorOf(() => parseDevcontainer(image(',\n"initializeCommand": "make"'))), 'initializeCommand');

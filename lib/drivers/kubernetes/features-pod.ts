@@ -1,0 +1,69 @@
+import { posix } from 'node:path';
+import type { KubernetesAgent } from '../../config';
+import { WorkbayError } from '../../errors';
+import { filesFromTar, MAX_FEATURE_BYTES, type FeatureFiles } from '../../features';
+import type { DriverWorkspace } from '../driver';
+import { BUILD_CONTEXT_DIR, featuresPodSpec } from './builders';
+import type { KubeClients } from './client';
+import { kube } from './errors';
+import { podExecBytes } from './exec';
+import { kubeNames } from './names';
+import { deletePod, waitForPod } from './pods';
+
+/**
+ * The helper pod that moves Feature bytes in and out of the PVC: local Feature folders are read from
+ * the clone with `git archive` (the git image has git, not always tar), and the generated build
+ * context is written file by file through exec stdin (no payload in a shell string). Started on
+ * first use, removed with `close()`.
+ */
+export class FeaturesPod {
+  private started: Promise<string> | undefined;
+
+  constructor(private readonly k: KubeClients, private readonly ws: DriverWorkspace, private readonly agent: KubernetesAgent, private readonly gitImage: string) {}
+
+  private ready(): Promise<string> {
+    this.started ??= (async () => {
+      const body = featuresPodSpec(this.ws, this.agent, this.k.namespace, this.gitImage);
+      const name = body.metadata!.name!;
+      await deletePod(this.k.core, this.k.namespace, name);
+      await kube('creating the Features helper pod', () => this.k.core.createNamespacedPod({ namespace: this.k.namespace, body }));
+      await waitForPod(this.k.core, this.k.namespace, name, 'Running', 300_000);
+      return name;
+    })();
+    return this.started;
+  }
+
+  private async exec(argv: string[], stdin?: Buffer) {
+    return podExecBytes(this.k.kc, this.k.namespace, await this.ready(), 'features', argv, { stdin, maxBytes: MAX_FEATURE_BYTES });
+  }
+
+  /** A folder of the committed source (relative to its root), or undefined when there is none. */
+  async readFolder(path: string): Promise<FeatureFiles | undefined> {
+    const r = await this.exec(['git', '-C', '/workspace', 'archive', '--format=tar', `HEAD:${path}`]);
+    if (r.overflow) throw new WorkbayError('driver.sourceFailed', `the folder ${path} is larger than ${MAX_FEATURE_BYTES / 1024 / 1024} MiB`);
+    if (r.exitCode !== 0) return undefined;
+    return filesFromTar(r.stdout);
+  }
+
+  /**
+   * Writes `files` under `<context dir>/<name>` in the PVC, after removing earlier contexts.
+   *
+   * @returns the folder as the buildkit pod sees it.
+   */
+  async writeContext(name: string, files: FeatureFiles): Promise<string> {
+    const dir = posix.join(BUILD_CONTEXT_DIR, name);
+    const clean = await this.exec(['/bin/sh', '-c', 'rm -rf "$1"/* && mkdir -p "$1/$2"', 'sh', BUILD_CONTEXT_DIR, name]);
+    if (clean.exitCode !== 0) throw new WorkbayError('driver.buildFailed', `could not prepare the Features build context: ${clean.stderr.trim().slice(-500)}`);
+    for (const [rel, f] of files) {
+      const r = await this.exec(['/bin/sh', '-c', 'mkdir -p "${1%/*}" && cat > "$1" && chmod "$2" "$1"', 'sh', posix.join(dir, rel), (f.mode & 0o777).toString(8)], f.content);
+      if (r.exitCode !== 0) throw new WorkbayError('driver.buildFailed', `could not write ${rel} of the Features build context: ${r.stderr.trim().slice(-500)}`);
+    }
+    return dir;
+  }
+
+  async close(): Promise<void> {
+    if (!this.started) return;
+    await this.started.catch(() => undefined);
+    await deletePod(this.k.core, this.k.namespace, kubeNames(this.ws.id).features).catch(() => undefined);
+  }
+}
