@@ -1,9 +1,35 @@
 import { z } from 'zod';
 import { parseDuration } from './config';
 import { WorkbayError } from './errors';
+import type { DriverTimings } from './drivers/timings';
 
 const TABLE = z.string().min(3).max(255).regex(/^[A-Za-z0-9_.-]+$/, 'must be a DynamoDB table name');
 const DOCKER_HOST = z.string().regex(/^(unix|tcp|ssh):\/\//, 'must start with unix://, tcp:// or ssh://');
+
+/** Driver timings an operator may set (unset = DEFAULT_DRIVER_TIMINGS); durations such as 30s or 10m. */
+const DRIVER_TIMING_ENV = {
+  WORKBAY_STOP_GRACE: z.string().optional(),
+  WORKBAY_BUILD_TIMEOUT: z.string().optional(),
+  WORKBAY_POD_START_TIMEOUT: z.string().optional(),
+};
+
+/** The driver timings the environment sets; a bad or zero duration stops the process with the variable's name. */
+function driverTimingsFrom(s: { [K in keyof typeof DRIVER_TIMING_ENV]?: string }): Partial<DriverTimings> {
+  const seconds = (name: keyof typeof DRIVER_TIMING_ENV, min: number) => {
+    const v = s[name];
+    if (v === undefined) return undefined;
+    const n = parseDuration(v, name);
+    if (n < min) throw new WorkbayError('config.invalid', `invalid environment: ${name}: must be at least ${min} s`, { errors: [{ field: name, message: `must be at least ${min} s` }] });
+    return n;
+  };
+  const ms = (n: number | undefined) => (n === undefined ? undefined : n * 1000);
+  const t: Partial<DriverTimings> = {
+    stopGraceSeconds: seconds('WORKBAY_STOP_GRACE', 0),
+    buildTimeoutMs: ms(seconds('WORKBAY_BUILD_TIMEOUT', 1)),
+    podStartTimeoutMs: ms(seconds('WORKBAY_POD_START_TIMEOUT', 1)),
+  };
+  return Object.fromEntries(Object.entries(t).filter(([, v]) => v !== undefined));
+}
 
 const Settings = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -21,6 +47,7 @@ const Settings = z.object({
   WORKBAY_IDLE_WARNING: z.string().default('1m'),
   KUBECONFIG: z.string().optional(),
   WORKBAY_KUBE_TIMEOUT: z.string().default('30s'),
+  ...DRIVER_TIMING_ENV,
   WORKBAY_DYNAMODB_ENDPOINT: z.string().regex(/^https?:\/\/[^/\s]+\/?$/, 'must be an http(s) URL such as http://127.0.0.1:8000').optional(),
   AWS_REGION: z.string().min(1).optional(),
   HOME: z.string().optional(),
@@ -55,6 +82,8 @@ export interface EmbeddedSettings {
   idleWarningSeconds: number;
   /** First retry delay after a retryable failure (not from the environment; tests shorten it). */
   retryBaseMs?: number;
+  /** Driver timeouts the operator set (WORKBAY_STOP_GRACE, WORKBAY_BUILD_TIMEOUT, WORKBAY_POD_START_TIMEOUT). */
+  driverTimings?: Partial<DriverTimings>;
   /** An external DynamoDB to keep the table in instead of the in-process dynalite (WORKBAY_DYNAMODB_ENDPOINT). */
   dynamodbEndpoint?: string;
   /** Region of the external DynamoDB (AWS_REGION, else us-east-1). */
@@ -85,6 +114,7 @@ export function readSettings(env: Record<string, string | undefined>): EmbeddedS
     idleWarningSeconds: parseDuration(s.WORKBAY_IDLE_WARNING, 'WORKBAY_IDLE_WARNING'),
     kubeconfig: s.KUBECONFIG?.split(':')[0] || (s.HOME ? `${s.HOME}/.kube/config` : undefined),
     kubeTimeoutSeconds: parseDuration(s.WORKBAY_KUBE_TIMEOUT, 'WORKBAY_KUBE_TIMEOUT'),
+    driverTimings: driverTimingsFrom(s),
     dynamodbEndpoint: s.WORKBAY_DYNAMODB_ENDPOINT, dynamodbRegion: s.AWS_REGION,
   };
 }
@@ -101,6 +131,7 @@ const LambdaEnv = z.object({
   WORKBAY_HELPER_NETWORK: z.string().min(1).optional(),
   WORKBAY_DEFAULT_DOCKER_HOST: DOCKER_HOST.optional(),
   WORKBAY_DYNAMODB_ENDPOINT: LOCAL_ENDPOINT.optional(),
+  ...DRIVER_TIMING_ENV,
 });
 
 /** Process settings of the AWS Lambda functions, read once at cold start. */
@@ -119,6 +150,8 @@ export interface LambdaSettings {
   dockerHost?: string;
   /** A loopback DynamoDB (tests); the store then uses static local credentials, never the role's. */
   dynamodbEndpoint?: string;
+  /** Driver timeouts the operator set (as in embedded mode). */
+  driverTimings?: Partial<DriverTimings>;
 }
 
 /** Parses the Lambda environment once; a bad value fails the cold start with the variable's name. */
@@ -129,5 +162,6 @@ export function readLambdaSettings(env: Record<string, string | undefined>): Lam
     idleWarningSeconds: parseDuration(s.WORKBAY_IDLE_WARNING, 'WORKBAY_IDLE_WARNING'),
     helperImage: s.WORKBAY_HELPER_IMAGE, helperNetwork: s.WORKBAY_HELPER_NETWORK,
     dockerHost: s.WORKBAY_DEFAULT_DOCKER_HOST, dynamodbEndpoint: s.WORKBAY_DYNAMODB_ENDPOINT,
+    driverTimings: driverTimingsFrom(s),
   };
 }

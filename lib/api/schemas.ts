@@ -134,7 +134,13 @@ export const TokenList = z.object({ items: z.array(TokenInfo) }).openapi('TokenL
 
 export const PrefixParam = z.object({ prefix: z.string().regex(/^[A-Za-z0-9_-]{4,64}$/, 'not a token prefix (see GET /v1/tokens)') });
 
-/** Response entries shared by every authenticated route. */
-export const problemResponses = (...codes: number[]) => Object.fromEntries(
-  [401, 429, ...codes].map((s) => [s, { description: 'problem', content: { 'application/problem+json': { schema: Problem } } }]),
-);
+const problemEntry = { description: 'problem', content: { 'application/problem+json': { schema: Problem } } };
+
+/**
+ * Response entries shared by every authenticated route: 401/429 from authentication, 500 for what
+ * nobody planned and 503 when the table cannot be reached, which any route may answer.
+ */
+export function problemResponses<const C extends readonly number[]>(...codes: C): Record<401 | 429 | 500 | 503 | C[number], typeof problemEntry> {
+  // Typed by its literal keys (Object.fromEntries forgets them), so a handler answering a status its route does not declare fails to compile.
+  return Object.fromEntries([...new Set([401, 429, ...codes, 500, 503])].map((s) => [s, problemEntry])) as Record<401 | 429 | 500 | 503 | C[number], typeof problemEntry>;
+}

@@ -4,7 +4,7 @@ import { parseYamlSource } from '../config/yaml-source';
 import { parseEnvFile } from './env-file';
 import { interpolateDocument } from './interpolate';
 import { mergeResource, mergeService } from './merge';
-import { readResource, readService, type RawResource, type RawService } from './raw';
+import { RAW_KEY, readResource, readService, type RawResource, type RawService } from './raw';
 import { checkReferences } from './references';
 import { Reporter, type ComposeFile } from './report';
 import { validateComposeSchema } from './schema';
@@ -73,11 +73,13 @@ export async function loadComposeProject(input: ComposeInput): Promise<ComposePr
   const files: ComposeFile[] = [];
   for (const f of input.files) {
     const source = parseYamlSource(f.text, `invalid compose file ${f.path}`, { merge: true });
-    const file: ComposeFile = { path: f.path, source, lines: f.text.split(/\r?\n/), data: {} };
+    const file: ComposeFile = { path: f.path, source, lines: f.text.split(/\r?\n/), data: {}, cleared: new Map() };
     if (!source.data || typeof source.data !== 'object' || Array.isArray(source.data)) {
       report.at(file, [], 'a compose file is a mapping with services, volumes and networks');
       continue;
     }
+    readMergeTags(file, source.data as Record<string, unknown>, report);
+    for (const w of source.warnings) if (!/^Unresolved tag: !(reset|override)\b/.test(w)) report.warnings.push(`${f.path}: ${w}`);
     const interpolated = interpolateDocument(source.data, env);
     for (const p of interpolated.problems) report.at(file, p.path, p.message, p.hint);
     for (const name of interpolated.unset) report.warnings.push(`the variable ${name} is not set; an empty string is used (${f.path})`);
@@ -101,7 +103,9 @@ export async function loadComposeProject(input: ComposeInput): Promise<ComposePr
     const d = file.data;
     for (const [name, s] of Object.entries((d.services ?? {}) as Record<string, Record<string, unknown>>)) {
       const raw = readService(name, s ?? {}, file, projectDir, report);
-      services[name] = services[name] ? mergeService(services[name]!, raw) : raw;
+      const base = services[name];
+      if (base) for (const key of file.cleared.get(name) ?? []) delete base[RAW_KEY[key]!];
+      services[name] = base ? mergeService(base, raw) : raw;
     }
     for (const [name, v] of Object.entries((d.volumes ?? {}) as Record<string, unknown>)) volumes[name] = mergeResource(volumes[name], readResource(v));
     for (const [name, n] of Object.entries((d.networks ?? {}) as Record<string, unknown>)) networks[name] = mergeResource(networks[name], readResource(n));
@@ -141,6 +145,27 @@ export async function loadComposeProject(input: ComposeInput): Promise<ComposePr
   report.issues.throwIfAny(summary);
   project.warnings = capWarnings(report.warnings);
   return project;
+}
+
+/**
+ * Compose's merge tags on a service's keys: `!reset` drops what earlier files set (and the value
+ * written here), `!override` replaces it instead of merging. Both clear the earlier value, which
+ * is all merging needs; `!reset` values are removed before anything reads them. Other local tags
+ * are refused, since their meaning would be lost.
+ */
+function readMergeTags(file: ComposeFile, data: Record<string, unknown>, report: Reporter): void {
+  for (const { path, tag } of file.source.tags) {
+    const [section, name, key] = path;
+    const known = tag === '!reset' || tag === '!override';
+    if (!known || section !== 'services' || typeof name !== 'string' || typeof key !== 'string' || path.length !== 3 || !RAW_KEY[key]) {
+      report.at(file, path, known ? `${tag} is supported only on a service's keys (services.NAME.KEY)` : `the YAML tag ${tag} is not supported`, known ? undefined : 'Compose knows !reset and !override; remove the tag.');
+      continue;
+    }
+    const cleared = file.cleared.get(name) ?? new Set<string>();
+    cleared.add(key);
+    file.cleared.set(name, cleared);
+    if (tag === '!reset') delete ((data.services as Record<string, Record<string, unknown>>)[name] ?? {})[key];
+  }
 }
 
 /** The interpolation variables: the project's `.env` (if any) under the request's env. */

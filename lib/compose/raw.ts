@@ -47,6 +47,15 @@ export interface RawResource {
 
 const HEALTH_KINDS = new Set(['CMD', 'CMD-SHELL', 'NONE']);
 
+/** A service key as written -> where readService keeps it (for the `!reset`/`!override` merge tags). */
+export const RAW_KEY: Record<string, keyof RawService> = {
+  image: 'image', build: 'build', environment: 'environment', env_file: 'envFile', command: 'command',
+  entrypoint: 'entrypoint', working_dir: 'workingDir', user: 'user', volumes: 'volumes', depends_on: 'dependsOn',
+  healthcheck: 'healthcheck', cap_add: 'capAdd', cap_drop: 'capDrop', security_opt: 'securityOpt',
+  privileged: 'privileged', init: 'init', tty: 'tty', stdin_open: 'stdinOpen', networks: 'networks',
+  network_mode: 'networkMode', labels: 'labels', ports: 'ports',
+};
+
 /**
  * Reads one schema-valid service of one file into canonical shapes. Values that the schema lets
  * through but cannot run (a bad duration, a bind above the repository, a command with `&&`) are

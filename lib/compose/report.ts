@@ -10,6 +10,8 @@ export interface ComposeFile {
   lines: string[];
   /** The interpolated data (what was validated and is read). */
   data: Record<string, unknown>;
+  /** Service keys whose earlier value this file clears (`!reset`, `!override`), by service. */
+  cleared: Map<string, Set<string>>;
 }
 
 /**

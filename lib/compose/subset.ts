@@ -24,11 +24,11 @@ const SERVICE_WARNED: Record<string, string> = {
   container_name: 'is ignored: workbay names containers after the workspace (the service name still resolves)',
   restart: 'is ignored: workbay starts and stops the project with the workspace',
 };
-/** Why some common keys are refused, where the reason helps. */
+/** What to do instead of some common refused keys (the hint of the refusal). */
 const SERVICE_REASONS: Record<string, string> = {
   deploy: 'Swarm and resource settings are not supported; the provider\'s policy sets resources',
-  secrets: 'Compose secrets are not supported',
-  configs: 'Compose configs are not supported',
+  secrets: 'Pass secret values through environment with ${VAR} from the request\'s env (never written to the repository).',
+  configs: 'Keep the file in the repository and bind it into the service (./config.yml:/etc/app/config.yml).',
   extends: 'extends is not supported; merge files with several dockerComposeFile entries instead',
   profiles: 'profiles are not supported; choose services with runServices',
   ipc: 'sharing IPC namespaces is not supported',

@@ -10,6 +10,8 @@ export interface YamlSource {
   locate(path: FieldPath): SourcePosition | undefined;
   /** Parser warnings, worded for users. */
   warnings: string[];
+  /** Values carrying a local tag (`!reset []`, Compose's merge tags), in document order. */
+  tags: { path: FieldPath; tag: string }[];
 }
 
 /** A hint that shows the user's own two lines, fixed. */
@@ -47,6 +49,7 @@ export function parseYamlSource(text: string, summary: string, options: { merge?
     issues.fail(summary);
   }
   const lines = text.split(/\r?\n/);
+  const tags: { path: FieldPath; tag: string }[] = [];
   if (doc.errors.length > 0) {
     const blocks = findUnindentedBlocks(lines);
     for (const b of blocks) {
@@ -64,7 +67,7 @@ export function parseYamlSource(text: string, summary: string, options: { merge?
         position: pos ? { line: pos.line, column: pos.col } : undefined,
       });
     }
-  } else if (checkStructure(doc, lineCounter, issues)) {
+  } else if (checkStructure(doc, lineCounter, issues, tags)) {
     findEmptyBlockScalars(doc, lineCounter, lines, issues);
   }
   issues.throwIfAny(summary);
@@ -98,7 +101,7 @@ export function parseYamlSource(text: string, summary: string, options: { merge?
     issues.add('document', err instanceof Error ? err.message : String(err), { position: { line: 1, column: 1 } });
     issues.fail(summary);
   }
-  return { data, locate, warnings: doc.warnings.map((w) => cleanMessage(w.message)) };
+  return { data, locate, warnings: doc.warnings.map((w) => cleanMessage(w.message)), tags };
 }
 
 /**
@@ -106,7 +109,7 @@ export function parseYamlSource(text: string, summary: string, options: { merge?
  * the limit, collections with too many entries, and an alias inside its own anchor (`a: &a {x: *a}`),
  * whose value is infinitely deep. False when the document must not be walked further.
  */
-function checkStructure(doc: Document, lineCounter: LineCounter, issues: Issues): boolean {
+function checkStructure(doc: Document, lineCounter: LineCounter, issues: Issues, tags: { path: FieldPath; tag: string }[]): boolean {
   const anchors = new Map<string, unknown>();
   const onPath = new Set<unknown>();
   const stack: { node: unknown; path: FieldPath; depth: number; exit?: true }[] = [{ node: doc.contents, path: [], depth: 0 }];
@@ -123,6 +126,9 @@ function checkStructure(doc: Document, lineCounter: LineCounter, issues: Issues)
       continue;
     }
     const field = formatPath(path) || 'document';
+    const tag = (node as { tag?: string } | null)?.tag;
+    // Standard tags resolve to `tag:yaml.org,2002:…`; a leading "!" is a local one the reader interprets.
+    if (tag?.startsWith('!') && !isPair(node)) tags.push({ path, tag });
     if (isAlias(node)) {
       const target = anchors.get(node.source);
       if (target !== undefined && onPath.has(target)) {

@@ -4,6 +4,7 @@ import type { Driver } from './driver';
 import type { DockerRuntime } from './docker';
 import type { SecretResolver } from '../secrets';
 import type { Policy } from '../policy';
+import type { UploadReader } from '../uploads';
 import { driverTimings, type DriverTimings } from './timings';
 
 export * from './driver';
@@ -22,6 +23,8 @@ export interface KubernetesRuntime {
   secrets: SecretResolver;
   /** Bound on one Kubernetes API call (default 30 s). */
   apiTimeoutMs?: number;
+  /** Reads folder uploads (`upload` sources); absent where the control plane keeps none. */
+  uploads?: UploadReader;
 }
 
 /** Everything process-wide a driver may need; built once by functions/. */

@@ -20,12 +20,12 @@ export interface DriverTimings {
   buildTimeoutMs: number;
   /** Pause between polls of a pod's phase, in ms. */
   podPollMs: number;
-  /** Tries of a volume removal the engine answers "in use" (a concurrent container removal is finishing). */
-  volumeRemoveAttempts: number;
-  /** Pause between those tries, in ms. */
+  /** Retries of a volume removal the engine answers "in use" (a concurrent container removal is finishing). */
+  volumeRemoveRetries: number;
+  /** Pause between those retries, in ms. */
   volumeRemoveDelayMs: number;
-  /** Tries of a Kubernetes write that meets a 409 conflict (another writer changed the object). */
-  conflictAttempts: number;
+  /** Retries of a Kubernetes write that meets a 409 conflict (another writer changed the object). */
+  conflictRetries: number;
   /** Bound on the best-effort read of an image's metadata label before a create, in ms. */
   imageInspectTimeoutMs: number;
   /** A container started this recently whose log is empty is read again (Podman writes first lines late), in ms. */
@@ -33,6 +33,12 @@ export interface DriverTimings {
   /** How many times, and how far apart (ms), such a log is read again. */
   lateLogAttempts: number;
   lateLogDelayMs: number;
+  /** Bound on an SSH engine's handshake, and the keepalive interval of its connection, in ms. */
+  sshReadyTimeoutMs: number;
+  sshKeepaliveMs: number;
+  /** Retries of a file read Podman answers "no such container" for while it mounts a running container's storage, and the pause (ms). */
+  archiveReadRetries: number;
+  archiveReadDelayMs: number;
 }
 
 /** The defaults: what the drivers did before these were settings. */
@@ -45,13 +51,17 @@ export const DEFAULT_DRIVER_TIMINGS: Readonly<DriverTimings> = Object.freeze({
   archProbeTimeoutMs: 120_000,
   buildTimeoutMs: 1_800_000,
   podPollMs: 200,
-  volumeRemoveAttempts: 20,
+  volumeRemoveRetries: 20,
   volumeRemoveDelayMs: 250,
-  conflictAttempts: 5,
+  conflictRetries: 5,
   imageInspectTimeoutMs: 3_000,
   lateLogWindowMs: 10_000,
   lateLogAttempts: 20,
   lateLogDelayMs: 100,
+  sshReadyTimeoutMs: 20_000,
+  sshKeepaliveMs: 15_000,
+  archiveReadRetries: 4,
+  archiveReadDelayMs: 250,
 });
 
 /** The defaults with the given overrides (settings set only what an operator chose). */

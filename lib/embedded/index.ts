@@ -62,7 +62,8 @@ export async function startEmbedded(s: EmbeddedSettings, log: Log = () => {}, en
     webhooks: hookSettings, uploads,
     driverRuntime: {
       docker: { defaultHost: s.dockerHost, podmanHost: podmanDefaultHost(process.getuid?.(), env.XDG_RUNTIME_DIR), helper: { image: s.helperImage, network: s.helperNetwork }, secrets, allowLoopbackFeatures: env.WORKBAY_ALLOW_LOOPBACK_FEATURES === 'true', uploads },
-      kubernetes: { defaultKubeconfigPath: s.kubeconfig, secrets, ...(s.kubeTimeoutSeconds ? { apiTimeoutMs: s.kubeTimeoutSeconds * 1000 } : {}) },
+      kubernetes: { defaultKubeconfigPath: s.kubeconfig, secrets, uploads, ...(s.kubeTimeoutSeconds ? { apiTimeoutMs: s.kubeTimeoutSeconds * 1000 } : {}) },
+      timings: s.driverTimings,
     },
   });
   const { reconciler, workspaces } = services;

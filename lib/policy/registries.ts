@@ -52,7 +52,7 @@ export function parseRegistries(value: unknown, add: Add): Record<string, Regist
     }
     const password = typeof l.password === 'string' ? l.password.trim() : '';
     // Never shown: whatever was written there may be the password itself.
-    if (!isSecretRef(password) || password.length > 2048) {
+    if (!isSecretRef(password) || !/^[a-z-]+:\S/.test(password) || password.length > 2048) {
       add(at(rawHost, 'password'), 'must be a secret reference (env:NAME, file:/path or aws-sm:name); the value written here is not one (not shown)', REFERENCE_HINT);
       continue;
     }

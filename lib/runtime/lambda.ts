@@ -38,6 +38,7 @@ export function lambdaServices(fn: LambdaFunction, env: Record<string, string | 
     driverRuntime: {
       docker: { defaultHost: settings.dockerHost, helper: { image: settings.helperImage, network: settings.helperNetwork }, secrets },
       kubernetes: { defaultKubeconfigPath: undefined, secrets },
+      timings: settings.driverTimings,
     },
   });
   return { ...services, settings };

@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import { ulid } from 'ulid';
 import { WorkbayError } from '../errors';
 import { TarCheck } from './tar-check';
-import { DEFAULT_UPLOAD_MAX_BYTES, DEFAULT_UPLOAD_TTL_SECONDS, formatBytes, UPLOAD_ID, type UploadInfo, type UploadStore } from './types';
+import { DEFAULT_UPLOAD_MAX_BYTES, DEFAULT_UPLOAD_TTL_SECONDS, formatBytes, UPLOAD_ID, uploadNotFound, type UploadInfo, type UploadStore } from './types';
 
 /** Options of the disk store. */
 export interface DiskUploadOptions {
@@ -17,14 +17,11 @@ export interface DiskUploadOptions {
   now?: () => number;
 }
 
-export const uploadNotFound = (id: string) => new WorkbayError('upload.notFound', `upload ${id} does not exist (uploads nobody uses expire)`, {
-  errors: [{ field: 'source.upload.id', message: 'upload the folder again (workbay up ./folder does)' }],
-});
-
 /**
  * Uploads as files under the data dir: `<id>.tar` and its `<id>.json`. An archive is written to
  * `<id>.part` and renamed when it is complete and sound, so a crash leaves no half upload behind.
- * Expired uploads (and stale parts) are removed lazily, on the next upload.
+ * Expired uploads (and stale parts) are removed lazily: at start and on each upload; until then
+ * `get` already treats them as gone.
  */
 export class DiskUploadStore implements UploadStore {
   readonly maxBytes: number;
@@ -36,6 +33,8 @@ export class DiskUploadStore implements UploadStore {
     this.ttlSeconds = o.ttlSeconds ?? DEFAULT_UPLOAD_TTL_SECONDS;
     this.now = o.now ?? Date.now;
     mkdirSync(o.dir, { recursive: true, mode: 0o700 });
+    // What expired while the process was down goes at start, the rest on later uploads.
+    void this.removeExpired().catch(() => undefined);
   }
 
   private path(id: string, ext: 'tar' | 'json' | 'part'): string {
@@ -43,7 +42,7 @@ export class DiskUploadStore implements UploadStore {
     return join(this.o.dir, `${id}.${ext}`);
   }
 
-  async put(owner: string, body: AsyncIterable<Uint8Array>): Promise<UploadInfo> {
+  async put(owner: string, body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<UploadInfo> {
     await this.removeExpired();
     const id = ulid();
     const part = this.path(id, 'part');

@@ -2,10 +2,10 @@
  * Folder uploads (`workbay up ./folder`): the CLI sends a tar of the folder, the API keeps it here,
  * the driver places it into the workspace volume where a git clone would go.
  */
-export { DiskUploadStore, uploadNotFound, type DiskUploadOptions } from './disk-store';
+export { DiskUploadStore, type DiskUploadOptions } from './disk-store';
 export { TarCheck } from './tar-check';
 export {
-  DEFAULT_UPLOAD_MAX_BYTES, DEFAULT_UPLOAD_TTL_SECONDS, UPLOAD_ID, formatBytes, parseByteSize,
+  DEFAULT_UPLOAD_MAX_BYTES, DEFAULT_UPLOAD_TTL_SECONDS, UPLOAD_ID, formatBytes, parseByteSize, uploadNotFound,
   type UploadInfo, type UploadReader, type UploadStore,
 } from './types';
 export { uploadSource, type UploadCatalog } from './workspace-source';

@@ -28,10 +28,12 @@ export class TarCheck {
 
   constructor() {
     this.extract.on('entry', (header, body, next) => {
+      // The extract's own error listener reports why; an entry torn down with it must not crash the process.
+      body.on('error', () => undefined);
       const problem = nameProblem(header.name) ?? (ALLOWED.has(header.type ?? 'file') ? undefined : `entry type ${header.type}`);
       if (problem) {
         this.failure = invalid(`entry "${header.name.slice(0, 200)}" ${problem}`);
-        this.extract.destroy(this.failure);
+        next(this.failure);
         return;
       }
       this.entries++;

@@ -1,4 +1,10 @@
 import type { Readable } from 'node:stream';
+import { WorkbayError } from '../errors';
+
+/** The answer for an unknown, expired or another owner's upload. */
+export const uploadNotFound = (id: string) => new WorkbayError('upload.notFound', `upload ${id} does not exist (uploads nobody uses expire)`, {
+  errors: [{ field: 'source.upload.id', message: 'upload the folder again (workbay up ./folder does)' }],
+});
 
 /** What is known about one uploaded folder archive (a tar the CLI made of `workbay up ./folder`). */
 export interface UploadInfo {
@@ -36,7 +42,7 @@ export interface UploadStore extends UploadReader {
    * that it is a plain tar of relative paths. Over `maxBytes` is `request.tooLarge`, anything else
    * bad is `request.invalid`; either way nothing is kept.
    */
-  put(owner: string, body: AsyncIterable<Uint8Array>): Promise<UploadInfo>;
+  put(owner: string, body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<UploadInfo>;
   /** The upload, whoever owns it; undefined when unknown or expired. */
   get(id: string): Promise<UploadInfo | undefined>;
   /** Marks the upload as used by a workspace (it no longer expires). */

@@ -1,7 +1,6 @@
 import { WorkbayError } from '../errors';
 import type { WorkspaceSource } from '../workspaces/model';
-import { uploadNotFound } from './disk-store';
-import type { UploadStore } from './types';
+import { uploadNotFound, type UploadStore } from './types';
 
 /** What the workspace service needs of the upload store. */
 export type UploadCatalog = Pick<UploadStore, 'get' | 'bind' | 'delete'>;
@@ -12,17 +11,12 @@ export type UploadCatalog = Pick<UploadStore, 'get' | 'bind' | 'delete'>;
  * archive's sha256 and size, so `up` of an existing name can tell whether the content changed.
  * Other sources pass through.
  */
-export async function uploadSource(uploads: UploadCatalog | undefined, owner: string, workspaceId: string, source: WorkspaceSource, driver: string): Promise<WorkspaceSource> {
+export async function uploadSource(uploads: UploadCatalog | undefined, owner: string, workspaceId: string, source: WorkspaceSource): Promise<WorkspaceSource> {
   if (!('upload' in source)) return source;
   const { id, folder, sha256 } = source.upload;
   if (!uploads) {
     throw new WorkbayError('request.invalid', 'this deployment keeps no uploads (the AWS deployment cannot take a folder); push the folder to a git remote and create the workspace from its URL', {
       errors: [{ field: 'source.upload', message: 'not available here', hint: 'workbay up <git-url> --provider …, or run the control plane in embedded mode' }],
-    });
-  }
-  if (driver === 'kubernetes') {
-    throw new WorkbayError('config.invalid', 'folder uploads reach Docker providers only so far; on a Kubernetes provider use a git source', {
-      errors: [{ field: 'source.upload', message: 'not supported by Kubernetes providers yet', hint: 'push the folder and run workbay up <git-url>, or use a Docker provider' }],
     });
   }
   const info = await uploads.get(id);

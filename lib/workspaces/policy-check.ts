@@ -22,6 +22,11 @@ export function requestViolations(policy: Policy, ws: WorkspaceRecord, timeoutRe
         errors: [{ field: 'devcontainer.dockerComposeFile', message: 'not supported on Kubernetes', hint: 'Use a Docker provider, or an image or Dockerfile devcontainer.json.' }],
       });
     }
+    if (r.config.dockerCompose && 'image' in ws.source) {
+      throw new WorkbayError('config.invalid', 'a Docker Compose devcontainer needs a git source: the compose files are read from the repository', {
+        errors: [{ field: 'source', message: 'use source.git with dockerComposeFile' }],
+      });
+    }
     out.push(...evaluate(policy, { image: r.config.image, devcontainer: r.config }), ...featureSourceViolations(policy, r.config.features));
   }
   // undefined: the timeout is not being asked for now (a start), so it is not judged again.

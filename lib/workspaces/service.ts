@@ -16,7 +16,7 @@ import { secretOptionNames } from './view';
 import { newEventId } from '../store/events';
 import { outboxItemFor } from '../webhooks/catalogue';
 import { lifecycleFields } from './lifecycle-request';
-import { uploadSource, type UploadCatalog } from '../uploads';
+import { uploadSource, type UploadCatalog } from '../uploads/workspace-source';
 
 /** Who acts; admins may act on every owner's workspaces. */
 export interface Actor { owner: string; role: 'admin' | 'user' }
@@ -129,7 +129,7 @@ export class WorkspaceService {
     const now = new Date().toISOString();
     const rec: WorkspaceRecord = {
       id, name: input.name ?? defaultWorkspaceName(input.source), owner: actor.owner,
-      provider: input.provider, driver: resolved.agent.driver, source: await uploadSource(this.uploads, actor.owner, id, input.source, resolved.agent.driver), devcontainer,
+      provider: input.provider, driver: resolved.agent.driver, source: await uploadSource(this.uploads, actor.owner, id, input.source), devcontainer,
       ...(input.devcontainerPath ? { devcontainerPath: input.devcontainerPath } : {}),
       options: input.options ?? {}, env: input.env ?? {}, secretOptions: secretOptionNames(resolved, input.options),
       desiredState: 'Running', status: 'Pending',

@@ -33,6 +33,7 @@ export function since(iso: string | undefined, now = Date.now()): string {
 /** The source as one line: the image, or the git URL with its ref. */
 export function sourceText(ws: Workspace): string {
   if ('image' in ws.source) return ws.source.image;
+  if ('upload' in ws.source) return `${ws.source.upload.folder ?? 'a folder'} (uploaded)`;
   return ws.source.git.ref ? `${ws.source.git.url} (${ws.source.git.ref})` : ws.source.git.url;
 }
 

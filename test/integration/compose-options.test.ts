@@ -2,7 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ulid } from 'ulid';
+import { loadProvider } from '../../lib/config';
+import type { DriverWorkspace } from '../../lib/drivers';
+import { DockerDriver } from '../../lib/drivers/docker';
 import { isWorkbayError } from '../../lib/errors';
+import type { Policy } from '../../lib/policy';
 import { startControlPlane, type TestControlPlane } from '../support/control-plane';
 import { testDocker } from '../support/docker-inspect';
 import { startGitServer, type GitServer } from '../support/git-server';
@@ -136,6 +141,65 @@ describe('a dependency that does not get ready', () => {
   }, 180_000);
 });
 
+describe('what cannot run is refused at the API', () => {
+  it('a compose devcontainer.json with an image source: there is no repository to read the files from', async () => {
+    const devcontainer = JSON.stringify({ dockerComposeFile: 'docker-compose.yml', service: 'app' });
+    const r = await as('POST', '/v1/workspaces', { provider: 'compose', name: 'compose-image', source: { image: IMAGE }, devcontainer });
+    expect(r.status).toBe(400);
+    expect(r.body).toMatchObject({ code: 'config.invalid', errors: [expect.objectContaining({ field: 'source' })] });
+    expect(((await as('GET', '/v1/workspaces')).body.items as { name: string }[]).filter((w) => w.name === 'compose-image')).toEqual([]);
+  });
+});
+
+describe('the policy holds at every start', () => {
+  const policyOf = (yaml: string): Policy => loadProvider(`name: p\nworkbay:\n  policy: ${yaml}\n`).definition.policy;
+  const driverWith = (policy: Policy) => new DockerDriver({
+    host: inject('dockerHost'), cliPath: 'docker', install: false, helper: { image: 'workbay-test/git:local', network: 'host' }, policy,
+  });
+
+  it('a project made under a looser policy does not start once a service\'s capability is no longer allowed', async () => {
+    const compose = `services:\n  app:\n    image: ${IMAGE}\n    depends_on: [net]\n  net:\n    image: ${IMAGE}\n    cap_add: [NET_ADMIN]\n    command: ["sleep", "3600"]\n`;
+    const ws: DriverWorkspace = { id: ulid(), name: 'tight', owner: 'tests', source: { git: { url: repo('compose-tight', {}, compose) } }, env: {} };
+    const strict = driverWith(policyOf('{}'));
+    try {
+      await driverWith(policyOf('{capabilities: [NET_ADMIN]}')).create(ws, () => {});
+      expect(await states(ws.id)).toEqual({ app: 'running', net: 'running' });
+      await strict.stop(ws);
+      const err = await strict.start(ws, () => {}).catch((e: unknown) => e);
+      expect(isWorkbayError(err, 'policy.denied'), String(err)).toBe(true);
+      expect((err as { errors: { field: string; rule: string }[] }).errors).toEqual([
+        expect.objectContaining({ field: 'dockerComposeFile.services.net.cap_add[0]', rule: 'policy.capabilities' }),
+      ]);
+      expect(await states(ws.id)).toEqual({ app: 'exited', net: 'exited' });
+    } finally {
+      await strict.delete(ws);
+      await strict.close();
+    }
+  }, 120_000);
+});
+
+describe('create is idempotent', () => {
+  it('a create after the dev container was removed outside workbay adopts the other services and recreates it', async () => {
+    const compose = `services:\n  app:\n    image: ${IMAGE}\n    depends_on: [db]\n  db:\n    image: ${IMAGE}\n    command: ["sleep", "3600"]\n`;
+    const ws: DriverWorkspace = { id: ulid(), name: 'again', owner: 'tests', source: { git: { url: repo('compose-again', {}, compose) } }, env: {} };
+    const d = new DockerDriver({ host: inject('dockerHost'), cliPath: 'docker', install: false, helper: { image: 'workbay-test/git:local', network: 'host' } });
+    try {
+      const first = await d.create(ws, () => {});
+      const db = (await docker.listContainers({ filters: { label: [`com.docker.compose.service=db`, `workbay.dev/workspace-id=${ws.id}`] } }))[0]!.Id;
+      await docker.getContainer(first.ref.containerId!).remove({ force: true });
+      expect(await d.find(ws)).toBeUndefined();
+      const again = await d.create(ws, () => {});
+      expect(again.state).toBe('running');
+      expect(again.ref.containerId).not.toBe(first.ref.containerId);
+      expect((await docker.listContainers({ filters: { label: [`com.docker.compose.service=db`, `workbay.dev/workspace-id=${ws.id}`] } })).map((c) => c.Id)).toEqual([db]);
+      expect((await d.exec(ws, ['sh', '-c', 'ping -c1 -W2 db >/dev/null && echo reached'])).stdout).toBe('reached\n');
+    } finally {
+      await d.delete(ws);
+      await d.close();
+    }
+  }, 120_000);
+});
+
 describe('Kubernetes providers refuse compose configs', () => {
   const devcontainer = JSON.stringify({ dockerComposeFile: 'docker-compose.yml', service: 'app' });
   beforeAll(async () => {
@@ -165,7 +229,6 @@ describe('Kubernetes providers refuse compose configs', () => {
       expect(pods.items.filter((p) => Object.values(p.metadata.labels ?? {}).includes(ws.id.toLowerCase()) || Object.values(p.metadata.labels ?? {}).includes(ws.id))).toEqual([]);
     } finally {
       await d.delete(ws);
-      await d.close?.();
     }
   }, 120_000);
 });

@@ -79,7 +79,8 @@ const onEngine = async (id: string) => {
   const networks = await docker.listNetworks({ filters: { label } });
   const volumes = (await docker.listVolumes({ filters: { label } })).Volumes ?? [];
   const byService = Object.fromEntries(containers.map((c) => [c.Labels['com.docker.compose.service']!, c]));
-  return { containers, networks: networks.map((n) => n.Name), volumes: volumes.map((v) => v.Name), byService };
+  const labels = [...containers.map((c) => c.Labels), ...networks.map((n) => n.Labels ?? {}), ...volumes.map((v) => v.Labels ?? {})];
+  return { containers, networks: networks.map((n) => n.Name), volumes: volumes.map((v) => v.Name), byService, labels };
 };
 /** Debian's docker-compose (the real Compose CLI) as a witness, pointed at the test engine. */
 const composeCli = (id: string, ...args: string[]) => {
@@ -127,6 +128,11 @@ describe('a Compose project with a built app service and a healthy db', () => {
     expect(e.byService.app!.Names[0]).toBe(`/${project(id)}-app-1`);
     expect(e.byService.app!.Labels['workbay.dev/workspace-id']).toBe(id);
     expect(e.byService.db!.Labels['workbay.dev/workspace-id']).toBe(id);
+    // Every object carries workbay's labels too, so delete and the orphan collector find it without the compose files.
+    expect(e.labels).toHaveLength(4);
+    for (const l of e.labels) {
+      expect(l).toMatchObject({ 'workbay.dev/workspace-id': id, 'workbay.dev/managed-by': 'workbay', 'workbay.dev/instance': expect.any(String) });
+    }
     expect(e.networks).toEqual([`${project(id)}_default`]);
     expect(e.volumes).toEqual([`${project(id)}_db-data`]);
   }, 240_000);
@@ -163,7 +169,7 @@ describe('refusals create nothing', () => {
     const refused = compose.replace(`\n  db:\n    image: ${IMAGE}\n`, `\n  db:\n    image: ${IMAGE}\n    privileged: true\n`);
     const ws = await up('compose-privileged', git.repo('compose-privileged', { ...files, '.devcontainer/docker-compose.yml': refused }));
     expect(ws.status).toBe('Error');
-    expect(ws.statusReason).toMatch(/not allowed by the provider's policy.*services\.db\.Privileged/);
+    expect(ws.statusReason).toMatch(/not allowed by the provider's policy.*dockerComposeFile\.services\.db\.privileged/);
     expect(await onEngine(ws.id)).toMatchObject({ containers: [], networks: [], volumes: [] });
   }, 120_000);
 

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -8,6 +9,8 @@ import { providerYaml } from '../support/fixtures';
 import { startGitServer, type GitServer } from '../support/git-server';
 import { startKubeSim, type KubeSim } from '../support/kube-sim';
 import { runCli } from '../support/processes';
+import { listDockerConfigs } from '../../lib/drivers/docker/config-listing';
+import { isWorkbayError } from '../../lib/errors';
 
 /** Issue 11: GET lists the configs found in a repository, so a portal or CLI can offer a choice. */
 const IMAGE = 'workbay-test/busybox:local';
@@ -116,6 +119,26 @@ describe('GET /v1/providers/{name}/devcontainers', () => {
     expect(branch.body.detail).toMatch(/no-such-branch/);
     expect(await leftovers()).toEqual([]);
   }, 120_000);
+});
+
+describe('bounded in time', () => {
+  it('a git server that never answers: stopped after the limit, the helper removed', async () => {
+    const held: Socket[] = [];
+    const silent = createServer((sock) => { held.push(sock); });
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const url = `git://127.0.0.1:${(silent.address() as { port: number }).port}/r.git`;
+    try {
+      const started = Date.now();
+      const err = await listDockerConfigs(docker, { image: 'workbay-test/git:local', network: 'host' }, { url }, 3000).catch((e: unknown) => e);
+      expect(isWorkbayError(err, 'driver.sourceFailed')).toBe(true);
+      expect((err as Error).message).toMatch(/took longer than 3 s and was stopped/);
+      expect(Date.now() - started).toBeLessThan(20_000);
+      expect(await leftovers()).toEqual([]);
+    } finally {
+      held.forEach((s) => s.destroy());
+      silent.close();
+    }
+  }, 60_000);
 });
 
 describe('workbay configs', () => {

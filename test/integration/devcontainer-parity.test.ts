@@ -168,7 +168,7 @@ describe('choosing the devcontainer.json', () => {
   });
 });
 
-describe('workbay up ./folder', () => {
+describe('workbay up ./folder --git', () => {
   it('a clean, pushed clone comes up from its remote with the folder\'s files, Dockerfile included; a dirty folder is refused with what to do', async () => {
     const url = git.repo('folder-src', {
       '.devcontainer/devcontainer.json': JSON.stringify({ build: { dockerfile: 'Dockerfile' } }),
@@ -178,7 +178,7 @@ describe('workbay up ./folder', () => {
     const dir = mkdtempSync(join(tmpdir(), 'workbay-folder-'));
     execFileSync('git', ['clone', '-q', url, join(dir, 'proj')]);
     const env = { WORKBAY_URL: cp.url, WORKBAY_TOKEN: token };
-    const r = await runCli(['up', join(dir, 'proj'), '--provider', 'parity', '--name', 'from-folder'], env);
+    const r = await runCli(['up', join(dir, 'proj'), '--git', '--provider', 'parity', '--name', 'from-folder'], env);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const ws = (await as('GET', '/v1/workspaces')).body.items.find((w: { name: string }) => w.name === 'from-folder');
@@ -187,7 +187,7 @@ describe('workbay up ./folder', () => {
     expect(other.code).not.toBe(0);
     expect(other.stderr).toContain('workspace from-folder exists with a different source');
     writeFileSync(join(dir, 'proj', 'new.txt'), 'not pushed\n');
-    const dirty = await runCli(['up', join(dir, 'proj'), '--provider', 'parity', '--name', 'dirty-folder'], env);
+    const dirty = await runCli(['up', join(dir, 'proj'), '--git', '--provider', 'parity', '--name', 'dirty-folder'], env);
     expect(dirty.code).not.toBe(0);
     expect(dirty.stderr).toContain('it has uncommitted or untracked changes');
     await remove(ws.id);

@@ -1,6 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { WorkbayError } from '../../errors';
-import { formatBytes, uploadNotFound, type UploadStore } from '../../uploads';
+// Not the folder's index: the disk store (and tar-stream) stays out of the Lambda bundle.
+import { formatBytes, uploadNotFound, type UploadStore } from '../../uploads/types';
 import type { ApiDeps, ApiEnv } from '../context';
 import { problemResponses } from '../schemas';
 
@@ -66,6 +67,12 @@ export function uploadRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
   app.openapi(limits, (c) => {
     const s = storeOf(deps);
     return c.json({ maxBytes: s.maxBytes, expiresAfterSeconds: s.ttlSeconds }, 200);
+  });
+
+  app.use('/v1/uploads', async (c, next) => {
+    await next();
+    // The client may still be sending the rest of a refused body: this connection cannot carry another request.
+    if (c.req.method === 'POST' && c.res.status >= 400) c.res.headers.set('connection', 'close');
   });
 
   app.openapi(create, async (c) => {

@@ -2,12 +2,13 @@ import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import tar from 'tar-stream';
 import { isMissing } from './errors';
+import { DEFAULT_DRIVER_TIMINGS, type DriverTimings } from '../timings';
 
 /** One file read from a container's filesystem through the archive API (no tools needed in the image). */
 export interface ArchiveFile { content: Buffer; mtime?: Date }
 
 /** Reads a single file from a container (running or not); undefined when it does not exist. */
-export async function readFileFrom(container: Docker.Container, path: string): Promise<ArchiveFile | undefined> {
+export async function readFileFrom(container: Docker.Container, path: string, t: Pick<DriverTimings, 'archiveReadRetries' | 'archiveReadDelayMs'> = DEFAULT_DRIVER_TIMINGS): Promise<ArchiveFile | undefined> {
   let stream: NodeJS.ReadableStream;
   for (let attempt = 0; ; attempt++) {
     try {
@@ -15,8 +16,8 @@ export async function readFileFrom(container: Docker.Container, path: string): P
       break;
     } catch (err) {
       // Podman now and then answers "no such container" for a running one while it mounts its storage.
-      if (isMissing(err) && /no such container/i.test(String((err as Error).message)) && attempt < 4) {
-        await new Promise((r) => setTimeout(r, 250));
+      if (isMissing(err) && /no such container/i.test(String((err as Error).message)) && attempt < t.archiveReadRetries) {
+        await new Promise((r) => setTimeout(r, t.archiveReadDelayMs));
         continue;
       }
       if (isMissing(err)) return undefined;

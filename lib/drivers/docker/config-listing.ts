@@ -48,7 +48,10 @@ export async function listDockerConfigs(docker: Docker, helper: HelperSettings, 
   try {
     await engine('starting a listing helper container', () => c.start());
     const timedOut = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), timeoutMs); });
-    const res = await Promise.race([engine('waiting for a listing helper container', () => c.wait()) as Promise<{ StatusCode: number }>, timedOut]);
+    const waiting = engine('waiting for a listing helper container', () => c.wait()) as Promise<{ StatusCode: number }>;
+    // After a timeout the container is removed and this wait ends in an error nobody awaits any more.
+    waiting.catch(() => undefined);
+    const res = await Promise.race([waiting, timedOut]);
     if (res === 'timeout') {
       throw new WorkbayError('driver.sourceFailed', `listing the repository's dev container configurations took longer than ${Math.round(timeoutMs / 1000)} s and was stopped`);
     }

@@ -231,7 +231,7 @@ export class DockerDriver implements Driver {
       } catch (err) {
         if (isMissing(err)) break;
         // A volume stays "in use" for a moment while a concurrent container removal finishes.
-        if (engineStatus(err) !== 409 || i + 1 >= this.t.volumeRemoveAttempts) throw translate(err, 'removing the workspace volume');
+        if (engineStatus(err) !== 409 || i >= this.t.volumeRemoveRetries) throw translate(err, 'removing the workspace volume');
         await new Promise((r) => setTimeout(r, this.t.volumeRemoveDelayMs));
       }
     }
@@ -260,7 +260,7 @@ export class DockerDriver implements Driver {
   async lastActivity(ws: DriverWorkspace): Promise<Date | undefined> {
     const info = await this.container(ws);
     if (!info?.State.Running) return undefined;
-    const f = await engine('reading the activity file', () => readFileFrom(this.docker.getContainer(info.Id), ACTIVITY_FILE));
+    const f = await engine('reading the activity file', () => readFileFrom(this.docker.getContainer(info.Id), ACTIVITY_FILE, this.t));
     return f?.mtime;
   }
 

@@ -70,11 +70,11 @@ export async function ensureImage(docker: Docker, ref: string, progress: Progres
 export async function buildImage(docker: Docker, context: NodeJS.ReadableStream, opts: { tag: string; dockerfile: string; args: Record<string, string>; target?: string; labels: Record<string, string>; platform?: string; noCache?: boolean; pull?: boolean }, progress: Progress): Promise<void> {
   const lines: string[] = [];
   let failure: string | undefined;
-  const stream: NodeJS.ReadableStream = await engine('starting a build', () => docker.buildImage(context as never, {
+  const stream: NodeJS.ReadableStream = await engine('starting a build', () => docker.buildImage(context, {
     t: opts.tag, dockerfile: opts.dockerfile, buildargs: opts.args, labels: opts.labels, rm: true, forcerm: true,
     networkmode: 'host', ...(opts.target ? { target: opts.target } : {}),
     ...(opts.platform ? { platform: opts.platform } : {}), ...(opts.noCache ? { nocache: true } : {}), ...(opts.pull ? { pull: true } : {}),
-  } as never) as unknown as Promise<NodeJS.ReadableStream>);
+  }));
   await engine('building', () => follow(docker, stream, (e) => {
     if (e.stream) {
       for (const l of e.stream.split('\n').filter((x) => x.trim())) {

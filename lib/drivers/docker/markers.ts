@@ -44,5 +44,6 @@ export async function makeMarkerDir(container: Docker.Container): Promise<void> 
   const pack = tar.pack();
   pack.entry({ name: 'var/workbay/', type: 'directory', mode: 0o1777 });
   pack.finalize();
-  await engine('creating the marker directory', () => container.putArchive(pack as never, { path: '/' }));
+  // tar-stream's pack is a streamx Readable, which pipes like a Node stream but is not typed as one.
+  await engine('creating the marker directory', () => container.putArchive(pack as unknown as NodeJS.ReadableStream, { path: '/' }));
 }

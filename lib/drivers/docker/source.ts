@@ -79,7 +79,8 @@ async function ensureHelperImage(docker: Docker, h: HelperSettings, progress: Pr
 async function placeUpload(docker: Docker, ws: DriverWorkspace, h: HelperSettings, progress: Progress, upload: { id: string; size?: number }): Promise<void> {
   if (!h.uploads) throw new WorkbayError('driver.sourceFailed', 'this control plane keeps no uploads, so the uploaded folder cannot be placed');
   await ensureHelperImage(docker, h, progress, 'the uploaded folder cannot be placed');
-  const have = await runHelper(docker, ws, h, 'upload', ['/bin/sh', '-c', 'ls -A "$1" | head -n 1', 'sh', MOUNT]);
+  // ls alone: helper images may have little more than git and a shell.
+  const have = await runHelper(docker, ws, h, 'upload', ['ls', '-A', MOUNT]);
   if (have.exitCode === 0 && have.output.trim()) return;
   progress({ step: 'source', message: `placing the uploaded folder${upload.size !== undefined ? ` (${upload.size} bytes)` : ''}` });
   const archive = await h.uploads.open(upload.id).catch((err: unknown) => {

@@ -1,7 +1,8 @@
 import { Agent } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
+import { Client, type ClientChannel, type ConnectConfig, type ServerHostKeyAlgorithm } from 'ssh2';
 import { WorkbayError } from '../../errors';
+import { DEFAULT_DRIVER_TIMINGS, type DriverTimings } from '../timings';
 import { expectedKeyTypes, knownHostsName, parseKnownHosts, verifyHostKey, type HostKeyVerdict } from './ssh-known-hosts';
 
 /** An `ssh://` engine with its material already resolved from secret references. */
@@ -16,13 +17,20 @@ export interface SshEngine {
   knownHosts: string;
   /** The engine's unix socket on the SSH host. */
   socket: string;
+  /** Handshake bound and keepalive interval (default: DEFAULT_DRIVER_TIMINGS). */
+  timings?: Pick<DriverTimings, 'sshReadyTimeoutMs' | 'sshKeepaliveMs'>;
 }
 
 const FIELD = 'agent.docker.env.DOCKER_SSH_KNOWN_HOSTS';
 // ssh2 negotiates a host key algorithm before it shows us the key: prefer the ones we can verify.
-const ALGORITHMS: Record<string, string[]> = {
+const ALGORITHMS: Record<string, ServerHostKeyAlgorithm[]> = {
   'ssh-rsa': ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'],
 };
+/** Host key algorithms ssh2 can negotiate; a known_hosts type outside them (e.g. sk-…) is verified, not asked for. */
+const SSH2_HOST_KEYS: ReadonlySet<string> = new Set<ServerHostKeyAlgorithm>([
+  'ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa', 'ssh-dss',
+]);
+const isSsh2HostKey = (t: string): t is ServerHostKeyAlgorithm => SSH2_HOST_KEYS.has(t);
 
 /** `user@host:port`, for messages. */
 export const sshName = (e: SshEngine) => `${e.user}@${e.host}:${e.port}`;
@@ -76,13 +84,13 @@ export class SshConnection {
     const e = this.engine;
     const known = parseKnownHosts(e.knownHosts);
     const name = knownHostsName(e.host, e.port);
-    const types = expectedKeyTypes(known, name).flatMap((t) => ALGORITHMS[t] ?? [t]);
+    const types = expectedKeyTypes(known, name).flatMap((t) => ALGORITHMS[t] ?? [t]).filter(isSsh2HostKey);
     let refused: WorkbayError | undefined;
     const config: ConnectConfig = {
       host: e.host, port: e.port, username: e.user, privateKey: e.privateKey,
       ...(e.passphrase ? { passphrase: e.passphrase } : {}),
-      agentForward: false, tryKeyboard: false, readyTimeout: 20_000, keepaliveInterval: 15_000,
-      ...(types.length ? { algorithms: { serverHostKey: types as never } } : {}),
+      agentForward: false, tryKeyboard: false, readyTimeout: (e.timings ?? DEFAULT_DRIVER_TIMINGS).sshReadyTimeoutMs, keepaliveInterval: (e.timings ?? DEFAULT_DRIVER_TIMINGS).sshKeepaliveMs,
+      ...(types.length ? { algorithms: { serverHostKey: types } } : {}),
       hostVerifier: (key: Buffer) => {
         const verdict = verifyHostKey(known, name, key);
         if (!verdict.ok) refused = hostKeyError(e, verdict);

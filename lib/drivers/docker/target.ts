@@ -4,6 +4,7 @@ import type { Progress } from '../driver';
 import { installEngine, type InstallSettings } from './install';
 import { attachPrefix } from './podman';
 import { SshConnection, sshName, type SshEngine } from './ssh-connection';
+import type { DriverTimings } from '../timings';
 
 /** What an `ssh://` target needs beyond its URL, resolved from secret references. */
 export interface SshSettings {
@@ -26,6 +27,8 @@ export interface DockerTarget {
   cliPath: string;
   /** Whether installing the engine on an ssh:// host is allowed (DevPod's `install`). */
   install: boolean;
+  /** Timeouts of the engine connection (default: DEFAULT_DRIVER_TIMINGS). */
+  timings?: Pick<DriverTimings, 'sshReadyTimeoutMs' | 'sshKeepaliveMs'>;
 }
 
 /** A client on the target's engine and what it holds open. */
@@ -72,7 +75,7 @@ function sshEngine(t: DockerTarget): EngineHandle {
     throw new WorkbayError('config.invalid', 'an ssh:// DOCKER_HOST needs DOCKER_SSH_KEY and DOCKER_SSH_KNOWN_HOSTS', { errors: [{ field: FIELD, message: 'set DOCKER_SSH_KEY (a secret reference) and DOCKER_SSH_KNOWN_HOSTS' }] });
   }
   const s = t.ssh;
-  const engine: SshEngine = { ...parseSshHost(t.host), privateKey: s.privateKey, knownHosts: s.knownHosts, socket: s.socket, ...(s.passphrase ? { passphrase: s.passphrase } : {}) };
+  const engine: SshEngine = { ...parseSshHost(t.host), privateKey: s.privateKey, knownHosts: s.knownHosts, socket: s.socket, ...(s.passphrase ? { passphrase: s.passphrase } : {}), ...(t.timings ? { timings: t.timings } : {}) };
   const conn = new SshConnection(engine);
   // host/port are placeholders: the agent opens every connection as a channel over SSH.
   const docker = new Docker({ protocol: 'http', host: 'engine.ssh', port: 80, agent: conn.httpAgent() } as Docker.DockerOptions);

@@ -2,6 +2,7 @@ import { CoreV1Api, KubeConfig, RbacAuthorizationV1Api } from '@kubernetes/clien
 import type { KubernetesAgent } from '../../config';
 import { WorkbayError } from '../../errors';
 import { isSecretRef, type SecretResolver } from '../../secrets';
+import { DEFAULT_DRIVER_TIMINGS, type DriverTimings } from '../timings';
 
 /** API clients for one provider's cluster, with the namespace workspaces go to. */
 export interface KubeClients {
@@ -12,6 +13,8 @@ export interface KubeClients {
   context: string;
   /** The kubeconfig file, when it came from one (shown in connection info; never its content). */
   kubeconfigPath?: string;
+  /** Timeouts and retry counts of this driver (the process's DriverTimings). */
+  timings: DriverTimings;
 }
 
 const field = 'agent.kubernetes.config';
@@ -21,7 +24,7 @@ const field = 'agent.kubernetes.config';
  * kubeconfig (embedded mode only). Never `loadFromDefault`: the server's environment is not the
  * provider's.
  */
-export async function loadKube(agent: KubernetesAgent, rt: { defaultKubeconfigPath?: string; secrets: SecretResolver; apiTimeoutMs?: number }): Promise<KubeClients> {
+export async function loadKube(agent: KubernetesAgent, rt: { defaultKubeconfigPath?: string; secrets: SecretResolver; apiTimeoutMs?: number; timings?: DriverTimings }): Promise<KubeClients> {
   let text: string;
   let kubeconfigPath: string | undefined;
   let source: string;
@@ -69,7 +72,7 @@ export async function loadKube(agent: KubernetesAgent, rt: { defaultKubeconfigPa
   if (!kc.getCurrentCluster()) throw new WorkbayError('config.invalid', `the current context of ${source} names no cluster`, { errors: [{ field, message: `${source} has no current cluster` }] });
   const namespace = agent.namespace || kc.getContextObject(context)?.namespace || 'default';
   const timeoutMs = rt.apiTimeoutMs ?? 30_000;
-  return { kc, core: withTimeout(kc.makeApiClient(CoreV1Api), timeoutMs), rbac: withTimeout(kc.makeApiClient(RbacAuthorizationV1Api), timeoutMs), namespace, context, kubeconfigPath };
+  return { kc, core: withTimeout(kc.makeApiClient(CoreV1Api), timeoutMs), rbac: withTimeout(kc.makeApiClient(RbacAuthorizationV1Api), timeoutMs), namespace, context, kubeconfigPath, timings: rt.timings ?? DEFAULT_DRIVER_TIMINGS };
 }
 
 /**

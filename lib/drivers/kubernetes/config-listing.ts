@@ -40,7 +40,7 @@ export async function listKubeConfigs(k: KubeClients, agent: KubernetesAgent, gi
   const { argv, marker } = listingCommand(source.url, source.ref);
   let r: { phase: string; log: string };
   try {
-    r = await runHelperPod(k.core, k.namespace, listingPodSpec(agent, k.namespace, gitImage, argv), LISTING_TIMEOUT_MS);
+    r = await runHelperPod(k.core, k.namespace, listingPodSpec(agent, k.namespace, gitImage, argv), LISTING_TIMEOUT_MS, k.timings);
   } catch (err) {
     if (isWorkbayError(err, 'driver.unreachable') && /did not reach Completed/.test(err.message)) {
       throw new WorkbayError('driver.sourceFailed', `listing the repository's dev container configurations took longer than ${LISTING_TIMEOUT_MS / 1000} s and was stopped`, { cause: err });

@@ -1,5 +1,5 @@
 import { Exec, type KubeConfig, type V1Status } from '@kubernetes/client-node';
-import { PassThrough, Readable } from 'node:stream';
+import { PassThrough, Readable, type Writable } from 'node:stream';
 import { ulid } from 'ulid';
 import type { ExecResult } from '../driver';
 import { killByPidFile, outputCollector } from '../output';
@@ -11,11 +11,11 @@ function exitCodeOf(status: V1Status | undefined): number {
   return cause?.message ? Number(cause.message) : 1;
 }
 
-async function run(kc: KubeConfig, ns: string, pod: string, container: string, argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream, stdin: Readable | null): Promise<number> {
+async function run(kc: KubeConfig, ns: string, pod: string, container: string, argv: string[], out: Writable, err: Writable, stdin: Readable | null): Promise<number> {
   let status: V1Status | undefined;
   let ws;
   try {
-    ws = await new Exec(kc).exec(ns, pod, container, argv, out as never, err as never, stdin, false, (s) => { status = s; });
+    ws = await new Exec(kc).exec(ns, pod, container, argv, out, err, stdin, false, (s) => { status = s; });
   } catch (e) {
     throw translateKube(e, 'starting an exec');
   }

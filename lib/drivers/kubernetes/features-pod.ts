@@ -25,9 +25,9 @@ export class FeaturesPod {
     this.started ??= (async () => {
       const body = featuresPodSpec(this.ws, this.agent, this.k.namespace, this.gitImage);
       const name = body.metadata!.name!;
-      await deletePod(this.k.core, this.k.namespace, name);
+      await deletePod(this.k.core, this.k.namespace, name, this.k.timings);
       await kube('creating the Features helper pod', () => this.k.core.createNamespacedPod({ namespace: this.k.namespace, body }));
-      await waitForPod(this.k.core, this.k.namespace, name, 'Running', 300_000);
+      await waitForPod(this.k.core, this.k.namespace, name, 'Running', this.k.timings.podStartTimeoutMs, this.k.timings.podPollMs);
       return name;
     })();
     return this.started;
@@ -64,6 +64,6 @@ export class FeaturesPod {
   async close(): Promise<void> {
     if (!this.started) return;
     await this.started.catch(() => undefined);
-    await deletePod(this.k.core, this.k.namespace, kubeNames(this.ws.id).features).catch(() => undefined);
+    await deletePod(this.k.core, this.k.namespace, kubeNames(this.ws.id).features, this.k.timings).catch(() => undefined);
   }
 }

@@ -33,7 +33,7 @@ export async function clusterArch(k: KubeClients, ws: DriverWorkspace, agent: Ku
     if (arch) return arch;
   } catch { /* nodes are often not readable to workspace credentials: ask a pod instead */ }
   progress({ step: 'build', message: `detecting the cluster architecture with ${agent.helperImage || 'alpine'}` });
-  const r = await runHelperPod(k.core, k.namespace, archPodSpec(ws, agent, k.namespace), 120_000);
+  const r = await runHelperPod(k.core, k.namespace, archPodSpec(ws, agent, k.namespace), k.timings.archProbeTimeoutMs, k.timings);
   if (r.phase !== 'Succeeded' || !r.log.trim()) throw new WorkbayError('driver.failed', `architecture detection pod ended ${r.phase}: ${r.log.trim().slice(0, 300)}`);
   return normaliseArch(r.log);
 }
@@ -110,18 +110,18 @@ export async function runBuildkit(k: KubeClients, ws: DriverWorkspace, agent: Ku
   const pod = buildkitPodSpec(ws, agent, k.namespace);
   const name = pod.metadata!.name!;
   progress({ step: 'build', message: `starting buildkit (${pod.spec!.containers[0]!.image}, ${agent.buildkitPrivileged ? 'privileged' : 'rootless'})` });
-  await deletePod(k.core, k.namespace, name);
+  await deletePod(k.core, k.namespace, name, k.timings);
   await kube('creating the buildkit pod', () => k.core.createNamespacedPod({ namespace: k.namespace, body: pod }));
   try {
-    await waitForPod(k.core, k.namespace, name, 'Running', 300_000).catch((err: WorkbayError) => {
+    await waitForPod(k.core, k.namespace, name, 'Running', k.timings.podStartTimeoutMs, k.timings.podPollMs).catch((err: WorkbayError) => {
       throw new WorkbayError('driver.buildFailed', `the buildkit pod could not start: ${err.message}`);
     });
     progress({ step: 'build', message: `building and pushing ${image}` });
-    const res = await podExec(k.kc, k.namespace, name, 'buildkitd', argv, { timeoutMs: 1_800_000 });
+    const res = await podExec(k.kc, k.namespace, name, 'buildkitd', argv, { timeoutMs: k.timings.buildTimeoutMs });
     const output = `${res.stdout}${res.stderr}`.trim();
     if (res.exitCode !== 0) throw new WorkbayError('driver.buildFailed', `image build failed (exit ${res.exitCode}): ${output.slice(-3000)}`);
     return output;
   } finally {
-    await deletePod(k.core, k.namespace, name).catch(() => undefined);
+    await deletePod(k.core, k.namespace, name, k.timings).catch(() => undefined);
   }
 }

@@ -1,6 +1,8 @@
 import type { V1PersistentVolumeClaim, V1Pod } from '@kubernetes/client-node';
+import type { UploadReader } from '../../uploads';
 import type { KubernetesAgent } from '../../config';
 import { WorkbayError } from '../../errors';
+import type { FeatureLoaders } from '../../features';
 import { assertAllowed, DEFAULT_POLICY, evaluate, type Policy } from '../../policy';
 import { remoteEnvOf, resolveDevcontainer, type ResolvedDevcontainer, type RuntimeMeta } from '../devcontainer';
 import {
@@ -36,6 +38,10 @@ export interface KubeDriverOptions {
   policy?: Policy;
   /** Lets Features come from loopback registries (embedded tests); never on AWS. */
   allowLoopbackFeatures?: boolean;
+  /** Credentials of private Feature registries (the provider's `workbay.registries`), fetched at first use. */
+  registryCredentials?: FeatureLoaders['credentialsFor'];
+  /** Reads folder uploads (`upload` sources), placed into the PVC by the source pod. */
+  uploads?: UploadReader;
 }
 
 /** The Kubernetes driver (DESIGN §4): one PVC per workspace, one pod; stop deletes the pod, keeps the PVC. */
@@ -118,9 +124,9 @@ export class KubeDriver implements Driver {
     let pod = await this.readPod(ws);
     if (!pod) {
       const sa = await this.rbac(ws);
-      const repo = await cloneIntoPvc(this.k, ws, this.agent, this.opts.gitImage, progress);
-      if ('git' in ws.source && !ws.devcontainer && !repo?.devcontainer) {
-        throw new WorkbayError('driver.sourceFailed', 'the repository has no .devcontainer/devcontainer.json or .devcontainer.json; pass one with the request');
+      const repo = await cloneIntoPvc(this.k, ws, this.agent, this.opts.gitImage, progress, this.opts.uploads);
+      if (!('image' in ws.source) && !ws.devcontainer && !repo?.devcontainer) {
+        throw new WorkbayError('driver.sourceFailed', `the ${'upload' in ws.source ? 'folder' : 'repository'} has no .devcontainer/devcontainer.json or .devcontainer.json; pass one with the request`);
       }
       const resolved = resolveDevcontainer(ws, ws.devcontainer ?? repo?.devcontainer?.text, repo?.devcontainer?.configDir);
       if (resolved.config.dockerCompose) {
@@ -146,7 +152,10 @@ export class KubeDriver implements Driver {
   private async withFeatures(ws: DriverWorkspace, r: ResolvedDevcontainer, base: string, policy: Policy, progress: Progress) {
     if (!Object.keys(r.config.features).length) return { image: base, resolved: r };
     const arch = await clusterArch(this.k, ws, this.agent, progress);
-    return installFeaturesInCluster(this.k, ws, this.agent, r, base, arch, { policy, gitImage: this.opts.gitImage, allowLoopbackSources: this.opts.allowLoopbackFeatures }, progress);
+    return installFeaturesInCluster(this.k, ws, this.agent, r, base, arch, {
+      policy, gitImage: this.opts.gitImage, allowLoopbackSources: this.opts.allowLoopbackFeatures,
+      loaders: this.opts.registryCredentials ? { credentialsFor: this.opts.registryCredentials } : {},
+    }, progress);
   }
 
   /** Stores the pod on the PVC so `start` can recreate it after a stop deleted it. */
@@ -160,7 +169,7 @@ export class KubeDriver implements Driver {
         return;
       } catch (err) {
         // The volume binder updates the claim too: a stale resourceVersion is retried on a fresh read.
-        if (!isConflict((err as WorkbayError).cause) || attempt >= 5) throw err;
+        if (!isConflict((err as WorkbayError).cause) || attempt >= this.k.timings.conflictRetries) throw err;
       }
     }
   }
@@ -168,14 +177,14 @@ export class KubeDriver implements Driver {
   private async startPod(body: V1Pod, progress: Progress): Promise<V1Pod> {
     progress({ step: 'create', message: `creating pod ${body.metadata!.name} in ${this.ns}` });
     await this.createOrAdopt('the workspace pod', () => this.k.core.createNamespacedPod({ namespace: this.ns, body }));
-    return waitForPod(this.k.core, this.ns, body.metadata!.name!, 'Running', this.podTimeoutMs);
+    return waitForPod(this.k.core, this.ns, body.metadata!.name!, 'Running', this.podTimeoutMs, this.k.timings.podPollMs);
   }
 
-  /** DevPod's `podTimeout`, else the driver's 300 s. */
-  private get podTimeoutMs() { return (this.agent.podTimeoutSeconds ?? 300) * 1000; }
+  /** DevPod's `podTimeout`, else the process's pod start bound. */
+  private get podTimeoutMs() { return this.agent.podTimeoutSeconds !== undefined ? this.agent.podTimeoutSeconds * 1000 : this.k.timings.podStartTimeoutMs; }
 
   private async boot(ws: DriverWorkspace, pod: V1Pod, progress: Progress): Promise<Observed> {
-    if (pod.status?.phase !== 'Running') pod = await waitForPod(this.k.core, this.ns, pod.metadata!.name!, 'Running', this.podTimeoutMs);
+    if (pod.status?.phase !== 'Running') pod = await waitForPod(this.k.core, this.ns, pod.metadata!.name!, 'Running', this.podTimeoutMs, this.k.timings.podPollMs);
     const meta = metaOf(pod);
     const pvc = await this.readPvc(ws);
     if (!meta.overrideCommand) await this.raw(pod, ['/bin/sh', '-c', `touch ${ACTIVITY_FILE}`]);
@@ -197,7 +206,7 @@ export class KubeDriver implements Driver {
   async start(ws: DriverWorkspace, progress: Progress): Promise<Observed> {
     let pod = await this.readPod(ws);
     if (pod && (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed')) {
-      await deletePod(this.k.core, this.ns, pod.metadata!.name!);
+      await deletePod(this.k.core, this.ns, pod.metadata!.name!, this.k.timings);
       pod = undefined;
     }
     if (!pod) {
@@ -209,12 +218,12 @@ export class KubeDriver implements Driver {
   }
 
   async stop(ws: DriverWorkspace): Promise<void> {
-    await deletePod(this.k.core, this.ns, kubeNames(ws.id).pod);
+    await deletePod(this.k.core, this.ns, kubeNames(ws.id).pod, this.k.timings);
   }
 
   async delete(ws: DriverWorkspace): Promise<void> {
     const n = kubeNames(ws.id);
-    for (const pod of [n.pod, n.source, n.arch, n.buildkit, n.features]) await deletePod(this.k.core, this.ns, pod);
+    for (const pod of [n.pod, n.source, n.arch, n.buildkit, n.features]) await deletePod(this.k.core, this.ns, pod, this.k.timings);
     await kubeMaybe('deleting the role binding', () => this.k.rbac.deleteNamespacedRoleBinding({ name: n.roleBinding, namespace: this.ns }));
     const sa = await kubeMaybe('reading the service account', () => this.k.core.readNamespacedServiceAccount({ name: n.serviceAccount, namespace: this.ns }));
     if (sa?.metadata?.labels?.['workbay.dev/managed-by'] === 'workbay') {

@@ -83,6 +83,25 @@ describe('merging several compose files in order', () => {
     expect(p.files).toEqual(['.devcontainer/docker-compose.yml', '.devcontainer/docker-compose.extend.yml']);
   });
 
+  it('honours the !reset and !override merge tags on a service\'s keys', async () => {
+    const p = await load({
+      compose: ['compose.yml', 'compose.dev.yml'],
+      files: {
+        'compose.yml': 'services:\n  app:\n    image: busybox\n    ports: ["8080:80"]\n    command: ["serve"]\n    environment: { A: "1", B: "2" }\n    cap_add: [NET_ADMIN]\n',
+        'compose.dev.yml': 'services:\n  app:\n    ports: !reset []\n    command: !reset null\n    environment: !override\n      C: "3"\n    cap_add: !override [SYS_PTRACE]\n',
+      },
+    });
+    const app = p.services.app!;
+    expect(app.ports).toEqual([]);
+    expect(app.command).toBeUndefined();
+    expect(app.environment).toEqual({ C: '3' });
+    expect(app.capAdd).toEqual(['SYS_PTRACE']);
+    expect(p.warnings.filter((w) => /tag/i.test(w))).toEqual([]);
+    const err = await configErrorOf(load({ compose: ['compose.yml'], files: { 'compose.yml': 'services:\n  app:\n    image: !custom busybox\nvolumes: !reset {}\n' } }));
+    expect(fieldError(err, 'services.app.image')).toMatchObject({ line: 3, message: 'the YAML tag !custom is not supported' });
+    expect(fieldError(err, 'volumes')).toMatchObject({ line: 4, message: "!reset is supported only on a service's keys (services.NAME.KEY)" });
+  });
+
   it('names the file of a problem when several are merged', async () => {
     const err = await configErrorOf(load({
       compose: ['docker-compose.yml', 'docker-compose.dev.yml'],

@@ -5,8 +5,8 @@
  * on the engine host shows the project, and carry workbay's labels, so delete and the orphan
  * collector find them. The engine is the record: start and stop read the containers' labels.
  */
-export { createProject, loadProject, type ComposeContext, type ComposeSettings } from './up';
+export { createProject, loadProject, type ComposeContext } from './up';
 export { startProject, stopProject } from './run';
 export { removeLabelled } from './objects';
 export { isComposeContainer, projectOf, containerName, COMPOSE, SERVICE_LABEL } from './labels';
-export { composeSettingsOf } from './settings';
+export { composeSettingsOf, type ComposeSettings } from './settings';

@@ -1,5 +1,9 @@
 import { imageAllowed, judgeContainer, type EngineHostConfig, type Policy, type Violation } from '../../../policy';
 
+/** HostConfig field names as the compose file spells them (Mounts follow `volumes:` one to one). */
+const KEYS: Record<string, string> = { Privileged: 'privileged', CapAdd: 'cap_add', SecurityOpt: 'security_opt', NetworkMode: 'network_mode', Mounts: 'volumes', Binds: 'volumes' };
+const composeKey = (field: string) => field.replace(/^[A-Za-z]+/, (k) => KEYS[k] ?? k);
+
 /** One service as the policy sees it. */
 export interface JudgedService {
   service: string;
@@ -7,6 +11,8 @@ export interface JudgedService {
   /** The image it runs when it names one (`image:`); a build is judged by `built`. */
   image?: string;
   built?: boolean;
+  /** Further networks it joins after create (the first one is the HostConfig's NetworkMode). */
+  networks?: string[];
 }
 
 /**
@@ -16,7 +22,7 @@ export interface JudgedService {
  * (and `container:` joins of its own services) and its volumes, whose engine names start with
  * `workbay-` and would otherwise read as another workspace's (`own` holds their names and ids).
  *
- * @returns one Violation per refused ask, fields named `services.<name>.…`.
+ * @returns one Violation per refused ask, fields named as written (`dockerComposeFile.services.db.privileged`).
  */
 export function judgeServices(policy: Policy, services: JudgedService[], ownVolume: string, own: Set<string>): Violation[] {
   const out: Violation[] = [];
@@ -31,13 +37,16 @@ export function judgeServices(policy: Policy, services: JudgedService[], ownVolu
     };
     if (!judged.NetworkMode) delete judged.NetworkMode;
     for (const v of judgeContainer(policy, judged, ownVolume)) {
-      out.push({ ...v, field: `services.${s.service}.${v.field.replace(/^container\.HostConfig\./, '')}` });
+      out.push({ ...v, field: `dockerComposeFile.services.${s.service}.${composeKey(v.field.replace(/^container\.HostConfig\./, ''))}` });
+    }
+    for (const n of (s.networks ?? []).filter((x) => !own.has(x))) {
+      for (const v of judgeContainer(policy, { NetworkMode: n }, ownVolume)) out.push({ ...v, field: `dockerComposeFile.services.${s.service}.networks` });
     }
     if (s.image !== undefined && !imageAllowed(policy, s.image)) {
-      out.push({ field: `services.${s.service}.image`, rule: 'policy.images', message: `image ${JSON.stringify(s.image)} is not allowed (allowed prefixes: ${policy.images.join(', ')})` });
+      out.push({ field: `dockerComposeFile.services.${s.service}.image`, rule: 'policy.images', message: `image ${JSON.stringify(s.image)} is not allowed (allowed prefixes: ${policy.images.join(', ')})` });
     }
     if (s.built && policy.images.length > 0) {
-      out.push({ field: `services.${s.service}.build`, rule: 'policy.images', message: `a Dockerfile can start FROM any image, and this provider allows only images under ${policy.images.join(', ')}` });
+      out.push({ field: `dockerComposeFile.services.${s.service}.build`, rule: 'policy.images', message: `a Dockerfile can start FROM any image, and this provider allows only images under ${policy.images.join(', ')}` });
     }
   }
   return out;

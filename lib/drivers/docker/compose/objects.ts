@@ -72,7 +72,7 @@ export async function ensureObjects(docker: Docker, ws: DriverWorkspace, project
  * the project's networks and non-external volumes (anonymous ones included) and the images built
  * for its services, all found by the workspace label (external objects never carry it).
  */
-export async function removeLabelled(docker: Docker, ws: DriverWorkspace, keepVolume: string, timings: Pick<DriverTimings, 'volumeRemoveAttempts' | 'volumeRemoveDelayMs'> = DEFAULT_DRIVER_TIMINGS): Promise<void> {
+export async function removeLabelled(docker: Docker, ws: DriverWorkspace, keepVolume: string, timings: Pick<DriverTimings, 'volumeRemoveRetries' | 'volumeRemoveDelayMs'> = DEFAULT_DRIVER_TIMINGS): Promise<void> {
   const label = [`${LABELS.workspaceId}=${ws.id}`];
   const networks = await engine('listing networks', () => docker.listNetworks({ filters: { label } }));
   for (const n of networks) {
@@ -89,7 +89,7 @@ export async function removeLabelled(docker: Docker, ws: DriverWorkspace, keepVo
       } catch (err) {
         if (isMissing(err)) break;
         // A volume stays "in use" for a moment while a container removal finishes.
-        if (engineStatus(err) !== 409 || i + 1 >= timings.volumeRemoveAttempts) throw translate(err, `removing volume ${v.Name}`);
+        if (engineStatus(err) !== 409 || i >= timings.volumeRemoveRetries) throw translate(err, `removing volume ${v.Name}`);
         await new Promise((r) => setTimeout(r, timings.volumeRemoveDelayMs));
       }
     }

@@ -2,7 +2,7 @@ import { posix } from 'node:path';
 import type Docker from 'dockerode';
 import { loadComposeProject, type ComposeProject, type ComposeService } from '../../../compose';
 import { isWorkbayError, WorkbayError } from '../../../errors';
-import { assertAllowed, type Policy } from '../../../policy';
+import { assertAllowed, evaluate, type Policy } from '../../../policy';
 import type { ResolvedDevcontainer } from '../../devcontainer';
 import { objectName, type DriverWorkspace, type Progress } from '../../driver';
 import { containerSpec, workspaceLabels } from '../container-spec';
@@ -18,15 +18,9 @@ import { builtImage, containerName, objectNameOf } from './labels';
 import { ensureObjects } from './objects';
 import { selectServices, startOrder } from './order';
 import { serviceSpec, type ServiceSpec } from './service-spec';
+import type { ComposeSettings } from './settings';
 import { sourceFileReader } from './source-files';
 
-/** devcontainer.json's Compose keys, as lib/config resolves them. */
-export interface ComposeSettings {
-  files: string[];
-  service: string;
-  runServices?: string[];
-  shutdownAction: 'none' | 'stopCompose';
-}
 
 /** What creating a project needs from the driver. */
 export interface ComposeContext {
@@ -102,6 +96,28 @@ async function createService(docker: Docker, spec: ServiceSpec): Promise<string>
   return info.Id;
 }
 
+/** The project networks and volumes the chosen services use (keys before prefixing). */
+function usedKeys(project: ComposeProject, order: string[]): { networks: Set<string>; volumes: Set<string> } {
+  const services = order.map((n) => project.services[n]!);
+  return {
+    networks: new Set(services.flatMap((s) => (s.networkMode ? [] : Object.keys(s.networks).length ? Object.keys(s.networks) : ['default']))),
+    volumes: new Set(services.flatMap((s) => s.volumes.flatMap((v) => (v.type === 'volume' ? [v.source] : [])))),
+  };
+}
+
+/** The policy's verdict on the services as they will be created (container names stand in for the ids of `service:x`). */
+function judgeDraft(c: ComposeContext, project: ComposeProject, order: string[], keys: { networks: Set<string>; volumes: Set<string> }, subpaths: boolean) {
+  const names = Object.fromEntries(order.map((n) => [n, containerName(project.name, n)]));
+  const owned = (defs: Record<string, { external: boolean; name?: string }>, used: Set<string>) =>
+    [...used].filter((k) => !defs[k]?.external).map((k) => objectNameOf(project.name, k, defs[k] ?? { external: false }));
+  const own = new Set([...Object.values(names), ...owned(project.networks, keys.networks), ...owned(project.volumes, keys.volumes)]);
+  return judgeServices(c.policy, order.map((n) => {
+    const s = project.services[n]!;
+    const spec = serviceSpec({ ws: c.ws, project, image: '', ids: names, subpaths }, s);
+    return { service: n, hostConfig: spec.create.HostConfig ?? {}, networks: spec.connect.map((a) => a.network), ...(s.build ? { built: true } : { image: s.image }) };
+  }), objectName(c.ws.id), own);
+}
+
 /**
  * Creates a Compose project on the engine for a workspace: loads and validates the compose files,
  * judges every service with the provider's policy before anything is created, pulls or builds the
@@ -121,17 +137,10 @@ export async function createProject(c: ComposeContext, own: ResolvedDevcontainer
   for (const w of project.warnings) c.progress({ step: 'create', message: `compose: ${w}` });
   const order = startOrder(project.services, selectServices(project.services, settings.service, settings.runServices));
   const subpaths = await subpathSupport(c.docker);
-  // Judged before any pull, build or create, so a refusal leaves nothing behind (container names stand in for ids).
-  const names = Object.fromEntries(order.map((n) => [n, containerName(project.name, n)]));
-  const draft = order.map((n) => ({ s: project.services[n]!, spec: serviceSpec({ ws: c.ws, project, image: '', ids: names, subpaths }, project.services[n]!) }));
-  const netKeys = new Set(order.flatMap((n) => (project.services[n]!.networkMode ? [] : Object.keys(project.services[n]!.networks).length ? Object.keys(project.services[n]!.networks) : ['default'])));
-  const volKeys = new Set(order.flatMap((n) => project.services[n]!.volumes.flatMap((v) => (v.type === 'volume' ? [v.source] : []))));
-  const own_ = new Set([
-    ...Object.values(names),
-    ...[...netKeys].filter((k) => !project.networks[k]?.external).map((k) => objectNameOf(project.name, k, project.networks[k] ?? { external: false })),
-    ...[...volKeys].filter((k) => !project.volumes[k]?.external).map((k) => objectNameOf(project.name, k, project.volumes[k] ?? { external: false })),
-  ]);
-  assertAllowed(judgeServices(c.policy, draft.map(({ s, spec }) => ({ service: s.name, hostConfig: spec.create.HostConfig ?? {}, ...(s.build ? { built: true } : { image: s.image }) })), objectName(c.ws.id), own_), 'the Docker Compose services');
+  const keys = usedKeys(project, order);
+  // Judged before any pull, build or create, so a refusal leaves nothing behind.
+  assertAllowed(evaluate(c.policy, { devcontainer: own.config }), 'this devcontainer.json');
+  assertAllowed(judgeDraft(c, project, order, keys, subpaths), 'the Docker Compose services');
 
   const images: Record<string, string> = {};
   for (const n of order) images[n] = await serviceImage(c, project.name, project.services[n]!);
@@ -141,7 +150,7 @@ export async function createProject(c: ComposeContext, own: ResolvedDevcontainer
   const resolved = await mergeImageLabel(c.docker, own, devImage);
   const devCreate = containerSpec(c.ws, resolved, devImage, allowed);
 
-  await ensureObjects(c.docker, c.ws, project, { networks: netKeys, volumes: volKeys });
+  await ensureObjects(c.docker, c.ws, project, keys);
   const ids: Record<string, string> = {};
   let dev: string | undefined;
   for (const n of order) {
