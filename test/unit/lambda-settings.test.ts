@@ -20,6 +20,7 @@ describe('readLambdaSettings', () => {
     expect(readLambdaSettings({ ...base, WORKBAY_SECRET_PREFIX: 'workbay/prod/', WORKBAY_IDLE_WARNING: '2m', DOCKER_HOST: 'unix:///var/run/docker.sock' })).toEqual({
       table: 'workbay-prod-Table-1ABC', region: 'eu-west-1', secretPrefix: 'workbay/prod/', idleWarningSeconds: 120,
       helperImage: 'alpine/git:latest', helperNetwork: undefined, dockerHost: undefined, dynamodbEndpoint: undefined,
+      driverTimings: {},
     });
   });
 

@@ -1,16 +1,16 @@
 import type Docker from 'dockerode';
 import { describe, expect, it } from 'vitest';
-import type { ComposeProject, ComposeService } from '../../lib/compose';
-import { isWorkbayError } from '../../lib/errors';
-import { DEFAULT_POLICY, type Policy } from '../../lib/policy';
-import type { DriverWorkspace } from '../../lib/drivers';
-import { devServiceSpec } from '../../lib/drivers/docker/compose/dev-spec';
-import { judgeServices } from '../../lib/drivers/docker/compose/judge';
-import { selectServices, startOrder } from '../../lib/drivers/docker/compose/order';
-import { serviceSpec } from '../../lib/drivers/docker/compose/service-spec';
+import type { ComposeProject, ComposeService } from '../../../lib/compose';
+import { isWorkbayError } from '../../../lib/errors';
+import { DEFAULT_POLICY, type Policy } from '../../../lib/policy';
+import type { DriverWorkspace } from '../../../lib/drivers';
+import { devServiceSpec } from '../../../lib/drivers/docker/compose/dev-spec';
+import { judgeServices } from '../../../lib/drivers/docker/compose/judge';
+import { selectServices, startOrder } from '../../../lib/drivers/docker/compose/order';
+import { serviceSpec } from '../../../lib/drivers/docker/compose/service-spec';
 
 /**
- * The compose engine's pure parts (no engine needed; kept beside compose.test.ts, which runs them on
+ * The compose engine's pure parts (no engine needed; test/integration/compose.test.ts runs them on
  * the test engine): what the test engine (Docker 20.10, API 1.41) cannot show, such as the volume
  * sub-folder mounts of API 1.45, and the orders and refusals that would otherwise need a project each.
  */
