@@ -8,7 +8,16 @@ const benches: Record<string, () => Promise<unknown>> = {
   'cold-start': async () => (await import('./cold-start')).coldStartBench(),
   fleet: async () => (await import('./fleet')).fleetBench(),
   scale: async () => (await import('./scale')).scaleBench(),
+  api: async () => (await import('./api')).apiBench(),
 };
+/** Run only when named (`npm run bench -- profile`): a timeline of one create, not a figure with a floor. */
+const onDemand: Record<string, () => Promise<unknown>> = {
+  profile: async () => (await import('./profile-create')).profileCreateBench(),
+};
+if (only && onDemand[only]) {
+  await onDemand[only]!();
+  process.exit(0);
+}
 for (const [name, fn] of Object.entries(benches)) {
   if (only && only !== name) continue;
   await fn();
