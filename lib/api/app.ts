@@ -45,10 +45,12 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   // GitHub and Slack cannot send a bearer token: their HMAC signature authenticates those requests.
   app.use('/v1/*', (c, next) => (isSignedInbound(c.req.method, c.req.path) ? next() : bearer(c, next)));
   uploadRoutes(app, deps); // before the 1 MiB body limit: uploads stream to disk under their own cap
-  app.use('/v1/*', bodyLimit({
+  const limitBody = bodyLimit({
     maxSize: MAX_BODY_BYTES,
     onError: (c) => problemResponse(c, new WorkbayError('request.tooLarge', `request body is larger than ${MAX_BODY_BYTES} bytes (1 MiB)`)),
-  }));
+  });
+  // No route reads the body of a GET or HEAD: wrapping it would cost the hottest requests for nothing.
+  app.use('/v1/*', (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next)));
   app.use('/v1/*', async (c, next) => {
     // JSON.parse copes with any depth, but JSON.stringify, zod and our own walks recurse per level.
     if (c.req.method === 'GET' || !/json/i.test(c.req.header('content-type') ?? '')) return next();

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { startControlPlane, type TestControlPlane } from '../support/control-plane';
 import { providerYaml } from '../support/fixtures';
 import { dumpTable } from '../support/table-dump';
+import { pollUntil } from '../support/wait';
 
 const IMAGE = 'workbay-test/busybox:local';
 const CANARY = 'canary-0b7e4d1c-file-content';
@@ -139,8 +140,11 @@ describe('options the admin declared user-settable work', () => {
     const r = await create(alice, 'shared', {}, 'legacy', 25);
     expect(r.body.status).toBe('Running');
     // A record written before the rule existed: its HOST would point the control plane elsewhere.
-    const ws = (await cp.store.workspaces.get(r.body.id))!;
-    await cp.store.workspaces.update(ws, { ...ws, options: { HOST: 'unix:///nonexistent/workbay-legacy.sock', TAG: 'kept' } });
+    // Written behind workbay's back, retried while the worker may still be ending its pass (lease release).
+    expect(await pollUntil(async () => {
+      const ws = (await cp.store.workspaces.get(r.body.id))!;
+      return cp.store.workspaces.update(ws, { ...ws, options: { HOST: 'unix:///nonexistent/workbay-legacy.sock', TAG: 'kept' } }).then(() => true, () => false);
+    }, (done) => done, 10_000)).toBe(true);
     expect((await cp.call('POST', `/v1/workspaces/${r.body.id}/stop?wait=25`, { token: alice })).body.status).toBe('Stopped');
     const started = await cp.call('POST', `/v1/workspaces/${r.body.id}/start?wait=25`, { token: alice });
     expect(started.body.statusReason).toBeUndefined();

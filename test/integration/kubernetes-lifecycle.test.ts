@@ -94,8 +94,11 @@ describe('orphans on Kubernetes', () => {
   it('a labelled pod and PVC whose record is gone are removed by the next collection; an unlabelled PVC beside them is not', async () => {
     const r = await as('POST', '/v1/workspaces?wait=25', { provider: 'simple-kubernetes', name: 'k8s-orphan', source: { image: IMAGE } });
     expect(r.body.status).toBe('Running');
-    const rec = (await cp.store.workspaces.get(r.body.id))!;
-    await cp.store.workspaces.remove(rec);
+    // The record goes behind workbay's back; the worker may still be ending its pass (lease release).
+    expect(await pollUntil(async () => {
+      const rec = await cp.store.workspaces.get(r.body.id);
+      return rec ? cp.store.workspaces.remove(rec).then(() => true, () => false) : true;
+    }, (gone) => gone, 10_000)).toBe(true);
     const manifest = JSON.stringify({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'not-ours', namespace: 'default' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } });
     await run('sh', ['-c', `echo '${manifest}' | kubectl --kubeconfig ${kubeconfig} create -f -`]);
     expect(leftovers(r.body.id).length).toBeGreaterThanOrEqual(2);
