@@ -125,7 +125,8 @@ describe('scheduled cleanup: retention and maximum lifetime', () => {
     clearInterval(toucher);
     expect(stopped).toMatchObject({ status: 'Stopped', desiredState: 'Stopped', stopReason: 'maxLifetime' });
     expect(stopped.stopAt).toBeUndefined();
-    const ev = await events(ws.id);
+    // A poll of the record may see Stopped a moment before the event beside it is written.
+    const ev = await pollUntil(() => events(ws.id), (l) => l.some((e) => e.type === 'workspace.stopped'), 10_000, 100);
     expect(ev.filter((e) => e.type === 'workspace.stopped').map((e) => e.data?.stopReason)).toEqual(['maxLifetime']);
     const c = (await objectsOf(docker, ws.id)).containers[0]!;
     expect(c.State).toBe('exited');
