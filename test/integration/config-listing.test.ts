@@ -1,13 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startControlPlane, type TestControlPlane } from '../support/control-plane';
 import { testDocker } from '../support/docker-inspect';
-import { providerYaml } from '../support/fixtures';
 import { startGitServer, type GitServer } from '../support/git-server';
-import { startKubeSim, type KubeSim } from '../support/kube-sim';
+import { startKubeControlPlane, type KubeControlPlane } from '../support/kube-control-plane';
+import type { KubeSim } from '../support/kube-sim';
 import { runCli } from '../support/processes';
 import { listDockerConfigs } from '../../lib/drivers/docker/config-listing';
 import { isWorkbayError } from '../../lib/errors';
@@ -165,18 +162,12 @@ describe('workbay configs', () => {
 describe('on Kubernetes: a helper pod lists, and is deleted', () => {
   let sim: KubeSim;
   let kcp: TestControlPlane;
-  const dir = mkdtempSync(join(tmpdir(), 'workbay-kube-configs-'));
+  let kube: KubeControlPlane | undefined;
   beforeAll(async () => {
-    sim = await startKubeSim({ dockerHost: inject('dockerHost') });
-    sim.writeKubeconfig(join(dir, 'kubeconfig'));
-    kcp = await startControlPlane({ kubeconfig: join(dir, 'kubeconfig'), kubeTimeoutSeconds: 5 });
-    expect((await kcp.call('POST', '/v1/providers', { yaml: providerYaml('simple-kubernetes') })).status).toBe(201);
+    kube = await startKubeControlPlane(inject('dockerHost'), { prefix: 'workbay-kube-configs-', kubeTimeoutSeconds: 5 });
+    ({ sim, cp: kcp } = kube);
   }, 120_000);
-  afterAll(async () => {
-    await kcp?.dispose();
-    await sim?.close();
-    rmSync(dir, { recursive: true, force: true });
-  }, 120_000);
+  afterAll(() => kube?.close(), 120_000);
 
   const helperPods = async () => {
     const res = await fetch(`${sim.url}/api/v1/pods?labelSelector=${encodeURIComponent('workbay.dev/helper=config-listing')}`, { headers: { authorization: `Bearer ${sim.token}` } });

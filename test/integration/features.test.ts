@@ -1,15 +1,11 @@
 import { createHash } from 'node:crypto';
 import tar from 'tar-stream';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startControlPlane, type TestControlPlane } from '../support/control-plane';
 import { objectsOf, testDocker } from '../support/docker-inspect';
 import { startGitServer, type GitServer } from '../support/git-server';
 import { startRegistry, type Registry } from '../support/registry';
-import { providerYaml } from '../support/fixtures';
-import { startKubeSim, type KubeSim } from '../support/kube-sim';
+import { startKubeControlPlane, type KubeControlPlane } from '../support/kube-control-plane';
 
 /** Dev Container Features on Docker (issue 11, acceptance 1): local folders and OCI artifacts. */
 const IMAGE = 'workbay-test/busybox:local';
@@ -186,20 +182,13 @@ describe('the provider\'s policy on Feature sources', () => {
 });
 
 describe('on Kubernetes: Features need a buildRepository, the config chosen', () => {
-  let sim: KubeSim;
   let kcp: TestControlPlane;
-  const dir = mkdtempSync(join(tmpdir(), 'workbay-kube-features-'));
+  let kube: KubeControlPlane | undefined;
   beforeAll(async () => {
-    sim = await startKubeSim({ dockerHost: inject('dockerHost') });
-    sim.writeKubeconfig(join(dir, 'kubeconfig'));
-    kcp = await startControlPlane({ kubeconfig: join(dir, 'kubeconfig'), kubeTimeoutSeconds: 2 });
-    expect((await kcp.call('POST', '/v1/providers', { yaml: providerYaml('simple-kubernetes') })).status).toBe(201);
+    kube = await startKubeControlPlane(inject('dockerHost'), { prefix: 'workbay-kube-features-', kubeTimeoutSeconds: 2 });
+    kcp = kube.cp;
   }, 120_000);
-  afterAll(async () => {
-    await kcp?.dispose();
-    await sim?.close();
-    rmSync(dir, { recursive: true, force: true });
-  }, 120_000);
+  afterAll(() => kube?.close(), 120_000);
 
   // Installing them is covered in features-kubernetes.test.ts; without a registry to push to, the Error names both.
   it('a config with Features on a provider without buildRepository is an Error naming them, not a workspace without them', async () => {
