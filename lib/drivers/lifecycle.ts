@@ -37,7 +37,7 @@ export const NO_MARKER_DIR = { exitCode: 213, stderr: 'workbay-once: no marker d
  * running in the container after its caller is gone, so the container itself writes the marker on
  * success, and a lock directory (with the holder's pid) makes a resumed run wait for the old one
  * instead of running the command a second time. It makes MARKER_DIR itself when its user may (root,
- * the common case), so a first boot costs one exec per hook and nothing else (ADR 0019).
+ * the common case), so a first boot costs one exec per hook and nothing else (ADR 0016).
  */
 export const ONCE = `d=${MARKER_DIR}; m="$1"; s="$2"; shift 2
 [ "$(cat "$d/$m" 2>/dev/null)" = "$s" ] && exit 0

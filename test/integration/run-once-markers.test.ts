@@ -1,5 +1,5 @@
 /**
- * Run-once markers made by the hooks' own execs (ADR 0019): with a root user the first exec makes
+ * Run-once markers made by the hooks' own execs (ADR 0016): with a root user the first exec makes
  * /var/workbay itself; with a non-root remote user on an image without /var the driver makes it
  * once as root. Either way a create hook runs once per container and postStart once per start.
  */

@@ -167,7 +167,7 @@ export class DockerDriver implements Driver {
   /**
    * Starts the container if needed, creates the activity file and runs the hooks that are due. A
    * container this create just made has no markers to read; the hooks' own execs make the marker
-   * directory (ADR 0019), and the activity file is touched beside them.
+   * directory (ADR 0016), and the activity file is touched beside them.
    */
   private async boot(info: Docker.ContainerInspectInfo, progress: Progress, fresh = false): Promise<Observed> {
     const c = this.docker.getContainer(info.Id);
