@@ -9,7 +9,9 @@ export default defineConfig({
     reporters: ['default', ['json', { outputFile: '.vitest-results.json' }]],
     projects: [
       // Pure tests: no engine, no system packages (`npm run test:unit`).
-      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      // One module cache per worker (no per-file isolation): these tests hold no global state, and
+      // re-importing the AWS SDK, zod schemas and the compose schema per file cost most of their time.
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'], isolate: false } },
       // Everything that talks to a real engine, kube-sim, a git server or a browser.
       {
         extends: true,

@@ -101,6 +101,7 @@ describe('the OCI client with credentials', () => {
   });
 
   it('sends Basic credentials to the registry and never to the host a blob redirects to', async () => {
+    seen.length = 0;
     const written = `127.0.0.1:${port(registry)}/ns/x:1`;
     const features = await resolveFeatures({ [written]: {} }, '.devcontainer', { credentialsFor: async (h) => (h === `127.0.0.1:${port(registry)}` ? { username: 'robot', password: 'pw' } : undefined) });
     expect(features.map((f) => f.metadata.id)).toEqual(['x']);
