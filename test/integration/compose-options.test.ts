@@ -8,6 +8,7 @@ import type { DriverWorkspace } from '../../lib/drivers';
 import { DockerDriver } from '../../lib/drivers/docker';
 import { isWorkbayError } from '../../lib/errors';
 import type { Policy } from '../../lib/policy';
+import { composeApi } from '../support/compose';
 import { startControlPlane, type TestControlPlane } from '../support/control-plane';
 import { testDocker } from '../support/docker-inspect';
 import { startGitServer, type GitServer } from '../support/git-server';
@@ -24,20 +25,7 @@ let sim: KubeSim;
 let token: string;
 
 const as = (method: string, path: string, json?: unknown) => cp.call(method, path, { token, json });
-const sh = async (id: string, command: string) => (await as('POST', `/v1/workspaces/${id}/exec`, { command })).body as { exitCode: number; stdout: string; stderr: string };
-const settled = async (id: string) => {
-  let ws = (await as('GET', `/v1/workspaces/${id}`)).body;
-  for (let i = 0; i < 120 && ws.status !== 'Running' && ws.status !== 'Error'; i++) {
-    await new Promise((r) => setTimeout(r, 1000));
-    ws = (await as('GET', `/v1/workspaces/${id}`)).body;
-  }
-  return ws as { id: string; status: string; statusReason?: string };
-};
-const up = async (name: string, url: string) => {
-  const r = await as('POST', '/v1/workspaces?wait=25', { provider: 'compose', name, source: { git: { url } } });
-  expect(r.status, JSON.stringify(r.body)).toBeLessThan(300);
-  return settled(r.body.id);
-};
+const { sh, settled, up } = composeApi(as);
 const states = async (id: string) => {
   const list = await docker.listContainers({ all: true, filters: { label: [`com.docker.compose.project=workbay-${id.toLowerCase()}`] } });
   return Object.fromEntries(list.map((c) => [c.Labels['com.docker.compose.service']!, c.State]));

@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { composeApi } from '../support/compose';
 import { startControlPlane, type TestControlPlane } from '../support/control-plane';
 import { testDocker } from '../support/docker-inspect';
 import { startGitServer, type GitServer } from '../support/git-server';
@@ -57,20 +58,7 @@ const files: Record<string, string> = {
 };
 
 const as = (method: string, path: string, json?: unknown) => cp.call(method, path, { token, json });
-const sh = async (id: string, command: string) => (await as('POST', `/v1/workspaces/${id}/exec`, { command })).body as { exitCode: number; stdout: string; stderr: string };
-const settled = async (id: string, want: string[]) => {
-  let ws = (await as('GET', `/v1/workspaces/${id}`)).body;
-  for (let i = 0; i < 120 && !want.includes(ws.status); i++) {
-    await new Promise((r) => setTimeout(r, 1000));
-    ws = (await as('GET', `/v1/workspaces/${id}`)).body;
-  }
-  return ws as { id: string; status: string; statusReason?: string };
-};
-const up = async (name: string, url: string) => {
-  const r = await as('POST', '/v1/workspaces?wait=25', { provider: 'compose', name, source: { git: { url } } });
-  expect(r.status, JSON.stringify(r.body)).toBeLessThan(300);
-  return settled(r.body.id, ['Running', 'Error']);
-};
+const { sh, settled, up } = composeApi(as);
 const project = (id: string) => `workbay-${id.toLowerCase()}`;
 /** What the engine holds for a Compose project, found by the Compose label alone. */
 const onEngine = async (id: string) => {

@@ -53,18 +53,21 @@ async function leftovers(): Promise<string[]> {
   return [...containers, ...named].map((c) => c.Names[0]!).concat(volumes.map((v) => v.Name));
 }
 
+/** What the `three-configs` repository lists: the root config first, then the nested ones sorted. */
+const THREE_CONFIGS = {
+  items: [
+    { path: '.devcontainer.json', name: 'Root config' },
+    { path: '.devcontainer/node/devcontainer.json' },
+    { path: '.devcontainer/python/devcontainer.json', name: 'Python 3' },
+  ],
+  default: '.devcontainer.json',
+};
+
 describe('GET /v1/providers/{name}/devcontainers', () => {
   it('lists the root config, then the nested ones sorted, with their names and the default', async () => {
     const r = await list({ git: three, ref: 'main' });
     expect(r.status).toBe(200);
-    expect(r.body).toEqual({
-      items: [
-        { path: '.devcontainer.json', name: 'Root config' },
-        { path: '.devcontainer/node/devcontainer.json' },
-        { path: '.devcontainer/python/devcontainer.json', name: 'Python 3' },
-      ],
-      default: '.devcontainer.json',
-    });
+    expect(r.body).toEqual(THREE_CONFIGS);
     expect(await leftovers()).toEqual([]);
   }, 120_000);
 
@@ -178,14 +181,7 @@ describe('on Kubernetes: a helper pod lists, and is deleted', () => {
   it('lists the same configs in the same order as on Docker', async () => {
     const r = await kcp.call('GET', `/v1/providers/simple-kubernetes/devcontainers?git=${encodeURIComponent(three)}&ref=main`);
     expect(r.status).toBe(200);
-    expect(r.body).toEqual({
-      items: [
-        { path: '.devcontainer.json', name: 'Root config' },
-        { path: '.devcontainer/node/devcontainer.json' },
-        { path: '.devcontainer/python/devcontainer.json', name: 'Python 3' },
-      ],
-      default: '.devcontainer.json',
-    });
+    expect(r.body).toEqual(THREE_CONFIGS);
     expect(await helperPods()).toEqual([]);
   }, 120_000);
 

@@ -24,6 +24,7 @@ import type { FeatureLoaders } from '../../features';
 import { makeMarkerDir, readMarkers } from './markers';
 import { buildContext, cloneSource, demuxText, hasSourceTree, readRepoDevcontainer, type HelperSettings } from './source';
 import { volumeBindsAsMounts } from './podman';
+import { removeVolume } from './volumes';
 import { cliEnv, cliPrefix, openEngine, type DockerTarget, type EngineHandle } from './target';
 import { DEFAULT_DRIVER_TIMINGS, type DriverTimings } from '../timings';
 
@@ -224,17 +225,7 @@ export class DockerDriver implements Driver {
         if (!isMissing(err) && engineStatus(err) !== 409) throw translate(err, 'removing the container');
       });
     }
-    for (let i = 0; ; i++) {
-      try {
-        await this.docker.getVolume(objectName(ws.id)).remove();
-        break;
-      } catch (err) {
-        if (isMissing(err)) break;
-        // A volume stays "in use" for a moment while a concurrent container removal finishes.
-        if (engineStatus(err) !== 409 || i >= this.t.volumeRemoveRetries) throw translate(err, 'removing the workspace volume');
-        await new Promise((r) => setTimeout(r, this.t.volumeRemoveDelayMs));
-      }
-    }
+    await removeVolume(this.docker, objectName(ws.id), 'the workspace volume', this.t);
     await this.docker.getImage(`${objectName(ws.id)}:devcontainer`).remove({ force: true }).catch(() => undefined);
     // A Compose project's networks, volumes and built images (nothing else carries the workspace label).
     await removeLabelled(this.docker, ws, objectName(ws.id), this.t);

@@ -4,6 +4,7 @@ import type { ComposeProject } from '../../../compose/types';
 import { LABELS, type DriverWorkspace } from '../../driver';
 import { workspaceLabels } from '../container-spec';
 import { engine, engineStatus, isMissing, translate } from '../errors';
+import { removeVolume } from '../volumes';
 import { objectLabels, objectNameOf } from './labels';
 import { DEFAULT_DRIVER_TIMINGS, type DriverTimings } from '../../timings';
 
@@ -29,41 +30,38 @@ async function assertExists(kind: Kind, key: string, name: string, inspect: () =
   }
 }
 
+/**
+ * One network or volume of the project: an external one must exist; one that exists must be this
+ * workspace's (adopted from an earlier attempt); else it is made with the project's labels.
+ */
+async function ensureObject(kind: Kind, key: string, name: string, def: { external: boolean; labels: Record<string, string> }, ws: DriverWorkspace, project: ComposeProject, ops: {
+  inspect: () => Promise<{ Labels?: Record<string, string> | null }>;
+  create: (labels: Record<string, string>) => Promise<unknown>;
+}): Promise<void> {
+  if (def.external) return assertExists(kind, key, name, ops.inspect);
+  const found = await ops.inspect().catch((err) => (isMissing(err) ? undefined : Promise.reject(translate(err, `inspecting ${kind} ${name}`))));
+  if (found) return assertOurs(kind, key, name, found.Labels ?? undefined, ws);
+  await engine(`creating ${kind} ${name}`, () => ops.create(objectLabels(project.name, kind, key, { ...def.labels, ...workspaceLabels(ws) })));
+}
+
 /** Creates the project's networks and volumes that `keys` name (adopting this workspace's own); checks external ones. */
 export async function ensureObjects(docker: Docker, ws: DriverWorkspace, project: ComposeProject, keys: { networks: Set<string>; volumes: Set<string> }): Promise<void> {
   for (const key of [...keys.networks].sort()) {
     const def = project.networks[key] ?? { external: false, internal: false, labels: {} };
     const name = objectNameOf(project.name, key, def);
     const net = docker.getNetwork(name);
-    if (def.external) {
-      await assertExists('network', key, name, () => net.inspect());
-      continue;
-    }
-    const found = await net.inspect().catch((err) => (isMissing(err) ? undefined : Promise.reject(translate(err, `inspecting network ${name}`))));
-    if (found) {
-      assertOurs('network', key, name, (found as { Labels?: Record<string, string> }).Labels, ws);
-      continue;
-    }
-    await engine(`creating network ${name}`, () => docker.createNetwork({
-      Name: name, Driver: 'bridge', CheckDuplicate: true, Internal: def.internal, Labels: objectLabels(project.name, 'network', key, { ...def.labels, ...workspaceLabels(ws) }),
-    })).catch((err) => {
-      if (engineStatus((err as WorkbayError).cause) !== 409) throw err;
+    await ensureObject('network', key, name, def, ws, project, {
+      inspect: () => net.inspect(),
+      // CheckDuplicate answers 409 when a concurrent attempt made it first: that one is ours too.
+      create: (Labels) => docker.createNetwork({ Name: name, Driver: 'bridge', CheckDuplicate: true, Internal: def.internal, Labels })
+        .catch((err) => { if (engineStatus(err) !== 409) throw err; }),
     });
   }
   for (const key of [...keys.volumes].sort()) {
     const def = project.volumes[key] ?? { external: false, labels: {} };
     const name = objectNameOf(project.name, key, def);
     const vol = docker.getVolume(name);
-    if (def.external) {
-      await assertExists('volume', key, name, () => vol.inspect());
-      continue;
-    }
-    const found = await vol.inspect().catch((err) => (isMissing(err) ? undefined : Promise.reject(translate(err, `inspecting volume ${name}`))));
-    if (found) {
-      assertOurs('volume', key, name, found.Labels ?? undefined, ws);
-      continue;
-    }
-    await engine(`creating volume ${name}`, () => docker.createVolume({ Name: name, Labels: objectLabels(project.name, 'volume', key, { ...def.labels, ...workspaceLabels(ws) }) }));
+    await ensureObject('volume', key, name, def, ws, project, { inspect: () => vol.inspect(), create: (Labels) => docker.createVolume({ Name: name, Labels }) });
   }
 }
 
@@ -81,19 +79,7 @@ export async function removeLabelled(docker: Docker, ws: DriverWorkspace, keepVo
     });
   }
   const volumes = (await engine('listing volumes', () => docker.listVolumes({ filters: { label } }))).Volumes ?? [];
-  for (const v of volumes.filter((x) => x.Name !== keepVolume)) {
-    for (let i = 0; ; i++) {
-      try {
-        await docker.getVolume(v.Name).remove();
-        break;
-      } catch (err) {
-        if (isMissing(err)) break;
-        // A volume stays "in use" for a moment while a container removal finishes.
-        if (engineStatus(err) !== 409 || i >= timings.volumeRemoveRetries) throw translate(err, `removing volume ${v.Name}`);
-        await new Promise((r) => setTimeout(r, timings.volumeRemoveDelayMs));
-      }
-    }
-  }
+  for (const v of volumes.filter((x) => x.Name !== keepVolume)) await removeVolume(docker, v.Name, `volume ${v.Name}`, timings);
   const images = await engine('listing images', () => docker.listImages({ filters: { label } }));
   for (const img of images) {
     for (const tag of img.RepoTags ?? []) await docker.getImage(tag).remove({ force: true }).catch(() => undefined);
