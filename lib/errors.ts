@@ -54,6 +54,8 @@ export type ErrorCode =
   | 'integration.badSignature'
   | 'upload.notFound'
   | 'upload.inUse'
+  | 'upload.quotaExceeded'
+  | 'upload.noSpace'
   | 'internal';
 
 /** The single error base of workbay. Everything thrown on purpose is one of these. */

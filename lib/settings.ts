@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { parseDuration } from './config';
 import { WorkbayError } from './errors';
 import type { DriverTimings } from './drivers/timings';
+import { DEFAULT_UPLOAD_QUOTA, parseByteSize, type UploadQuota } from './uploads/types';
 
 const TABLE = z.string().min(3).max(255).regex(/^[A-Za-z0-9_.-]+$/, 'must be a DynamoDB table name');
 const DOCKER_HOST = z.string().regex(/^(unix|tcp|ssh):\/\//, 'must start with unix://, tcp:// or ssh://');
@@ -163,5 +164,28 @@ export function readLambdaSettings(env: Record<string, string | undefined>): Lam
     helperImage: s.WORKBAY_HELPER_IMAGE, helperNetwork: s.WORKBAY_HELPER_NETWORK,
     dockerHost: s.WORKBAY_DEFAULT_DOCKER_HOST, dynamodbEndpoint: s.WORKBAY_DYNAMODB_ENDPOINT,
     driverTimings: driverTimingsFrom(s),
+  };
+}
+
+/** A byte size such as 500MiB, or 0 (no limit); a bad one stops the process with the variable's name. */
+const BYTES_OR_ZERO = z.string().refine((v) => v.trim() === '0' || parseByteSize(v) !== undefined, 'must be a size such as 500MiB (bytes, or with KiB, MiB or GiB), or 0 for no limit');
+const bytesOf = (v: string | undefined, fallback: number) => (v === undefined ? fallback : v.trim() === '0' ? 0 : parseByteSize(v)!);
+
+const UploadQuotaEnv = z.object({
+  WORKBAY_UPLOAD_QUOTA_COUNT: z.string().regex(/^\s*\d{1,6}\s*$/, 'must be a whole number of uploads, or 0 for no limit').optional(),
+  WORKBAY_UPLOAD_QUOTA_BYTES: BYTES_OR_ZERO.optional(),
+  WORKBAY_UPLOAD_MIN_FREE: BYTES_OR_ZERO.optional(),
+});
+
+/**
+ * The per-owner cap on unused uploads (WORKBAY_UPLOAD_QUOTA_COUNT, WORKBAY_UPLOAD_QUOTA_BYTES) and
+ * the free space uploads leave on the data dir (WORKBAY_UPLOAD_MIN_FREE); unset = DEFAULT_UPLOAD_QUOTA.
+ */
+export function readUploadQuota(env: Record<string, string | undefined>): UploadQuota {
+  const s = parseEnv(UploadQuotaEnv, env);
+  return {
+    count: s.WORKBAY_UPLOAD_QUOTA_COUNT === undefined ? DEFAULT_UPLOAD_QUOTA.count : Number(s.WORKBAY_UPLOAD_QUOTA_COUNT),
+    bytes: bytesOf(s.WORKBAY_UPLOAD_QUOTA_BYTES, DEFAULT_UPLOAD_QUOTA.bytes),
+    minFreeBytes: bytesOf(s.WORKBAY_UPLOAD_MIN_FREE, DEFAULT_UPLOAD_QUOTA.minFreeBytes),
   };
 }

@@ -1,4 +1,5 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import type { Context, Next } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { monotonicFactory } from 'ulid';
 import { findTooDeepJson, LIMITS, tooDeepMessage } from '../config/limits';
@@ -7,18 +8,9 @@ import { WorkbayError } from '../errors';
 import { authenticate } from './auth';
 import type { ApiDeps, ApiEnv } from './context';
 import { problemResponse, toWorkbayError, zodProblem } from './problem';
-import { providerRoutes } from './routes/providers';
-import { tokenRoutes } from './routes/tokens';
-import { workspaceRoutes } from './routes/workspaces';
-import { workspaceOpsRoutes } from './routes/workspace-ops';
-import { sweepRoutes } from './routes/sweeps';
-import { webhookRoutes } from './routes/webhooks';
-import { integrationRoutes } from './routes/integrations';
-import { isSignedInbound } from './routes/integrations-inbound';
+import { isSignedInbound } from './routes/integrations-inbound-paths';
 import { portalRoutes } from './routes/portal';
-import { attachRoutes } from './routes/attach';
-import { uploadRoutes } from './routes/uploads';
-import { configRoutes } from './routes/configs';
+import { mountGroup, type GroupBuilder, type RouteGroup } from './route-groups';
 
 /** Largest request body accepted (DESIGN §7). */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -28,13 +20,68 @@ const health = createRoute({
   responses: { 200: { description: 'alive', content: { 'application/json': { schema: z.object({ status: z.literal('ok') }) } } } },
 });
 
+/** Folder uploads stream to disk under their own cap, so they are mounted before the 1 MiB body limit. */
+const UPLOADS: RouteGroup = { prefix: '/v1/uploads', load: async () => (await import('./routes/uploads')).uploadRoutes };
+
+/** The API's route groups; each loads with its first request (docs/adr/0020-lazy-api-loading.md). */
+const GROUPS: RouteGroup[] = [
+  {
+    prefix: '/v1/workspaces',
+    load: async () => {
+      const [ws, ops, attach] = await Promise.all([import('./routes/workspaces'), import('./routes/workspace-ops'), import('./routes/attach')]);
+      return (app, deps) => {
+        ws.workspaceRoutes(app, deps);
+        ops.workspaceOpsRoutes(app, deps);
+        attach.attachRoutes(app, deps);
+      };
+    },
+  },
+  {
+    prefix: '/v1/providers',
+    load: async () => {
+      const [providers, configs] = await Promise.all([import('./routes/providers'), import('./routes/configs')]);
+      return (app, deps) => {
+        providers.providerRoutes(app, deps);
+        configs.configRoutes(app, deps);
+      };
+    },
+  },
+  { prefix: '/v1/sweeps', load: async () => (await import('./routes/sweeps')).sweepRoutes },
+  { prefix: '/v1/tokens', load: async () => (await import('./routes/tokens')).tokenRoutes },
+  { prefix: '/v1/webhooks', load: async () => (await import('./routes/webhooks')).webhookRoutes },
+  { prefix: '/v1/integrations', load: async () => (await import('./routes/integrations')).integrationRoutes },
+];
+
+const INFO = { title: 'workbay', version: '1', description: 'Control plane for developer workspaces (DevPod-compatible providers).' };
+
+/** Route groups of each app, so tests and `/openapi.json` can build them all. */
+const builders = new WeakMap<OpenAPIHono<ApiEnv>, GroupBuilder[]>();
+
+/** Every route `app` serves, its route groups built (the lazy groups otherwise appear as one catch-all each). */
+export async function servedRoutes(app: OpenAPIHono<ApiEnv>): Promise<OpenAPIHono<ApiEnv>['routes']> {
+  const subs = await Promise.all((builders.get(app) ?? []).map((b) => b()));
+  return [...app.routes, ...subs.flatMap((s) => s.routes)];
+}
+
 /** Builds the HTTP API. The same app runs in embedded mode (node-server) and in Lambda (hono/aws-lambda). */
 export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
-  const app = new OpenAPIHono<ApiEnv>({
-    defaultHook: (result) => {
-      if (!result.success) throw zodProblem(result.error, result.target);
-    },
-  });
+  const newApp = (): OpenAPIHono<ApiEnv> => {
+    const a = new OpenAPIHono<ApiEnv>({
+      defaultHook: (result) => {
+        if (!result.success) throw zodProblem(result.error, result.target);
+      },
+    });
+    a.notFound((c) => problemResponse(c, new WorkbayError('route.notFound', `no route for ${c.req.method} ${c.req.path}`)));
+    a.onError((err, c) => {
+      const e = toWorkbayError(err);
+      if (e.code === 'internal' || e.code === 'store.unavailable') {
+        deps.log?.({ level: 'error', requestId: c.get('requestId'), code: e.code, error: describe(err) });
+      }
+      return problemResponse(c, e);
+    });
+    return a;
+  };
+  const app = newApp();
 
   // Monotonic: within one millisecond the next id increments the last instead of drawing 80 new random bits.
   const requestUlid = monotonicFactory();
@@ -47,16 +94,16 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   const bearer = authenticate(deps.store, { log: deps.log });
   // GitHub and Slack cannot send a bearer token: their HMAC signature authenticates those requests.
   app.use('/v1/*', (c, next) => (isSignedInbound(c.req.method, c.req.path) ? next() : bearer(c, next)));
-  uploadRoutes(app, deps); // before the 1 MiB body limit: uploads stream to disk under their own cap
+  const groups = [mountGroup(app, UPLOADS, deps, newApp)];
   const limitBody = bodyLimit({
     maxSize: MAX_BODY_BYTES,
     onError: (c) => problemResponse(c, new WorkbayError('request.tooLarge', `request body is larger than ${MAX_BODY_BYTES} bytes (1 MiB)`)),
   });
-  // No route reads the body of a GET or HEAD: wrapping it would cost the hottest requests for nothing.
-  app.use('/v1/*', (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next)));
-  app.use('/v1/*', async (c, next) => {
+  // No route reads the body of a GET or HEAD: checking it would cost the hottest requests for nothing.
+  app.use('/v1/*', (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, () => checkDepth(c, next))));
+  const checkDepth = async (c: Context<ApiEnv>, next: Next): Promise<Response | void> => {
     // JSON.parse copes with any depth, but JSON.stringify, zod and our own walks recurse per level.
-    if (c.req.method === 'GET' || !/json/i.test(c.req.header('content-type') ?? '')) return next();
+    if (!/json/i.test(c.req.header('content-type') ?? '')) return next();
     // Read as bytes (cached by hono), so handlers that verify a signature over the raw body still can.
     const text = new TextDecoder().decode(await c.req.arrayBuffer());
     const at = findTooDeepJson(text);
@@ -66,34 +113,25 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
     return problemResponse(c, new WorkbayError('request.invalid', `invalid body: ${message}`, {
       errors: [{ field: 'body', message, line, column, hint: `Keep nesting within ${LIMITS.depth} levels.` }],
     }));
-  });
+  };
 
   app.openapi(health, (c) => c.json({ status: 'ok' as const }, 200));
-  providerRoutes(app, deps);
-  workspaceRoutes(app, deps);
-  workspaceOpsRoutes(app, deps);
-  attachRoutes(app, deps);
-  configRoutes(app, deps);
-  sweepRoutes(app, deps);
-  tokenRoutes(app, deps);
-  webhookRoutes(app, deps);
-  integrationRoutes(app, deps);
+  for (const g of GROUPS) groups.push(mountGroup(app, g, deps, newApp));
+  builders.set(app, groups);
   portalRoutes(app);
 
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
-  app.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: { title: 'workbay', version: '1', description: 'Control plane for developer workspaces (DevPod-compatible providers).' },
-  });
-
-  app.notFound((c) => problemResponse(c, new WorkbayError('route.notFound', `no route for ${c.req.method} ${c.req.path}`)));
-  app.onError((err, c) => {
-    const e = toWorkbayError(err);
-    if (e.code === 'internal' || e.code === 'store.unavailable') {
-      deps.log?.({ level: 'error', requestId: c.get('requestId'), code: e.code, error: describe(err) });
-    }
-    return problemResponse(c, e);
-  });
+  // Documents every group, so the first request for it builds them all; the document is kept.
+  let document: Promise<unknown> | undefined;
+  app.get('/openapi.json', async (c) => c.json(await (document ??= (async () => {
+    const doc = new OpenAPIHono<ApiEnv>();
+    doc.openAPIRegistry.registerPath(health);
+    for (const sub of await Promise.all(groups.map((b) => b()))) doc.route('/', sub);
+    doc.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
+    return doc.getOpenAPI31Document({ openapi: '3.1.0', info: INFO });
+  })().catch((err: unknown) => {
+    document = undefined;
+    throw err;
+  }))));
   return app;
 }
 

@@ -41,6 +41,8 @@ const STATUS: Record<ErrorCode, number> = {
   'integration.badSignature': 401,
   'upload.notFound': 404,
   'upload.inUse': 409,
+  'upload.quotaExceeded': 429,
+  'upload.noSpace': 507,
   internal: 500,
 };
 

@@ -6,7 +6,7 @@ import { ulid } from 'ulid';
 import { createApp } from '../api';
 import { buildServices, type Log, type Services } from '../runtime';
 import { localSecrets } from '../secrets';
-import type { EmbeddedSettings } from '../settings';
+import { readUploadQuota, type EmbeddedSettings } from '../settings';
 import { ensureTable, openStore, type Store } from '../store';
 import { LOCAL_CREDENTIALS, startEmbeddedDynamo } from '../store/embedded';
 import { externalStoreOptions } from '../store/external';
@@ -27,7 +27,7 @@ function embeddedUploads(dataDir: string, env: Record<string, string | undefined
       errors: [{ field: 'WORKBAY_UPLOAD_MAX', message: 'bytes, or a number with KiB, MiB or GiB' }],
     });
   }
-  return new DiskUploadStore({ dir: join(dataDir, 'uploads'), ...(maxBytes ? { maxBytes } : {}) });
+  return new DiskUploadStore({ dir: join(dataDir, 'uploads'), ...(maxBytes ? { maxBytes } : {}), quota: readUploadQuota(env) });
 }
 
 /** A running embedded control plane. */

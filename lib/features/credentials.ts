@@ -1,4 +1,4 @@
-import type { RegistryLogin } from '../policy/registries';
+import { registryHostKey, registryLogin, type RegistryLogin } from '../policy/registries';
 import { isSecretRef, type SecretResolver } from '../secrets/references';
 import type { FeatureLoaders } from './types';
 
@@ -8,17 +8,18 @@ type Login = { username: string; password: string };
  * A `credentialsFor` loader over the provider's `workbay.registries`: a host's references are
  * fetched the first time that registry is called, once per driver, so a broken reference for one
  * registry fails only the Features from it (with the field named), never other work. Hosts are
- * matched exactly (lowercase), port included; undefined when the provider names no registries.
+ * matched by registryHostKey (any case, Docker Hub's aliases as one, port included); undefined when
+ * the provider names no registries.
  */
 export function registryCredentials(registries: Record<string, RegistryLogin> | undefined, secrets: SecretResolver): FeatureLoaders['credentialsFor'] {
   if (!registries || !Object.keys(registries).length) return undefined;
   const fetched = new Map<string, Promise<Login | undefined>>();
   return (registry) => {
-    const host = registry.toLowerCase();
+    const host = registryHostKey(registry);
     let p = fetched.get(host);
     if (!p) {
-      const login = Object.hasOwn(registries, host) ? registries[host] : undefined;
-      const field = (key: string) => `workbay.registries["${host}"].${key}`;
+      const { key: written, login } = registryLogin(registries, host) ?? {};
+      const field = (key: string) => `workbay.registries["${written}"].${key}`;
       p = login
         ? (async () => ({
           username: isSecretRef(login.username) ? (await secrets(login.username, field('username'))).trim() : login.username,

@@ -18,7 +18,7 @@ export function parseFeatureRef(written: string, configDir: string): FeatureRef 
   if (written.startsWith('./') || written.startsWith('../')) {
     const path = posix.normalize(posix.join(configDir, written)).replace(/\/+$/, '');
     if (path === '..' || path.startsWith('../') || posix.isAbsolute(path)) {
-      throw configError(`Feature "${written}" points outside the workspace source`, [{ field, message: 'a local Feature must be inside the repository' }]);
+      throw configError(`Feature "${written}" points outside the workspace source`, [{ field, message: 'a local Feature must be inside the workspace source (the repository or uploaded folder)' }]);
     }
     return { written, source: { kind: 'local', path }, canonical: path };
   }

@@ -1,4 +1,4 @@
-import { configError, WorkbayError } from '../errors';
+import { configError, isWorkbayError, WorkbayError } from '../errors';
 import { ociFiles, ociManifest } from './oci';
 import { featureOptionsEnv } from './options';
 import { installOrder, type OrderNode } from './order';
@@ -40,7 +40,11 @@ async function load(ref: FeatureRef, given: unknown, loaders: FeatureLoaders): P
   const s = ref.source;
   if (s.kind === 'local') {
     if (!loaders.local) throw configError(`Feature "${ref.written}" is a local folder, and this workspace has no source folder to read it from`, [{ field: `features["${ref.written}"]`, message: 'local Features need a git (or folder) source', hint: 'Publish the Feature to a registry, or use a git source that contains it.' }]);
-    const files = await loaders.local(s.path);
+    const files = await loaders.local(s.path).catch((err: unknown) => {
+      // The driver's reader knows the folder, not how devcontainer.json wrote the Feature.
+      if (!isWorkbayError(err, 'config.invalid')) throw err;
+      throw configError(`Feature "${ref.written}": ${err.message}`, err.errors.map((e) => ({ ...e, field: `features["${ref.written}"]` })));
+    });
     if (!files?.size) throw new WorkbayError('driver.sourceFailed', `Feature "${ref.written}" was not found: the source has no folder ${s.path}`);
     return { ref, given, metadata: readMetadata(ref, files), files };
   }

@@ -2,6 +2,7 @@ import { parseDuration } from '../config/duration';
 import { Issues, formatPath, show, type FieldPath, type SourcePosition } from '../config/issues';
 import { cpuMillis, memoryBytes } from './units';
 import { parseLifecycle } from './lifecycle';
+import { MAX_GIT_SOURCES, parseGitSourcePattern } from './git-sources';
 import { parseRegistries } from './registries';
 import { DEFAULT_POLICY, type MountType, type Policy, type ResourceRule } from './types';
 
@@ -11,7 +12,7 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 
 const POLICY_KEYS = new Set([
   'mounts', 'privileged', 'capabilities', 'securityOptions', 'networks', 'devices', 'hostNamespaces', 'images',
-  'resources', 'maxInactivityTimeout', 'quotas',
+  'gitSources', 'resources', 'maxInactivityTimeout', 'quotas',
 ]);
 const MOUNT_TYPES: MountType[] = ['bind', 'volume', 'tmpfs'];
 const CAPABILITY = /^[A-Z][A-Z0-9_]*$/;
@@ -97,6 +98,12 @@ export function parseWorkbaySection(value: unknown, issues: Issues, locate: Loca
   if (ns) policy.hostNamespaces = ns as ('pid' | 'ipc')[];
   const images = list('images', at('images'), p.images, () => undefined);
   if (images) policy.images = images;
+  const gitSources = list('gitSources', at('gitSources'), p.gitSources, (s) => {
+    const read = parseGitSourcePattern(s);
+    return typeof read === 'string' ? read : undefined;
+  });
+  if (Array.isArray(p.gitSources) && p.gitSources.length > MAX_GIT_SOURCES) add(at('gitSources'), `lists ${p.gitSources.length} git sources; at most ${MAX_GIT_SOURCES} are accepted`);
+  else if (gitSources) policy.gitSources = gitSources;
 
   if (p.resources !== undefined && p.resources !== null) {
     if (!isObj(p.resources)) add(at('resources'), `expected a mapping with cpus and memory, got ${show(p.resources)}`);

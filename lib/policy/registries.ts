@@ -19,6 +19,26 @@ export const MAX_REGISTRIES = 20;
 /** `host`, `host:port`, `[v6]:port`, lowercase, as the first part of an OCI reference names it. */
 const HOST = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*|\[[0-9a-f:.]+\])(?::\d{1,5})?$/;
 const KEYS = ['username', 'password'];
+/** Names Docker clients use for Docker Hub: references say `docker.io`, the registry API is `registry-1.docker.io`, old logins `index.docker.io`. */
+const DOCKER_HUB = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
+
+/**
+ * The one comparison key of a registry host, used both for `workbay.registries` entries and for the
+ * host a reference or pull names: lowercase, surrounding space dropped, and Docker Hub's aliases as
+ * `docker.io`. Ports stay part of the host (`registry:5000` is another registry than `registry`).
+ */
+export function registryHostKey(host: string): string {
+  const h = host.trim().toLowerCase();
+  return DOCKER_HUB.has(h) ? 'docker.io' : h;
+}
+
+/** The login a provider gives for `host` (any alias, any case) and the key it was written under; undefined when none. */
+export function registryLogin(registries: Record<string, RegistryLogin> | undefined, host: string): { key: string; login: RegistryLogin } | undefined {
+  if (!registries) return undefined;
+  const want = registryHostKey(host);
+  for (const [key, login] of Object.entries(registries)) if (registryHostKey(key) === want) return { key, login };
+  return undefined;
+}
 
 /**
  * Reads `workbay.registries` (host -> {username, password}); problems are added with their path (and
@@ -26,6 +46,7 @@ const KEYS = ['username', 'password'];
  */
 export function parseRegistries(value: unknown, add: Add): Record<string, RegistryLogin> {
   const out: Record<string, RegistryLogin> = {};
+  const seen = new Map<string, string>();
   if (value === undefined || value === null) return out;
   const at = (...rest: string[]): FieldPath => ['workbay', 'registries', ...rest];
   if (typeof value !== 'object' || Array.isArray(value)) {
@@ -56,7 +77,10 @@ export function parseRegistries(value: unknown, add: Add): Record<string, Regist
       add(at(rawHost, 'password'), 'must be a secret reference (env:NAME, file:/path or aws-sm:name); the value written here is not one (not shown)', REFERENCE_HINT);
       continue;
     }
-    if (out[host]) add(at(rawHost), `${host} is listed twice`);
+    const key = registryHostKey(host);
+    const first = seen.get(key);
+    if (first !== undefined) add(at(rawHost), first === host ? `${host} is listed twice` : `${host} and ${first} are the same registry (Docker Hub's names are one host); list it once`);
+    else seen.set(key, host);
     out[host] = { username, password };
   }
   return out;

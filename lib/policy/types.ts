@@ -35,6 +35,11 @@ export interface Policy {
   hostNamespaces: ('pid' | 'ipc')[];
   /** Image reference prefixes users may run; empty allows any image. */
   images: string[];
+  /**
+   * Git sources users may clone (`source.git`, config listings), as `[scheme://]host[:port][/path]`
+   * entries matched on the normalised URL (lib/policy/git-sources.ts); empty allows any repository.
+   */
+  gitSources: string[];
   resources: { cpus: ResourceRule; memory: ResourceRule };
   /** Longest inactivity timeout a workspace may ask for, in seconds; 0 = no ceiling. */
   maxInactivityTimeoutSeconds: number;
@@ -56,6 +61,7 @@ export const DEFAULT_POLICY: Policy = Object.freeze({
   devices: [],
   hostNamespaces: [],
   images: [],
+  gitSources: [],
   resources: { cpus: {}, memory: {} },
   maxInactivityTimeoutSeconds: 0,
   quotas: { workspaces: 0, running: 0 },

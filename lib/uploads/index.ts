@@ -4,8 +4,10 @@
  */
 export { DiskUploadStore, type DiskUploadOptions } from './disk-store';
 export { TarCheck } from './tar-check';
+export { OwnerHolds, ownerKey, type Held, type HoldState } from './owner-holds';
+export { checkFreeSpace, quotaRefusal, quotaWords } from './quota';
 export {
-  DEFAULT_UPLOAD_MAX_BYTES, DEFAULT_UPLOAD_TTL_SECONDS, UPLOAD_ID, formatBytes, parseByteSize, uploadNotFound,
-  type UploadInfo, type UploadReader, type UploadStore,
+  DEFAULT_UPLOAD_MAX_BYTES, DEFAULT_UPLOAD_QUOTA, DEFAULT_UPLOAD_TTL_SECONDS, UPLOAD_ID, formatBytes, parseByteSize, uploadNotFound,
+  type UploadInfo, type UploadQuota, type UploadReader, type UploadStore,
 } from './types';
 export { uploadSource, type UploadCatalog } from './workspace-source';

@@ -37,14 +37,20 @@ export interface UploadStore extends UploadReader {
   readonly maxBytes: number;
   /** How long an upload no workspace uses is kept, in seconds. */
   readonly ttlSeconds: number;
+  /** The per-owner cap on unused uploads and the free-space floor. */
+  readonly quota: UploadQuota;
   /**
    * Stores an archive streamed from `body`, hashing and counting while it is written and checking
-   * that it is a plain tar of relative paths. Over `maxBytes` is `request.tooLarge`, anything else
-   * bad is `request.invalid`; either way nothing is kept.
+   * that it is a plain tar of relative paths. Before a byte is read the owner's quota and the free
+   * space are checked for `size` (the declared length; unknown counts as `maxBytes`): over the quota
+   * is `upload.quotaExceeded`, too little space `upload.noSpace`. Over `maxBytes` is
+   * `request.tooLarge`, anything else bad is `request.invalid`; whatever the error, nothing is kept.
    */
-  put(owner: string, body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<UploadInfo>;
+  put(owner: string, body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, opts?: { size?: number }): Promise<UploadInfo>;
   /** The upload, whoever owns it; undefined when unknown or expired. */
   get(id: string): Promise<UploadInfo | undefined>;
+  /** The owner's uploads no workspace uses (what counts against the quota), oldest first. */
+  listUnused(owner: string): Promise<UploadInfo[]>;
   /** Marks the upload as used by a workspace (it no longer expires). */
   bind(id: string, workspaceId: string): Promise<void>;
   /** Removes an upload; gone already is success. */
@@ -55,6 +61,22 @@ export interface UploadStore extends UploadReader {
 export const DEFAULT_UPLOAD_MAX_BYTES = 100 * 1024 * 1024;
 /** An unused upload is kept an hour: enough for `up` to create its workspace, short enough to not pile up. */
 export const DEFAULT_UPLOAD_TTL_SECONDS = 3600;
+
+/** The per-owner cap on unused uploads, and the free space uploads must leave on the data dir. */
+export interface UploadQuota {
+  /** Uploads no workspace uses that one owner may hold at once, those still being sent included (0 = no limit). */
+  count: number;
+  /** Their total bytes (0 = no limit). */
+  bytes: number;
+  /** An upload is refused when the data dir's free space minus its size would fall below this (0 = no floor). */
+  minFreeBytes: number;
+}
+
+/**
+ * 5 uploads / 500 MiB per owner: `up` needs one at a time, a few parallel `up`s fit, and a full
+ * quota is at most five cap-sized archives. 1 GiB free stays for volumes, builds and the table.
+ */
+export const DEFAULT_UPLOAD_QUOTA: UploadQuota = { count: 5, bytes: 500 * 1024 * 1024, minFreeBytes: 1024 * 1024 * 1024 };
 
 /** Upload ids are ULIDs, like workspace ids. */
 export const UPLOAD_ID = /^[0-9A-HJKMNP-TV-Z]{26}$/;

@@ -45,6 +45,54 @@ export class Lease {
    * written and the fresh record is returned for the caller to decide again.
    */
   async save(patch: Patch, event?: SaveEvent, still?: (fresh: WorkspaceRecord) => boolean): Promise<WorkspaceRecord> {
+    await this.settle();
+    const { rec, written } = await this.write(patch, still);
+    if (written) await this.tell(rec, event);
+    return rec;
+  }
+
+  /**
+   * A save that returns once the record is written, for a status entered before a driver call: the
+   * event is written meanwhile (it took its id, and so its place in the log, at once) and waiters
+   * are told after it. The next save or release waits for it first; a save fails with its failure.
+   */
+  async saveAhead(patch: Patch, event: SaveEvent): Promise<WorkspaceRecord> {
+    await this.settle();
+    const { rec, written } = await this.write(patch);
+    if (written) this.announce(rec, event);
+    return rec;
+  }
+
+  /** Resolves when the events this holder wrote ahead have landed (or failed; it never rejects). */
+  written(): Promise<void> {
+    return (this.pending ?? Promise.resolve()).catch(() => undefined);
+  }
+
+  /** Writes `event` for `rec` without waiting for it (see saveAhead). */
+  announce(rec: WorkspaceRecord, event: SaveEvent): void {
+    this.pending = this.tell(rec, event);
+    this.pending.catch(() => undefined);
+  }
+
+  private pending?: Promise<void>;
+
+  /** Waits for an event written ahead; its failure is the caller's (the record was written without it). */
+  private async settle(): Promise<void> {
+    const p = this.pending;
+    this.pending = undefined;
+    await p;
+  }
+
+  // Waiters are told after the event is written, so whoever a `?wait` answers also finds the event.
+  private async tell(rec: WorkspaceRecord, event?: SaveEvent): Promise<void> {
+    try {
+      if (event) await this.leases.workspaces.event(rec, event.type, event.message, this.leases.actor, event.data);
+    } finally {
+      this.leases.workspaces.changes.notify(rec.id, rec);
+    }
+  }
+
+  private async write(patch: Patch, still?: (fresh: WorkspaceRecord) => boolean): Promise<{ rec: WorkspaceRecord; written: boolean }> {
     let cur = this.current;
     const intended = cur.desiredState;
     for (let i = 0; ; i++) {
@@ -52,13 +100,7 @@ export class Lease {
       try {
         const next = await this.leases.store.workspaces.update(cur, { ...cur, ...patch });
         this.current = next;
-        // Waiters are told after the event is written, so whoever a `?wait` answers also finds the event.
-        try {
-          if (event) await this.leases.workspaces.event(next, event.type, event.message, this.leases.actor, event.data);
-        } finally {
-          this.leases.workspaces.changes.notify(next.id, next);
-        }
-        return next;
+        return { rec: next, written: true };
       } catch (err) {
         if (!isWorkbayError(err, 'store.conflict') || i >= 4) throw err;
         const fresh = await this.leases.store.workspaces.get(cur.id);
@@ -66,7 +108,7 @@ export class Lease {
         cur = fresh;
         this.current = fresh;
         // A status decided for the old desired state is stale: the next pass decides again.
-        if (this.holds(fresh) && ((patch.status && fresh.desiredState !== intended) || (still && !still(fresh)))) return fresh;
+        if (this.holds(fresh) && ((patch.status && fresh.desiredState !== intended) || (still && !still(fresh)))) return { rec: fresh, written: false };
       }
     }
   }
@@ -77,6 +119,7 @@ export class Lease {
    * last wrote, without reading it back; a concurrent change makes it re-read.
    */
   async release(patch: Patch = {}): Promise<void> {
+    await this.written();
     // Unreadable store: the lease expires by itself within LEASE_MS.
     let cur: WorkspaceRecord | undefined = this.current;
     for (let i = 0; i < 3; i++) {
@@ -107,20 +150,30 @@ export class Leases {
     readonly actor: 'reconciler' | 'sweeper' = 'reconciler',
   ) {}
 
+  /** False while a live lease is held by anyone, this process included (`ignoreLease`: always true). */
+  free(ws: WorkspaceRecord, ignoreLease: boolean): boolean {
+    const held = ws.leaseOwner && ws.leaseUntil && Date.parse(ws.leaseUntil) > Date.now();
+    return !held || ignoreLease;
+  }
+
   /**
    * Takes the lease unless a live one is held by anyone, this process included; undefined when it
    * lost the race. `ignoreLease` takes over any lease (an embedded restart: holders are dead).
+   * `patch` is written with the lease (what the holder would write first anyway), and `event` for it
+   * after, without waiting (see Lease.saveAhead).
    */
-  async acquire(ws: WorkspaceRecord, ignoreLease: boolean): Promise<Lease | undefined> {
-    const held = ws.leaseOwner && ws.leaseUntil && Date.parse(ws.leaseUntil) > Date.now();
-    if (held && !ignoreLease) return undefined;
+  async acquire(ws: WorkspaceRecord, ignoreLease: boolean, patch: Patch = {}, event?: SaveEvent): Promise<Lease | undefined> {
+    if (!this.free(ws, ignoreLease)) return undefined;
     const token = `${this.workerId}#${ulid()}`;
+    let lease: Lease;
     try {
-      const rec = await this.store.workspaces.update(ws, { ...ws, leaseOwner: token, leaseUntil: new Date(Date.now() + LEASE_MS).toISOString() });
-      return new Lease(this, token, rec);
+      const rec = await this.store.workspaces.update(ws, { ...ws, ...patch, leaseOwner: token, leaseUntil: new Date(Date.now() + LEASE_MS).toISOString() });
+      lease = new Lease(this, token, rec);
     } catch (err) {
       if (isWorkbayError(err, 'store.conflict')) return undefined;
       throw err;
     }
+    if (event) lease.announce(lease.current, event);
+    return lease;
   }
 }

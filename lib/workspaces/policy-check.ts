@@ -1,19 +1,21 @@
 import { WorkbayError } from '../errors';
 import { resolveDevcontainer } from '../drivers/devcontainer';
-import { evaluate, judgeTimeout, type Policy, type Violation } from '../policy';
+import { evaluate, gitSourceViolation, judgeTimeout, type Policy, type Violation } from '../policy';
 import { featureSourceViolations } from '../features';
 import type { WorkspaceRecord } from '../store';
 import type { Driver } from '../drivers';
 import { driverWorkspace } from './drivers';
 
 /**
- * What the API can judge before anything is written: the request's devcontainer.json (or, for an
- * image source without one, the image reference) and the inactivity timeout. A git source's own
- * devcontainer.json and every image's `devcontainer.metadata` label are judged by the driver, once
- * they are known (ADR 0008).
+ * What the API can judge before anything is written: the git source's URL (`policy.gitSources`), the
+ * request's devcontainer.json (or, for an image source without one, the image reference) and the
+ * inactivity timeout. A git source's own devcontainer.json and every image's `devcontainer.metadata`
+ * label are judged by the driver, once they are known (ADR 0008).
  */
 export function requestViolations(policy: Policy, ws: WorkspaceRecord, timeoutRequested: boolean | undefined): Violation[] {
   const out: Violation[] = [];
+  const git = 'git' in ws.source ? gitSourceViolation(policy, ws.source.git.url, 'source.git.url') : undefined;
+  if (git) out.push(git);
   if (ws.devcontainer !== undefined || 'image' in ws.source) {
     const r = resolveDevcontainer(driverWorkspace(ws), ws.devcontainer);
     if (ws.driver === 'kubernetes' && r.config.dockerCompose) {

@@ -5,7 +5,8 @@ import type { Store, WorkspaceRecord, WorkspaceStatus } from '../store';
 import { driverWorkspace, type DriverFor } from './drivers';
 import { crashLooping, CRASH_WINDOW_MS, driftMessage, driftOf, MAX_DRIFT_RESTARTS, restartsInWindow, type Drift } from './drift';
 import { Leases, RENEW_MS, type Lease, type Patch } from './lease';
-import { countPass, type CountedPass } from './poison';
+import { countPass, passCount, type CountedPass } from './poison';
+import { enteredEvent, entryOf, settled } from './reconciler-entry';
 import { deleteOnStop } from './lifecycle-decision';
 import type { WorkspaceService } from './service';
 
@@ -118,15 +119,24 @@ export class Reconciler {
 
   private async pass(id: string, opts: { ignoreLease?: boolean }): Promise<void> {
     const ws = await this.store.workspaces.get(id);
-    if (!ws) return;
-    const lease = await this.leases.acquire(ws, opts.ignoreLease ?? false);
-    if (!lease) return;
+    if (!ws || !this.leases.free(ws, opts.ignoreLease ?? false)) return;
+    // The lease's write also counts the pass (ADR 0007) and enters the status the first step would
+    // enter before its driver call; the driver is built meanwhile (the provider is read once per pass).
+    const count = passCount(ws);
+    const entering = count && entryOf(ws);
+    const drivers = new PassDrivers(this.driverFor);
+    drivers.get(ws).catch(() => undefined);
+    const lease = await this.leases.acquire(ws, opts.ignoreLease ?? false, { ...count, ...(entering ? { status: entering, statusReason: undefined } : {}) },
+      entering ? enteredEvent(ws, entering) : undefined).catch(async (err: unknown) => {
+      await drivers.close();
+      throw err;
+    });
+    if (!lease) return drivers.close();
     const renew = setInterval(() => void lease.renew(), RENEW_MS);
     renew.unref();
     let counted: CountedPass | undefined;
-    const drivers = new PassDrivers(this.driverFor);
     try {
-      counted = await countPass(lease, this.workspaces);
+      counted = await countPass(lease, this.workspaces, !!count);
       for (let i = 0; i < 10 && !counted.poisoned; i++) {
         if (await this.stepSafely(lease, drivers) === 'done') break;
       }
@@ -139,10 +149,13 @@ export class Reconciler {
     }
   }
 
-  /** Progress goes out as events without holding the work up, written one after another so readers polling with `after=` never skip one. */
-  private progress(ws: WorkspaceRecord) {
+  /**
+   * Progress goes out as events without holding the work up, written one after another (and after
+   * the event of the status entered ahead) so readers polling with `after=` never skip one.
+   */
+  private progress(ws: WorkspaceRecord, lease: Lease) {
     let n = 0;
-    let chain: Promise<unknown> = Promise.resolve();
+    let chain: Promise<unknown> = lease.written();
     return (e: ProgressEvent) => {
       if (n++ >= MAX_PROGRESS_EVENTS) return;
       // Progress is best effort: a lost progress event must not fail the work it describes.
@@ -178,17 +191,18 @@ export class Reconciler {
     };
   }
 
+  /** Enters a status before a driver call; the call need not wait for the event (Lease.saveAhead). */
   private enter(lease: Lease, status: WorkspaceStatus): Promise<WorkspaceRecord> {
-    const ws = lease.current;
-    return lease.save({ status, statusReason: undefined }, { type: `workspace.${status.toLowerCase()}`, message: `${status.toLowerCase()} workspace ${ws.name}` });
+    return lease.saveAhead({ status, statusReason: undefined }, enteredEvent(lease.current, status));
   }
 
   /** One step towards the desired state; 'done' when there is nothing left to do now. */
   private async step(lease: Lease, d: Driver): Promise<WorkspaceRecord | 'done'> {
     const ws = lease.current;
     const dws = driverWorkspace(ws);
+    const entering = entryOf(ws);
+    if (entering) return this.enter(lease, entering);
     if (ws.desiredState === 'Deleted') {
-      if (ws.status !== 'Deleting') return this.enter(lease, 'Deleting');
       try {
         await d.delete(dws);
       } catch (err) {
@@ -206,25 +220,19 @@ export class Reconciler {
       return lease.save({ desiredState: 'Deleted', status: 'Deleting', deleteReason: 'retention' },
         { type: 'workspace.deleteRequested', message: 'retention 0: deleting on stop', data: { deleteReason: 'retention' } }, deleteOnStop);
     }
-    // Every pass observes a settled workspace: what happened on the engine outside workbay is corrected.
-    if ((ws.status === 'Running' && ws.desiredState === 'Running') || (ws.status === 'Stopped' && ws.desiredState === 'Stopped' && ws.driverRef)) {
-      return this.correct(lease, d, driftOf(ws, await d.find(dws)));
-    }
+    if (settled(ws)) return this.correct(lease, d, driftOf(ws, await d.find(dws)));
     if (ws.desiredState === 'Running') {
       if (ws.status === 'Error') return 'done';
       if (!ws.driverRef) {
-        if (ws.status !== 'Creating') return this.enter(lease, 'Creating');
-        const obs = await d.create(dws, this.progress(ws));
+        const obs = await d.create(dws, this.progress(ws, lease));
         return lease.save(this.running(ws, obs), { type: 'workspace.running', message: `workspace ${ws.name} is running` });
       }
-      if (ws.status !== 'Starting') return this.enter(lease, 'Starting');
       const found = await d.find(dws);
-      const obs = found ? await d.start(dws, this.progress(ws)) : await d.create(dws, this.progress(ws));
+      const obs = found ? await d.start(dws, this.progress(ws, lease)) : await d.create(dws, this.progress(ws, lease));
       return lease.save(this.running(ws, obs), { type: 'workspace.running', message: `workspace ${ws.name} is running` });
     }
     if (ws.status === 'Stopped' || ws.status === 'Error') return 'done';
     if (ws.status === 'Pending') return lease.save({ status: 'Stopped', stopReason: ws.stopReason ?? 'user', stoppedAt: new Date().toISOString() }, { type: 'workspace.stopped', message: 'stopped before it was created' });
-    if (ws.status !== 'Stopping') return this.enter(lease, 'Stopping');
     await d.stop(dws);
     return lease.save({ status: 'Stopped', stopReason: ws.stopReason ?? 'user', idleDeadline: undefined, stoppedAt: new Date().toISOString() }, stoppedEvent(ws));
   }

@@ -2,7 +2,7 @@
  * The portal's HTTP client: the public v1 API, the same routes the CLI uses, with the bearer token
  * from the session. Problems (application/problem+json) become ApiError with their field errors.
  */
-import type { Connection, EventView, Provider, TokenInfo, Workspace } from './types';
+import type { ConfigListing, Connection, EventView, Provider, TokenInfo, Workspace } from './types';
 
 /** One entry of a problem's `errors`. */
 export interface FieldProblem { field: string; message: string; hint?: string }
@@ -21,14 +21,15 @@ const url = (path: string) => new URL(path.replace(/^\//, ''), document.baseURI)
 export class Api {
   constructor(private readonly token: string, private readonly onUnauthorized: (message: string) => void = () => undefined) {}
 
-  /** Sends one request; JSON in and out, undefined for 204. */
-  async request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+  /** Sends one request; JSON in and out, undefined for 204. An aborted `signal` is an ApiError `aborted` with its reason. */
+  async request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}, signal?: AbortSignal): Promise<T> {
     const h: Record<string, string> = { authorization: `Bearer ${this.token}`, accept: 'application/json', ...headers };
     if (body !== undefined) h['content-type'] = 'application/json';
     let res: Response;
     try {
-      res = await fetch(url(path), { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store' });
+      res = await fetch(url(path), { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store', signal });
     } catch {
+      if (signal?.aborted) throw new ApiError(0, 'aborted', signal.reason instanceof Error ? signal.reason.message : String(signal.reason));
       throw new ApiError(0, 'network', 'the control plane cannot be reached; check your connection');
     }
     const type = res.headers.get('content-type') ?? '';
@@ -67,6 +68,12 @@ export class Api {
   /** Creates a workspace; the key makes a retried submit return the same one. */
   create(body: Record<string, unknown>, idempotencyKey: string): Promise<Workspace> {
     return this.request('POST', '/v1/workspaces', body, { 'idempotency-key': idempotencyKey });
+  }
+
+  /** The devcontainer configs of a repository, listed by the provider's engine (a shallow clone: seconds). */
+  configs(provider: string, git: string, ref: string | undefined, signal?: AbortSignal): Promise<ConfigListing> {
+    const p = new URLSearchParams({ git, ...(ref ? { ref } : {}) });
+    return this.request('GET', `/v1/providers/${encodeURIComponent(provider)}/devcontainers?${p}`, undefined, {}, signal);
   }
 
   providers = () => this.request<{ items: Provider[] }>('GET', '/v1/providers');

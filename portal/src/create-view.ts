@@ -1,27 +1,30 @@
 /**
- * The create form: Name, Provider, Image or Git URL (+ ref), inactivity timeout and an optional
- * devcontainer.json. A refusal (policy, quota, invalid input) is shown next to the field it names;
+ * The create form: Name, Provider, Image or Git URL (+ ref and a dev container config found in it),
+ * inactivity timeout and an optional devcontainer.json. A refusal (policy, quota, invalid input) is shown next to the field it names;
  * on success the workspace page takes over and shows the progress.
  */
 import { ApiError, type Api, type FieldProblem } from './api';
 import { alertProblem, announce } from './feedback';
+import { configPicker } from './config-picker';
 import { field, h, setFieldError, setText, type Field } from './dom';
 import { duration } from './format';
 import type { Provider, View } from './types';
 
 // Problems go next to the fields they name. The API names fields by where they came from
-// (`body.name`, `json.source.image`) or by what the policy judged (`image`, `devcontainer.mounts`,
+// (`body.name`, `json.source.image`, the listing's `query.git`) or by what the policy judged (`image`, `devcontainer.mounts`,
 // `inactivityTimeout`); anything else is shown for the whole form.
 
 /** The create form's fields, by the key the form uses. */
-export type CreateField = 'name' | 'provider' | 'image' | 'gitUrl' | 'gitRef' | 'timeout' | 'devcontainer';
+export type CreateField = 'name' | 'provider' | 'image' | 'gitUrl' | 'gitRef' | 'config' | 'timeout' | 'devcontainer';
 
 const RULES: [RegExp, CreateField][] = [
   [/^name$/, 'name'],
   [/^provider$/, 'provider'],
   [/^(source\.)?image$/, 'image'],
   [/^(source\.)?git(\.url)?$/, 'gitUrl'],
-  [/^(source\.)?git\.ref$/, 'gitRef'],
+  [/^((source\.)?git\.)?ref$/, 'gitRef'],
+  [/^devcontainerPath$/, 'config'],
+  [/^path\.name$/, 'provider'],
   [/^source$/, 'image'],
   [/^inactivityTimeout/, 'timeout'],
   [/^(devcontainer|mounts|runArgs|privileged|capAdd|securityOpt|build)/, 'devcontainer'],
@@ -29,7 +32,7 @@ const RULES: [RegExp, CreateField][] = [
 
 /** The form field a problem names, or undefined for a problem of the whole request. */
 export function fieldOf(problemField: string): CreateField | undefined {
-  const f = problemField.replace(/^(body|json)\./, '');
+  const f = problemField.replace(/^(body|json|query)\./, '');
   return RULES.find(([re]) => re.test(f))?.[1];
 }
 
@@ -65,7 +68,7 @@ function withImage(text: string, image: string): string | Record<string, unknown
 
 /** The create page (`#/new`). */
 export function createView(api: Api): View {
-  const f: Record<CreateField, Field<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>> = {
+  const base = {
     name: field('Name', h('input', { type: 'text', autocomplete: 'off', spellcheck: 'false' }), 'Optional. Lowercase letters, digits and "-"; derived from the source when empty.'),
     provider: field('Provider', h('select', { required: true }, h('option', { value: '' }, 'Loading providers…'))),
     image: field('Image', h('input', { type: 'text', autocomplete: 'off', spellcheck: 'false', placeholder: 'mcr.microsoft.com/devcontainers/base:debian' }), 'An image reference, or leave empty and give a Git URL.'),
@@ -74,6 +77,14 @@ export function createView(api: Api): View {
     timeout: field('Inactivity timeout', h('input', { type: 'text', autocomplete: 'off', placeholder: '30m' }), 'Optional: seconds or a duration (90s, 30m, 1h); 0 = never. Empty = the provider\'s.'),
     devcontainer: field('devcontainer.json', h('textarea', { rows: '5', spellcheck: 'false', placeholder: '{ "postCreateCommand": "make setup" }' }), 'Optional JSONC, used as the workspace\'s devcontainer.json.'),
   };
+  const picker = configPicker(api, {
+    provider: () => base.provider.control.value.trim(),
+    gitUrl: () => base.gitUrl.control.value.trim(),
+    gitRef: () => base.gitRef.control.value.trim(),
+    fieldOf: (name) => { const k = fieldOf(name); return k ? f[k] : undefined; },
+    watch: [base.provider.control, base.gitUrl.control, base.gitRef.control],
+  });
+  const f: Record<CreateField, Field<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>> = { ...base, config: picker.field };
   const formError = h('div', { class: 'form-error', role: 'alert', hidden: true });
   const submit = h('button', { type: 'submit', class: 'primary' }, 'Create');
   const heading = h('h1', { tabindex: '-1' }, 'New workspace');
@@ -116,10 +127,12 @@ export function createView(api: Api): View {
       return undefined;
     }
     const timeout = v('timeout');
+    const config = v('gitUrl') ? picker.value() : undefined;
     return {
       provider: v('provider'),
       ...(v('name') ? { name: v('name') } : {}),
       source: v('image') ? { image: v('image') } : { git: { url: v('gitUrl'), ...(v('gitRef') ? { ref: v('gitRef') } : {}) } },
+      ...(config ? { devcontainerPath: config } : {}),
       ...(timeout ? { inactivityTimeout: /^\d+$/.test(timeout) ? Number(timeout) : timeout } : {}),
       ...(v('devcontainer') ? { devcontainer: withImage(f.devcontainer.control.value, v('image')) } : {}),
     };
@@ -141,7 +154,7 @@ export function createView(api: Api): View {
 
   const form = h('form', { class: 'card create', novalidate: true, 'aria-labelledby': 'create-title' },
     f.name.wrap, f.provider.wrap,
-    h('fieldset', {}, h('legend', {}, 'Source'), f.image.wrap, f.gitUrl.wrap, f.gitRef.wrap),
+    h('fieldset', {}, h('legend', {}, 'Source'), f.image.wrap, f.gitUrl.wrap, f.gitRef.wrap, f.config.wrap),
     f.timeout.wrap, f.devcontainer.wrap, formError,
     h('div', { class: 'actions' }, submit, h('a', { href: '#/', class: 'button secondary' }, 'Cancel')));
   form.addEventListener('submit', async (e) => {
@@ -165,5 +178,5 @@ export function createView(api: Api): View {
     }
   });
   heading.id = 'create-title';
-  return { el: h('section', {}, heading, form), focus: heading, dispose: () => undefined };
+  return { el: h('section', {}, heading, form), focus: heading, dispose: () => picker.dispose() };
 }

@@ -34,6 +34,14 @@ export interface TokenInfo {
   createdAt: string; lastUsedAt?: string; expiresAt?: string; expired: boolean; bootstrap: boolean;
 }
 
+/** GET /v1/providers/{name}/devcontainers: a repository's configs in the spec's search order. */
+export interface ConfigListing {
+  items: { path: string; name?: string }[];
+  /** What a create without devcontainerPath runs; absent when a choice is needed. */
+  default?: string;
+  truncated?: boolean;
+}
+
 /** What every page of the portal gives the router. */
 export interface View {
   /** The page's content, put into <main>. */

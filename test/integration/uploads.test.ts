@@ -97,7 +97,7 @@ describe('a good upload', () => {
     id = r.body.id;
     expect((await cp.call('GET', `/v1/uploads/${id}`, { token: alice })).status).toBe(200);
     expect((await cp.call('GET', `/v1/uploads/${id}`, { token: bob })).status).toBe(404);
-    expect((await cp.call('GET', '/v1/uploads/limits', { token: bob })).body).toEqual({ maxBytes: CAP, expiresAfterSeconds: 3600 });
+    expect((await cp.call('GET', '/v1/uploads/limits', { token: bob })).body).toEqual({ maxBytes: CAP, expiresAfterSeconds: 3600, unused: { maxCount: 5, maxBytes: 500 * 1024 * 1024 } });
   });
 
   it('cannot be used by another owner: 404, no workspace', async () => {

@@ -8,14 +8,14 @@ export interface SettledWorkspace { id: string; status: string; statusReason?: s
 
 /**
  * The API steps the compose tests share, for one caller: exec a shell command, wait for a status,
- * and create a workspace from a git repository on the `compose` provider, waiting for Running or Error.
+ * and create a workspace from a git repository on `provider` (default `compose`), waiting for Running or Error.
  */
-export function composeApi(as: Call) {
+export function composeApi(as: Call, provider = 'compose') {
   const sh = async (id: string, command: string) => (await as('POST', `/v1/workspaces/${id}/exec`, { command })).body as { exitCode: number; stdout: string; stderr: string };
   const settled = async (id: string, want = ['Running', 'Error']): Promise<SettledWorkspace> =>
     (await pollUntil(() => as('GET', `/v1/workspaces/${id}`), (r) => want.includes(r.body.status), 120_000, 1000)).body;
   const up = async (name: string, url: string) => {
-    const r = await as('POST', '/v1/workspaces?wait=25', { provider: 'compose', name, source: { git: { url } } });
+    const r = await as('POST', '/v1/workspaces?wait=25', { provider, name, source: { git: { url } } });
     expect(r.status, JSON.stringify(r.body)).toBeLessThan(300);
     return settled(r.body.id);
   };

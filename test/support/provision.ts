@@ -21,6 +21,7 @@ export const SYSTEM_PARTS: SystemPart[] = [
   { probe: '/usr/lib/python3/dist-packages/kubernetes/__init__.py', pkg: 'python3-kubernetes', why: "the official Python client as kube-sim's second witness" },
   { probe: 'java', pkg: 'openjdk-17-jre-headless', why: "Amazon's DynamoDB Local (the store contract and real stream records)" },
   { probe: 'podman', pkg: 'podman', why: "the driver contract on Podman's Docker-compatible API" },
+  { probe: '/usr/lib/cni/dnsname', pkg: 'golang-github-containernetworking-plugin-dnsname', why: 'service names on Podman networks (compose-podman)' },
   { probe: '/usr/sbin/sshd', pkg: 'openssh-server', why: 'ssh:// engines: a private sshd on 127.0.0.1 in front of a dockerd' },
   { probe: 'ssh-keygen', pkg: 'openssh-client', why: 'test-only host and client keys for the ssh:// engine tests' },
   { probe: 'chromium', pkg: 'chromium', why: 'the portal browser tests' },

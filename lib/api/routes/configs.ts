@@ -2,6 +2,7 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { gitUrlProblem } from '../../config/git-url';
 import { LISTING_TIMEOUT_MS, MAX_LISTED_CONFIGS, type Driver } from '../../drivers';
 import { WorkbayError } from '../../errors';
+import { gitSourceViolation, policyDenied } from '../../policy';
 import type { ApiDeps, ApiEnv } from '../context';
 import { NameParam, problemResponses } from '../schemas';
 
@@ -28,9 +29,10 @@ const list = createRoute({
   summary: 'List the dev container configurations of a git repository',
   description: 'The provider\'s engine makes a shallow clone in a throwaway helper (removed afterwards) and lists '
     + '`.devcontainer/devcontainer.json`, `.devcontainer.json` and `.devcontainer/<name>/devcontainer.json`, in that order, '
-    + `with each config's name; at most ${MAX_LISTED_CONFIGS} configs, within ${LISTING_TIMEOUT_MS / 1000} s.`,
+    + `with each config's name; at most ${MAX_LISTED_CONFIGS} configs, within ${LISTING_TIMEOUT_MS / 1000} s. `
+    + 'A repository outside the provider\'s `policy.gitSources` is refused (403 `policy.denied`) before any engine is asked.',
   request: { params: NameParam, query: ListQuery },
-  responses: { 200: { description: 'the configurations', content: { 'application/json': { schema: ConfigListing } } }, ...problemResponses(400, 404, 422, 502) },
+  responses: { 200: { description: 'the configurations', content: { 'application/json': { schema: ConfigListing } } }, ...problemResponses(400, 403, 404, 422, 502) },
 });
 
 /** Builds a driver for a provider as such (no workspace, no workspace options). */
@@ -38,13 +40,17 @@ export type ProviderDriver = (provider: string) => Promise<Driver>;
 
 /**
  * GET /v1/providers/{name}/devcontainers: a portal or the CLI offers the choice of config
- * (`devcontainerPath`). Any signed-in user may ask, as any may create workspaces on a provider.
+ * (`devcontainerPath`). Any signed-in user may ask, as any may create workspaces on a provider, and
+ * for the same repositories: the provider's `policy.gitSources` is applied first (403 `policy.denied`).
  */
 export function configRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps & { providerDriver?: ProviderDriver }): void {
   app.openapi(list, async (c) => {
     const { name } = c.req.valid('param');
     const { git, ref } = c.req.valid('query');
-    await deps.providers.get(name);
+    const { definition } = await deps.providers.resolve(name, {}, { WORKSPACE_ID: '', WORKSPACE_UID: '' });
+    // Before any engine is asked: the clone is the engine reaching out, as a workspace's would.
+    const refused = gitSourceViolation(definition.policy, git, 'query.git');
+    if (refused) throw policyDenied([refused], 'listing this repository');
     if (!deps.providerDriver) throw new WorkbayError('request.invalid', 'this deployment cannot reach provider engines to list configurations');
     const driver = await deps.providerDriver(name);
     try {

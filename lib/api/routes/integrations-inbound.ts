@@ -4,12 +4,7 @@ import type { ApiDeps, ApiEnv } from '../context';
 import { problemResponses } from '../schemas';
 import { GitHubOutcome, IntegrationIdParam, SlackAck } from './integrations-schemas';
 
-const INBOUND = /^\/v1\/integrations\/(github|slack)\/[^/]+\/?$/;
-
-/** True for the signed inbound endpoints: their HMAC authenticates them, not a bearer token. */
-export function isSignedInbound(method: string, path: string): boolean {
-  return method === 'POST' && INBOUND.test(path);
-}
+export { isSignedInbound } from './integrations-inbound-paths';
 
 const github = createRoute({
   method: 'post', path: '/v1/integrations/github/{id}', tags: ['integrations'],

@@ -1,5 +1,5 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { WorkbayError } from '../../errors';
+import { isWorkbayError, WorkbayError } from '../../errors';
 // Not the folder's index: the disk store (and tar-stream) stays out of the Lambda bundle.
 import { formatBytes, uploadNotFound, type UploadStore } from '../../uploads/types';
 import type { ApiDeps, ApiEnv } from '../context';
@@ -15,7 +15,13 @@ const Upload = z.object({
 const Limits = z.object({
   maxBytes: z.number().int().openapi({ description: 'largest archive accepted' }),
   expiresAfterSeconds: z.number().int().openapi({ description: 'how long an upload no workspace uses is kept' }),
+  unused: z.object({
+    maxCount: z.number().int().openapi({ description: 'uploads no workspace uses that one owner may hold at once (0: no limit)' }),
+    maxBytes: z.number().int().openapi({ description: 'their total bytes (0: no limit)' }),
+  }),
 }).openapi('UploadLimits');
+
+const UploadList = z.object({ items: z.array(Upload) }).openapi('UploadList');
 
 const UploadId = z.object({ id: z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'not an upload id') });
 
@@ -24,7 +30,7 @@ const security = [{ bearer: [] }];
 const AWS_NOTE = 'Only deployments with a data dir (embedded mode) keep uploads; the AWS deployment answers 400 (Lambda payloads are capped at 6 MB and the stack has no object store).';
 
 const limits = createRoute({
-  method: 'get', path: '/v1/uploads/limits', tags, security, summary: 'How large an upload may be',
+  method: 'get', path: '/v1/uploads/limits', tags, security, summary: 'How large an upload may be, and how many may wait unused',
   description: AWS_NOTE,
   responses: { 200: { description: 'the limits', content: { 'application/json': { schema: Limits } } }, ...problemResponses(400) },
 });
@@ -33,9 +39,17 @@ const create = createRoute({
   method: 'post', path: '/v1/uploads', tags, security, summary: 'Upload a folder archive (workbay up ./folder)',
   description: 'A plain tar of relative paths, streamed (`content-type: application/x-tar`); hashed and size-capped while it is written '
     + '(over the cap: 413, nothing kept). Use it as a create request\'s source `{"upload": {"id": …}}`; only the uploader\'s workspaces may. '
-    + `An upload no workspace uses expires; one in use is deleted with its workspace. ${AWS_NOTE}`,
+    + `An upload no workspace uses expires; one in use is deleted with its workspace. ${AWS_NOTE} `
+    + 'Before the body is read: 429 `upload.quotaExceeded` (with `Retry-After`) when the caller\'s unused uploads, this one counted '
+    + 'at its content-length, would pass the per-owner limits of `/v1/uploads/limits`; 507 `upload.noSpace` when the data dir is short of free space.',
   request: { body: { content: { 'application/x-tar': { schema: z.string().openapi({ format: 'binary' }) } }, required: true } },
-  responses: { 201: { description: 'stored', content: { 'application/json': { schema: Upload } } }, ...problemResponses(400, 413) },
+  responses: { 201: { description: 'stored', content: { 'application/json': { schema: Upload } } }, ...problemResponses(400, 413, 507) },
+});
+
+const list = createRoute({
+  method: 'get', path: '/v1/uploads', tags, security, summary: 'Your uploads no workspace uses (what counts against the limits)',
+  description: `Oldest first. Delete one you no longer need to make room. ${AWS_NOTE}`,
+  responses: { 200: { description: 'the uploads', content: { 'application/json': { schema: UploadList } } }, ...problemResponses(400) },
 });
 
 const show = createRoute({
@@ -66,13 +80,19 @@ function storeOf(deps: ApiDeps): UploadStore {
 export function uploadRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
   app.openapi(limits, (c) => {
     const s = storeOf(deps);
-    return c.json({ maxBytes: s.maxBytes, expiresAfterSeconds: s.ttlSeconds }, 200);
+    return c.json({ maxBytes: s.maxBytes, expiresAfterSeconds: s.ttlSeconds, unused: { maxCount: s.quota.count, maxBytes: s.quota.bytes } }, 200);
   });
 
   app.use('/v1/uploads', async (c, next) => {
     await next();
     // The client may still be sending the rest of a refused body: this connection cannot carry another request.
     if (c.req.method === 'POST' && c.res.status >= 400) c.res.headers.set('connection', 'close');
+    if (isWorkbayError(c.error, 'upload.quotaExceeded') && c.error.extensions.retryAfter) c.res.headers.set('retry-after', c.error.extensions.retryAfter);
+  });
+
+  app.openapi(list, async (c) => {
+    const items = await storeOf(deps).listUnused(c.get('principal').owner);
+    return c.json({ items: items.map(({ owner: _, ...view }) => view) }, 200);
   });
 
   app.openapi(create, async (c) => {
@@ -91,7 +111,7 @@ export function uploadRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
     }
     const body = c.req.raw.body;
     if (!body) throw new WorkbayError('request.invalid', 'the upload is empty', { errors: [{ field: 'body', message: 'send a tar archive' }] });
-    const info = await s.put(c.get('principal').owner, body as unknown as AsyncIterable<Uint8Array>);
+    const info = await s.put(c.get('principal').owner, body as unknown as AsyncIterable<Uint8Array>, Number.isSafeInteger(length) && length >= 0 ? { size: length } : {});
     const { owner: _, ...view } = info;
     return c.json(view, 201);
   });

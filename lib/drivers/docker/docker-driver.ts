@@ -9,7 +9,7 @@ import {
 import { readFileFrom } from './archive';
 import { attachContainer } from './attach';
 import { composeSettingsOf, createProject, isComposeContainer, projectOf, removeLabelled, startProject, stopProject } from './compose';
-import { containerSpec, RUNTIME_LABEL, workspaceLabels } from './container-spec';
+import { containerSpec, workspaceLabels } from './container-spec';
 import { judgeImage } from './image-policy';
 import { listManagedDocker } from './managed';
 import { listDockerConfigs } from './config-listing';
@@ -17,11 +17,10 @@ import { assertAllowed, DEFAULT_POLICY, judgeContainer, type Policy } from '../.
 import { engine, engineStatus, isMissing, translate } from './errors';
 import { execIn } from './exec';
 import { buildImage, ensureImage } from './image';
-import { CREATE_HOOKS, runHookStages } from '../lifecycle';
 import { mergeImageLabel } from './metadata';
 import { installFeatures } from './features';
 import type { FeatureLoaders } from '../../features';
-import { makeMarkerDir, readMarkers } from './markers';
+import { bootContainer, metaOfLabels, type BootTarget } from './boot';
 import { buildContext, cloneSource, demuxText, hasSourceTree, readRepoDevcontainer, type HelperSettings } from './source';
 import { volumeBindsAsMounts } from './podman';
 import { removeVolume } from './volumes';
@@ -106,9 +105,8 @@ export class DockerDriver implements Driver {
     // The volume is made while the engine is asked about the container; both are needed before a create.
     const volume = engine('creating the workspace volume', () => this.docker.createVolume({ Name: objectName(ws.id), Labels: workspaceLabels(ws) }));
     volume.catch(() => undefined);
-    let info = await this.container(ws);
+    const info = await this.container(ws);
     await volume;
-    let fresh = false;
     if (!info) {
       await cloneSource(this.docker, ws, this.opts.helper, progress);
       const repo = !ws.devcontainer && hasSourceTree(ws.source) ? await readRepoDevcontainer(this.docker, ws, this.opts.helper) : undefined;
@@ -119,38 +117,49 @@ export class DockerDriver implements Driver {
       const compose = composeSettingsOf(own);
       if (compose) {
         const dev = await createProject({ docker: this.docker, ws, helper: this.opts.helper, policy: this.opts.policy ?? DEFAULT_POLICY, progress, allowLoopbackFeatures: this.opts.allowLoopbackFeatures, featureLoaders: this.opts.registryCredentials ? { credentialsFor: this.opts.registryCredentials } : {} }, own, compose);
-        await this.startCompose(ws, dev, progress);
-        return this.boot(dev, progress);
+        return this.bootExisting(ws, dev, progress);
       }
       const base = await this.image(ws, own, progress);
-      const image = await installFeatures(this.docker, ws, this.opts.helper, own, base, this.opts.policy ?? DEFAULT_POLICY, progress, this.opts.registryCredentials ? { credentialsFor: this.opts.registryCredentials } : {}, this.opts.allowLoopbackFeatures);
-      const allowed = await judgeImage(this.docker, this.opts.policy ?? DEFAULT_POLICY, own, image);
-      const resolved = await mergeImageLabel(this.docker, own, image);
+      const image = await installFeatures(this.docker, ws, this.opts.helper, own, base.ref, this.opts.policy ?? DEFAULT_POLICY, progress, this.opts.registryCredentials ? { credentialsFor: this.opts.registryCredentials } : {}, this.opts.allowLoopbackFeatures);
+      // One inspect of the image to run serves the policy and the metadata merge (and the pull check, without Features).
+      const facts = image === base.ref && base.info ? base.info : await engine(`inspecting image ${image}`, () => this.docker.getImage(image).inspect());
+      const allowed = await judgeImage(this.docker, this.opts.policy ?? DEFAULT_POLICY, own, image, facts);
+      const resolved = await mergeImageLabel(this.docker, own, image, facts);
       progress({ step: 'create', message: `creating container ${objectName(ws.id)}` });
       const spec = containerSpec(ws, resolved, image, allowed);
+      let made: Docker.Container;
       try {
-        info = await (await this.docker.createContainer(spec)).inspect();
-        fresh = true;
+        made = await this.docker.createContainer(spec);
       } catch (err) {
         if ((err as { statusCode?: number }).statusCode !== 409) throw translate(err, 'creating the container');
-        info = await this.container(ws);
+        const raced = await this.container(ws);
+        if (!raced) throw new WorkbayError('driver.failed', 'the container vanished right after it was created');
+        return this.bootExisting(ws, raced, progress);
       }
-      if (!info) throw new WorkbayError('driver.failed', 'the container vanished right after it was created');
+      // What the create request said is all a boot needs of a container it just made: no inspect before the start.
+      await this.startCompose(ws, spec.Labels, progress);
+      return this.boot({ id: made.id, labels: spec.Labels ?? {}, workingDir: spec.WorkingDir ?? '/' }, progress, true);
     }
-    await this.startCompose(ws, info, progress);
-    return this.boot(info, progress, fresh);
+    return this.bootExisting(ws, info, progress);
+  }
+
+  /** A container that was there already (or a Compose dev service): its Compose project first, then the boot. */
+  private async bootExisting(ws: DriverWorkspace, info: Docker.ContainerInspectInfo, progress: Progress): Promise<Observed> {
+    await this.startCompose(ws, info.Config.Labels, progress);
+    return this.boot({ info }, progress);
   }
 
   /** A Compose dev service: every service of its project first, in dependency order (lib/drivers/docker/compose). */
-  private async startCompose(ws: DriverWorkspace, info: Docker.ContainerInspectInfo, progress: Progress): Promise<void> {
-    const project = projectOf(info.Config.Labels);
+  private async startCompose(ws: DriverWorkspace, labels: Record<string, string> | undefined, progress: Progress): Promise<void> {
+    const project = projectOf(labels);
     if (project) await startProject(this.docker, ws, project, this.opts.policy ?? DEFAULT_POLICY, progress);
   }
 
-  private async image(ws: DriverWorkspace, r: ReturnType<typeof resolveDevcontainer>, progress: Progress): Promise<string> {
+  /** The image to run (before Features), with its inspect when that was had on the way. */
+  private async image(ws: DriverWorkspace, r: ReturnType<typeof resolveDevcontainer>, progress: Progress): Promise<{ ref: string; info?: Docker.ImageInspectInfo }> {
     if (r.config.image) {
-      await ensureImage(this.docker, r.config.image, progress, r.config.runArgs.platform, this.opts.registryCredentials);
-      return r.config.image;
+      const info = await ensureImage(this.docker, r.config.image, progress, r.config.runArgs.platform, this.opts.registryCredentials);
+      return { ref: r.config.image, info };
     }
     const b = r.config.build!;
     if (!hasSourceTree(ws.source)) {
@@ -162,38 +171,12 @@ export class DockerDriver implements Driver {
     progress({ step: 'build', message: `building ${b.dockerfile}` });
     await buildContext(this.docker, ws, this.opts.helper, r.configDir, b.context, b.dockerfile, (tar, dockerfile) =>
       buildImage(this.docker, tar, { tag, dockerfile, args: b.args, target: b.target, labels: workspaceLabels(ws), platform: r.config.runArgs.platform, noCache: b.noCache, pull: b.pull }, progress));
-    return tag;
+    return { ref: tag };
   }
 
-  /**
-   * Starts the container if needed, creates the activity file and runs the hooks that are due. A
-   * container this create just made has no markers to read; the hooks' own execs make the marker
-   * directory (ADR 0016), and the activity file is touched beside them.
-   */
-  private async boot(info: Docker.ContainerInspectInfo, progress: Progress, fresh = false): Promise<Observed> {
-    const c = this.docker.getContainer(info.Id);
-    if (!info.State.Running) {
-      progress({ step: 'start', message: 'starting container' });
-      try {
-        await c.start();
-      } catch (err) {
-        if ((err as { statusCode?: number }).statusCode !== 304) throw translate(err, 'starting the container');
-      }
-      info = await engine('inspecting the container', () => c.inspect());
-    }
-    const meta = metaOf(info);
-    const touched = meta.overrideCommand ? undefined : execIn(c, ['/bin/sh', '-c', `touch ${ACTIVITY_FILE}`], { user: '0' });
-    touched?.catch(() => undefined);
-    const hasHooks = [...CREATE_HOOKS, 'postStartCommand' as const].some((h) => meta[h]?.length || meta.contributed?.[h]?.length);
-    const markers = fresh || !hasHooks ? new Map<string, string>() : await engine('reading run-once markers', () => readMarkers(c));
-    const exec = (argv: string[]) => execIn(c, argv, { user: meta.user, workingDir: meta.workspaceFolder, env: remoteEnvOf(meta) });
-    let dir: Promise<void> | undefined;
-    const ctx = { exec, progress, markers, makeMarkerDir: () => (dir ??= makeMarkerDir(c)) };
-    // Create hooks are keyed to the container id, so a start after a crash mid-create finishes them.
-    for (const hook of CREATE_HOOKS) await runHookStages(ctx, hook, meta, info.Id);
-    await runHookStages(ctx, 'postStartCommand', meta, info.State.StartedAt);
-    await touched;
-    return this.observed(info);
+  /** Boots the container (bootContainer) and observes it as the boot left it. */
+  private async boot(target: BootTarget, progress: Progress, fresh = false): Promise<Observed> {
+    return this.observed(await bootContainer(this.docker, target, progress, fresh));
   }
 
   async start(ws: DriverWorkspace, progress: Progress): Promise<Observed> {
@@ -202,8 +185,7 @@ export class DockerDriver implements Driver {
     if (!info) throw new WorkbayError('driver.failed', 'the workspace container does not exist; recreate the workspace');
     // Judged by what the engine holds, so a policy tightened since the container was made still holds.
     if (!info.State.Running && !isComposeContainer(info)) assertAllowed(judgeContainer(this.opts.policy ?? DEFAULT_POLICY, volumeBindsAsMounts(info.HostConfig), objectName(ws.id)), 'the existing container');
-    await this.startCompose(ws, info, progress);
-    return this.boot(info, progress);
+    return this.bootExisting(ws, info, progress);
   }
 
   async stop(ws: DriverWorkspace): Promise<void> {
@@ -281,9 +263,5 @@ export class DockerDriver implements Driver {
 }
 
 function metaOf(info: Docker.ContainerInspectInfo): RuntimeMeta {
-  try {
-    return JSON.parse(info.Config.Labels?.[RUNTIME_LABEL] ?? '') as RuntimeMeta;
-  } catch {
-    return { workspaceFolder: info.Config.WorkingDir || '/', remoteEnv: {}, ports: [] };
-  }
+  return metaOfLabels(info.Config.Labels, info.Config.WorkingDir);
 }

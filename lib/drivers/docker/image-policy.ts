@@ -15,10 +15,12 @@ export interface AllowedRun {
  * a git source the API never saw) plus the image's `devcontainer.metadata` label. Runs after pull or
  * build and before the container is created, so a refusal creates no container (ADR 0008).
  *
+ * `inspected` is the image's inspect when the caller has it already (one inspect serves every check).
+ *
  * @throws WorkbayError `policy.denied` listing every violated field and rule.
  */
-export async function judgeImage(docker: Docker, policy: Policy, r: ResolvedDevcontainer, image: string): Promise<AllowedRun> {
-  const info = await engine(`inspecting image ${image}`, () => docker.getImage(image).inspect());
+export async function judgeImage(docker: Docker, policy: Policy, r: ResolvedDevcontainer, image: string, inspected?: Docker.ImageInspectInfo): Promise<AllowedRun> {
+  const info = inspected ?? await engine(`inspecting image ${image}`, () => docker.getImage(image).inspect());
   const label = info.Config?.Labels?.[LABELS.metadata];
   assertAllowed(evaluate(policy, { image: r.config.image, devcontainer: r.config, metadata: label }), `image ${JSON.stringify(image)} with this devcontainer.json`);
   return { metadata: metadataRequest(label), limits: dockerLimits(decideResources(policy, r.config)) };

@@ -19,13 +19,17 @@ function follow(docker: Docker, stream: NodeJS.ReadableStream, onEvent: (e: Stre
  * unhandled request, which took the whole process down.
  */
 export async function hasImage(docker: Docker, ref: string): Promise<boolean> {
+  return !!(await inspectImage(docker, ref));
+}
+
+/** The engine's inspect of an image, undefined when it is not on the engine (see hasImage for the reference check). */
+export async function inspectImage(docker: Docker, ref: string): Promise<Docker.ImageInspectInfo | undefined> {
   const problem = imageReferenceProblem(ref);
   if (problem) throw configError(`image: ${problem.message}`, [{ field: 'image', message: problem.message, ...(problem.hint ? { hint: problem.hint } : {}) }]);
   try {
-    await docker.getImage(ref).inspect();
-    return true;
+    return await docker.getImage(ref).inspect();
   } catch (err) {
-    if (isMissing(err)) return false;
+    if (isMissing(err)) return undefined;
     throw translate(err, `inspecting image ${ref}`);
   }
 }
@@ -41,10 +45,11 @@ export type PullCredentials = (registry: string) => Promise<{ username: string; 
 
 /**
  * Makes sure `ref` is on the engine: uses it when present, else pulls it (logged in when `credentials`
- * has a login for its registry) and checks every event for errors.
+ * has a login for its registry) and checks every event for errors. Returns the image's inspect.
  */
-export async function ensureImage(docker: Docker, ref: string, progress: Progress, platform?: string, credentials?: PullCredentials): Promise<void> {
-  if (await hasImage(docker, ref)) return;
+export async function ensureImage(docker: Docker, ref: string, progress: Progress, platform?: string, credentials?: PullCredentials): Promise<Docker.ImageInspectInfo> {
+  const present = await inspectImage(docker, ref);
+  if (present) return present;
   progress({ step: 'pull', message: `pulling ${ref}` });
   let failure: string | undefined;
   const login = await credentials?.(registryOf(ref));
@@ -60,10 +65,12 @@ export async function ensureImage(docker: Docker, ref: string, progress: Progres
     if (t.code === 'driver.unreachable') throw t;
     failure = t.message;
   }
-  if (failure || !(await hasImage(docker, ref))) {
+  const pulled = failure ? undefined : await inspectImage(docker, ref);
+  if (!pulled) {
     throw new WorkbayError('driver.imageUnavailable', `image "${ref}" is not on the engine and could not be pulled: ${failure ?? 'unknown error'}`);
   }
   progress({ step: 'pull', message: `pulled ${ref}` });
+  return pulled;
 }
 
 /** Builds an image from a context tar. Build output is streamed as progress; a failed step throws with its last lines. */

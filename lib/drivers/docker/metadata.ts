@@ -12,15 +12,15 @@ export interface ImageFacts {
   id: string;
 }
 
-/** Reads the image's label (with the policy's parser, so what is merged is what was judged), Env and User. */
-export async function imageFacts(docker: Docker, image: string): Promise<ImageFacts> {
-  const info = await engine(`inspecting image ${image}`, () => docker.getImage(image).inspect());
+/** Reads the image's label (with the policy's parser, so what is merged is what was judged), Env and User; from `inspected` when given. */
+export async function imageFacts(docker: Docker, image: string, inspected?: Docker.ImageInspectInfo): Promise<ImageFacts> {
+  const info = inspected ?? await engine(`inspecting image ${image}`, () => docker.getImage(image).inspect());
   const { entries } = metadataEntries(info.Config?.Labels?.[LABELS.metadata]);
   return { entries, env: info.Config?.Env ?? [], user: info.Config?.User ?? '', id: info.Id };
 }
 
 /** The resolved config with the image's metadata merged in (see withImageMetadata). */
-export async function mergeImageLabel(docker: Docker, r: ResolvedDevcontainer, image: string): Promise<ResolvedDevcontainer> {
-  const facts = await imageFacts(docker, image);
+export async function mergeImageLabel(docker: Docker, r: ResolvedDevcontainer, image: string, inspected?: Docker.ImageInspectInfo): Promise<ResolvedDevcontainer> {
+  const facts = await imageFacts(docker, image, inspected);
   return withImageMetadata(r, facts.entries, facts.env);
 }

@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import type { KubernetesAgent } from '../../config';
-import { WorkbayError } from '../../errors';
+import { configError, WorkbayError } from '../../errors';
 import { filesFromTar, MAX_FEATURE_BYTES, type FeatureFiles } from '../../features';
 import type { DriverWorkspace } from '../driver';
 import { BUILD_CONTEXT_DIR, featuresPodSpec } from './builders';
@@ -11,10 +11,23 @@ import { kubeNames } from './names';
 import { deletePod, waitForPod } from './pods';
 
 /**
+ * Archives the folder `$1` of an uploaded folder in the PVC. Symlinks on the way are resolved first
+ * (`cd -P`, no `realpath` needed) and the result must still be inside /workspace: a Feature folder
+ * that is, or sits below, a symlink out of the upload is refused (exit 4); a missing one is exit 3.
+ * tar gets the resolved path, and keeps links inside the folder as links (filesFromTar skips them).
+ */
+const TAR_UPLOADED_FOLDER = [
+  'root=$(cd -P /workspace && pwd -P) || exit 1',
+  'real=$(cd -P -- "/workspace/$1" 2>/dev/null && pwd -P) || exit 3',
+  'case "$real/" in "$root"/*) ;; *) exit 4;; esac',
+  'exec tar -C "$real" -cf - .',
+].join('\n');
+
+/**
  * The helper pod that moves Feature bytes in and out of the PVC: local Feature folders are read from
- * the clone with `git archive` (the git image has git, not always tar), and the generated build
- * context is written file by file through exec stdin (no payload in a shell string). Started on
- * first use, removed with `close()`.
+ * the clone with `git archive` (the git image has git, not always tar) or, for an uploaded folder,
+ * with `tar` (which placing the upload already needed), and the generated build context is written
+ * file by file through exec stdin (no payload in a shell string). Started on first use, removed with `close()`.
  */
 export class FeaturesPod {
   private started: Promise<string> | undefined;
@@ -37,11 +50,26 @@ export class FeaturesPod {
     return podExecBytes(this.k.kc, this.k.namespace, await this.ready(), 'features', argv, { stdin, maxBytes: MAX_FEATURE_BYTES });
   }
 
-  /** A folder of the committed source (relative to its root), or undefined when there is none. */
+  /**
+   * A folder of the source (relative to its root), or undefined when there is none: for git the
+   * committed tree, for an uploaded folder what was placed into the PVC.
+   *
+   * @throws WorkbayError `config.invalid` when an uploaded folder's path leads out of it through a symlink.
+   */
   async readFolder(path: string): Promise<FeatureFiles | undefined> {
-    const r = await this.exec(['git', '-C', '/workspace', 'archive', '--format=tar', `HEAD:${path}`]);
+    const uploaded = 'upload' in this.ws.source;
+    const r = await this.exec(uploaded ? ['/bin/sh', '-c', TAR_UPLOADED_FOLDER, 'sh', path] : ['git', '-C', '/workspace', 'archive', '--format=tar', `HEAD:${path}`]);
     if (r.overflow) throw new WorkbayError('driver.sourceFailed', `the folder ${path} is larger than ${MAX_FEATURE_BYTES / 1024 / 1024} MiB`);
-    if (r.exitCode !== 0) return undefined;
+    if (!uploaded) return r.exitCode === 0 ? filesFromTar(r.stdout) : undefined;
+    if (r.exitCode === 3) return undefined;
+    if (r.exitCode === 4) {
+      throw configError(`the folder ${path} leads outside the uploaded folder through a symlink`, [
+        { field: 'features', message: `${path} must be a folder inside the upload, not reached through a symlink that leaves it` },
+      ]);
+    }
+    if (r.exitCode !== 0) {
+      throw new WorkbayError('driver.sourceFailed', `reading the local Feature folder ${path} of the uploaded folder failed (exit ${r.exitCode}; the helper image ${this.gitImage} needs tar): ${r.stderr.trim().slice(-500)}`);
+    }
     return filesFromTar(r.stdout);
   }
 

@@ -13,7 +13,7 @@ import { tagExists } from './registry';
 /** What the Features path needs beside the cluster. */
 export interface KubeFeatureSettings {
   policy: Policy;
-  /** Image of the helper pod that reads local Features and writes the build context (has git). */
+  /** Image of the helper pod that reads local Features and writes the build context (has git; tar for uploaded folders). */
   gitImage: string;
   /** Lets Features come from loopback registries (embedded tests); never on AWS. */
   allowLoopbackSources?: boolean;
@@ -66,7 +66,7 @@ export async function installFeaturesInCluster(
   }
   const pod = new FeaturesPod(k, ws, agent, s.gitImage);
   try {
-    const local = 'git' in ws.source ? (path: string) => pod.readFolder(path) : undefined;
+    const local = 'git' in ws.source || 'upload' in ws.source ? (path: string) => pod.readFolder(path) : undefined;
     const features = await prepareFeatures(r.config, r.configDir, { policy: s.policy, loaders: { ...s.loaders, ...(local ? { local } : {}) }, allowLoopbackSources: s.allowLoopbackSources, progress });
     const facts = await baseFacts(base, arch, s, progress);
     const order = featureOrder(features);

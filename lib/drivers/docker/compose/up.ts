@@ -16,8 +16,9 @@ import { devServiceSpec } from './dev-spec';
 import { judgeServices } from './judge';
 import { builtImage, containerName, objectNameOf } from './labels';
 import { ensureObjects } from './objects';
+import { assertPodmanDns, isPodmanEngine } from './podman';
 import { selectServices, startOrder } from './order';
-import { serviceSpec, type ServiceSpec } from './service-spec';
+import { attachments, serviceSpec, type ServiceSpec } from './service-spec';
 import type { ComposeSettings } from './settings';
 import { sourceFileReader } from './source-files';
 
@@ -105,6 +106,13 @@ function usedKeys(project: ComposeProject, order: string[]): { networks: Set<str
   };
 }
 
+/** The services that join each project network (engine names), for the Podman DNS check. */
+function servicesByNetwork(project: ComposeProject, order: string[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const n of order) for (const a of attachments(project, project.services[n]!)) out.set(a.network, [...(out.get(a.network) ?? []), n]);
+  return out;
+}
+
 /** The policy's verdict on the services as they will be created (container names stand in for the ids of `service:x`). */
 function judgeDraft(c: ComposeContext, project: ComposeProject, order: string[], keys: { networks: Set<string>; volumes: Set<string> }, subpaths: boolean) {
   const names = Object.fromEntries(order.map((n) => [n, containerName(project.name, n)]));
@@ -151,6 +159,7 @@ export async function createProject(c: ComposeContext, own: ResolvedDevcontainer
   const devCreate = containerSpec(c.ws, resolved, devImage, allowed);
 
   await ensureObjects(c.docker, c.ws, project, keys);
+  if (await isPodmanEngine(c.docker)) await assertPodmanDns(c.docker, servicesByNetwork(project, order));
   const ids: Record<string, string> = {};
   let dev: string | undefined;
   for (const n of order) {

@@ -1,0 +1,58 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Handler } from 'hono';
+import type { ApiDeps, ApiEnv } from './context';
+
+/** Registers the routes of one group on the app it is given (the group's own sub-app). */
+export type RegisterRoutes = (app: OpenAPIHono<ApiEnv>, deps: ApiDeps) => void;
+
+/**
+ * Routes under one path prefix, kept in modules of their own. The first request under the prefix
+ * imports them (a lazy chunk in the Lambda bundle) and builds their zod schemas; a cold start pays
+ * only for the group it serves (docs/adr/0020-lazy-api-loading.md).
+ */
+export interface RouteGroup {
+  /** `/v1/workspaces`: the group answers this path and every path below it. */
+  prefix: string;
+  load: () => Promise<RegisterRoutes>;
+}
+
+/** Builds one group's routes (on first use, once); `/openapi.json` uses it to document every route. */
+export type GroupBuilder = () => Promise<OpenAPIHono<ApiEnv>>;
+
+/** What the parent app established for a request before handing it to a group. */
+const handedOver = new WeakMap<Request, ApiEnv['Variables']>();
+
+/**
+ * Mounts `group` on `app`: requests under its prefix go to the group's sub-app, made by `newApp`
+ * (the parent's error handling and validation hook) with the request id and principal the parent's
+ * middleware set. A failed import is retried by the next request instead of being remembered.
+ */
+export function mountGroup(app: OpenAPIHono<ApiEnv>, group: RouteGroup, deps: ApiDeps, newApp: () => OpenAPIHono<ApiEnv>): GroupBuilder {
+  let built: Promise<OpenAPIHono<ApiEnv>> | undefined;
+  const build: GroupBuilder = () => (built ??= group.load().then((register) => {
+    const sub = newApp();
+    sub.use('*', (c, next) => {
+      const from = handedOver.get(c.req.raw);
+      if (from?.requestId) c.set('requestId', from.requestId);
+      if (from?.principal) c.set('principal', from.principal);
+      return next();
+    });
+    register(sub, deps);
+    return sub;
+  }, (err: unknown) => {
+    built = undefined;
+    throw err;
+  }));
+  const handler: Handler<ApiEnv> = async (c) => {
+    const sub = await build();
+    // The parent read a JSON body to check its depth (hono keeps the bytes): the group gets them again.
+    const req = c.req.raw.bodyUsed
+      ? new Request(c.req.raw.url, { method: c.req.method, headers: c.req.raw.headers, body: await c.req.arrayBuffer() })
+      : c.req.raw;
+    handedOver.set(req, { requestId: c.get('requestId'), principal: c.get('principal') });
+    return sub.fetch(req, c.env);
+  };
+  app.all(group.prefix, handler);
+  app.all(`${group.prefix}/*`, handler);
+  return build;
+}
