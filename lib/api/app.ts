@@ -101,7 +101,7 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   });
   // No route reads the body of a GET or HEAD: checking it would cost the hottest requests for nothing.
   app.use('/v1/*', (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, () => checkDepth(c, next))));
-  const checkDepth = async (c: Context<ApiEnv>, next: Next): Promise<Response | void> => {
+  const checkDepth = async (c: Context<ApiEnv>, next: Next): Promise<void> => {
     // JSON.parse copes with any depth, but JSON.stringify, zod and our own walks recurse per level.
     if (!/json/i.test(c.req.header('content-type') ?? '')) return next();
     // Read as bytes (cached by hono), so handlers that verify a signature over the raw body still can.
@@ -110,9 +110,9 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
     if (at === undefined) return next();
     const { line, column } = positionIndex(text)(at);
     const message = tooDeepMessage();
-    return problemResponse(c, new WorkbayError('request.invalid', `invalid body: ${message}`, {
+    throw new WorkbayError('request.invalid', `invalid body: ${message}`, {
       errors: [{ field: 'body', message, line, column, hint: `Keep nesting within ${LIMITS.depth} levels.` }],
-    }));
+    });
   };
 
   app.openapi(health, (c) => c.json({ status: 'ok' as const }, 200));

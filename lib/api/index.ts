@@ -1,4 +1,4 @@
-export { createApp, MAX_BODY_BYTES } from './app';
+export { createApp, MAX_BODY_BYTES, servedRoutes } from './app';
 export type { ApiDeps, ApiEnv, Principal } from './context';
 export { generateToken, hashToken, tokenHint, tokenRecord, TOKEN_PREFIX } from './tokens';
 export type { Problem } from './problem';

@@ -55,10 +55,10 @@ const SCRIPT = [
 ].join('\n');
 
 /** A helper's command line for one listing, with its output marker. */
-export function listingCommand(url: string, ref?: string): { argv: string[]; marker: string } {
+export function listingCommand(url: string, ref?: string, gitOptions: string[] = []): { argv: string[]; marker: string } {
   const marker = `::wb-${randomBytes(12).toString('hex')}`;
   // git options before `--`, the URL after it: a URL can never be read as an option.
-  return { marker, argv: ['/bin/sh', '-c', SCRIPT, 'list-configs', marker, ...(ref ? ['--branch', ref] : []), '--', url] };
+  return { marker, argv: ['/bin/sh', '-c', SCRIPT, 'list-configs', marker, ...gitOptions, ...(ref ? ['--branch', ref] : []), '--', url] };
 }
 
 function nameOf(text: string): string | undefined {

@@ -2,6 +2,7 @@ import { posix } from 'node:path';
 import type { DevcontainerMount } from '../config';
 import { devcontainerAsks, metadataAsks, type Ask } from './asks';
 import { normalizeCapability } from './parse';
+import { imageAllowed } from './image-refs';
 import { decideResources } from './resources';
 import type { MergedConfig, Policy, Violation } from './types';
 
@@ -84,11 +85,6 @@ export function judgeAsks(policy: Policy, asks: Ask[]): Violation[] {
     const v = judge(policy, a);
     return v ? [{ field: a.field, ...v }] : [];
   });
-}
-
-/** True when `image` starts with one of the allowed prefixes (or any image is allowed). */
-export function imageAllowed(policy: Policy, image: string): boolean {
-  return policy.images.length === 0 || policy.images.some((pre) => image.startsWith(pre));
 }
 
 /**

@@ -77,3 +77,13 @@ export function gitSourceViolation(policy: Pick<Policy, 'gitSources'>, url: stri
 export function gitSourceAllowed(policy: Pick<Policy, 'gitSources'>, url: string): boolean {
   return gitSourceViolation(policy, url, 'source.git.url') === undefined;
 }
+
+/**
+ * Options for every `git clone` a provider's engine runs (workspace sources, config listings): with
+ * `gitSources` set, git follows no HTTP redirect, since an allowed https host could otherwise send
+ * the clone to one the list does not name. Without the list git's default (`initial`) is kept.
+ * Written as `git clone` options, before `--`.
+ */
+export function gitCloneOptions(policy?: Pick<Policy, 'gitSources'>): string[] {
+  return policy?.gitSources?.length ? ['-c', 'http.followRedirects=false'] : [];
+}

@@ -9,8 +9,9 @@ export { DEFAULT_POLICY, type Policy, type Violation, type MergedConfig, type Mo
 export { parseWorkbaySection, normalizeCapability } from './parse';
 export { DEFAULT_LIFECYCLE, parseLifecycleDuration, type LifecyclePolicy, type LifecycleRule } from './lifecycle';
 export { MAX_REGISTRIES, registryHostKey, registryLogin, type RegistryLogin } from './registries';
-export { gitSourceAllowed, gitSourceViolation, parseGitSourcePattern, MAX_GIT_SOURCES, type GitSourcePattern } from './git-sources';
-export { evaluate, judgeAsks, judgeTimeout, imageAllowed, underPrefix, judgeContainer, type EngineHostConfig } from './evaluate';
+export { gitCloneOptions, gitSourceAllowed, gitSourceViolation, parseGitSourcePattern, MAX_GIT_SOURCES, type GitSourcePattern } from './git-sources';
+export { evaluate, judgeAsks, judgeTimeout, underPrefix, judgeContainer, type EngineHostConfig } from './evaluate';
+export { imageAllowed, imagePatternMatches, parseImagePattern, parseImageReference, type ImagePattern, type ImageReference } from './image-refs';
 export { devcontainerAsks, metadataAsks, metadataRequest, type Ask, type MetadataRequest } from './asks';
 export { decideResources, dockerLimits, kubernetesLimits, type ResourceDecision } from './resources';
 export { podSecurityViolations, BASELINE_CAPABILITIES } from './pod-security';

@@ -3,6 +3,7 @@ import { Issues, formatPath, show, type FieldPath, type SourcePosition } from '.
 import { cpuMillis, memoryBytes } from './units';
 import { parseLifecycle } from './lifecycle';
 import { MAX_GIT_SOURCES, parseGitSourcePattern } from './git-sources';
+import { parseImagePattern } from './image-refs';
 import { parseRegistries } from './registries';
 import { DEFAULT_POLICY, type MountType, type Policy, type ResourceRule } from './types';
 
@@ -96,7 +97,10 @@ export function parseWorkbaySection(value: unknown, issues: Issues, locate: Loca
   if (devices) policy.devices = devices;
   const ns = list('hostNamespaces', at('hostNamespaces'), p.hostNamespaces, (s) => (s === 'pid' || s === 'ipc' ? undefined : `${show(s)} is not pid or ipc`));
   if (ns) policy.hostNamespaces = ns as ('pid' | 'ipc')[];
-  const images = list('images', at('images'), p.images, () => undefined);
+  const images = list('images', at('images'), p.images, (s) => {
+    const read = parseImagePattern(s);
+    return typeof read === 'string' ? read : undefined;
+  });
   if (images) policy.images = images;
   const gitSources = list('gitSources', at('gitSources'), p.gitSources, (s) => {
     const read = parseGitSourcePattern(s);

@@ -1,47 +1,25 @@
-import { ulid } from 'ulid';
-import { readLambdaSettings, type LambdaSettings } from '../settings';
-import { LOCAL_CREDENTIALS, openStore } from '../store';
-import { awsSecrets, secretsManagerClient, type GetSecretValue } from '../secrets';
+import type { LambdaSettings } from '../settings';
+import type { GetSecretValue } from '../secrets';
 import type { CollectResult, ResyncResult, SweepResult } from '../workspaces';
 import { buildServices, type Log, type Services } from './services';
-import { readWebhookSettings, type DispatchResult, type WebhookDispatcher } from '../webhooks';
+import type { DispatchResult, WebhookDispatcher } from '../webhooks';
+import { lambdaOptions, type LambdaFunction } from './lambda-options';
 
-/** The Lambda functions of the AWS deployment (DESIGN §8). */
-export type LambdaFunction = 'api' | 'sweeper' | 'reconciler';
+export { jsonLog, type LambdaFunction } from './lambda-options';
 
 /** Services of one Lambda container, built once at cold start. */
 export interface LambdaServices extends Services {
   settings: LambdaSettings;
 }
 
-/** A JSON line per entry on stdout; Lambda forwards stdout to CloudWatch Logs as is. */
-export const jsonLog: Log = (e) => process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...e })}\n`);
-
 /**
- * Wires a Lambda function from its environment: settings (zod, once), the store on the deployment's
- * table, `aws-sm:` secrets under the deployment's prefix, and the shared services. There is no
+ * Wires a Lambda function from its environment (lambdaOptions) with every service. There is no
  * in-process kick: the table stream triggers the reconciler function and `?wait=` polls the store.
- * `getSecretValue` is for tests; by default the SDK client is loaded on the first `aws-sm:` use.
+ * The api function wires only the request-serving half (lambdaApiServices).
  */
 export function lambdaServices(fn: LambdaFunction, env: Record<string, string | undefined>, o: { getSecretValue?: GetSecretValue; log?: Log } = {}): LambdaServices {
-  const settings = readLambdaSettings(env);
-  const log = o.log ?? jsonLog;
-  const store = openStore({
-    tableName: settings.table, region: settings.region,
-    // A local endpoint gets throwaway credentials, so the role's credentials are only ever sent to AWS.
-    ...(settings.dynamodbEndpoint ? { endpoint: settings.dynamodbEndpoint, credentials: LOCAL_CREDENTIALS } : {}),
-  });
-  const secrets = awsSecrets({ prefix: settings.secretPrefix, getSecretValue: o.getSecretValue ?? secretsManagerClient(settings.region) });
-  const services = buildServices({
-    store, log, workerId: `lambda-${fn}-${ulid()}`, idleWarningSeconds: settings.idleWarningSeconds,
-    webhooks: readWebhookSettings(env, 'aws'),
-    driverRuntime: {
-      docker: { defaultHost: settings.dockerHost, helper: { image: settings.helperImage, network: settings.helperNetwork }, secrets },
-      kubernetes: { defaultKubeconfigPath: undefined, secrets },
-      timings: settings.driverTimings,
-    },
-  });
-  return { ...services, settings };
+  const { settings, options } = lambdaOptions(fn, env, o);
+  return { ...buildServices(options), settings };
 }
 
 /** The EventBridge event of a `schedule:` trigger. */

@@ -1,11 +1,10 @@
-import type { ApiDeps } from '../api';
-import type { Driver, DriverRuntime } from '../drivers';
-import { ProviderService } from '../providers';
+import type { DriverRuntime } from '../drivers';
 import type { Store } from '../store';
-import { DEFAULT_WEBHOOK_SETTINGS, WebhookDispatcher, WebhookService, type WebhookSettings } from '../webhooks';
-import { FollowUps, IntegrationService } from '../integrations';
+import { WebhookDispatcher, type WebhookSettings } from '../webhooks';
+import { DEFAULT_WEBHOOK_SETTINGS } from '../webhooks/settings';
 import type { UploadStore } from '../uploads';
-import { driversFrom, OrphanCollector, providerDrivers, Reconciler, Resyncer, Sweeper, WorkspaceOps, WorkspaceService, type DriverFor, type CollectResult, type ResyncResult, type SweepResult } from '../workspaces';
+import { OrphanCollector, providerDrivers, Reconciler, Resyncer, Sweeper, type CollectResult, type ResyncResult, type SweepResult } from '../workspaces';
+import { buildApiServices, type ApiServices } from './api-services';
 
 /** A structured log line writer (JSON lines on stderr/stdout in every mode). */
 export type Log = (entry: Record<string, unknown>) => void;
@@ -30,10 +29,7 @@ export interface ServiceOptions {
 }
 
 /** The services of one process: what the API routes, the sweeper and the reconciler run on. */
-export interface Services extends ApiDeps {
-  driverFor: DriverFor;
-  /** A driver for a provider as such (GET /v1/providers/{name}/devcontainers lists repositories with it). */
-  providerDriver: (provider: string) => Promise<Driver>;
+export interface Services extends ApiServices {
   reconciler: Reconciler;
   sweeper: Sweeper;
   /** Runs one inactivity sweep with the process's settings (POST /v1/sweeps, timers, the schedule). */
@@ -42,10 +38,6 @@ export interface Services extends ApiDeps {
   resync: () => Promise<ResyncResult>;
   /** Removes labelled engine objects whose workspace record is gone (timers, the schedule). */
   collectOrphans: (opts?: { graceMs?: number }) => Promise<CollectResult>;
-  integrations: IntegrationService;
-  /** Slack follow-ups in flight; Lambda handlers drain them before returning. */
-  followUps: FollowUps;
-  webhooks: WebhookService;
   /** Delivers due outgoing events (embedded timer, the stream function, the schedule). */
   dispatcher: WebhookDispatcher;
 }
@@ -56,26 +48,16 @@ export interface Services extends ApiDeps {
  * embedded sets `workspaces.kick` and starts timers; on AWS the table stream and the schedule do it.
  */
 export function buildServices(o: ServiceOptions): Services {
-  const providers = new ProviderService(o.store);
-  const driverFor = driversFrom(providers, o.driverRuntime);
-  const workspaces = new WorkspaceService(o.store, providers, driverFor);
-  workspaces.uploads = o.uploads;
-  const ops = new WorkspaceOps(o.store, workspaces, driverFor);
+  const api = buildApiServices(o);
+  const { providers, workspaces, driverFor } = api;
   const reconciler = new Reconciler(o.store, workspaces, driverFor, o.workerId, o.retryBaseMs, o.log);
   const sweeper = new Sweeper(o.store, workspaces, driverFor);
   const sweep = () => sweeper.sweep({ warnBeforeSeconds: o.idleWarningSeconds });
   const resyncer = new Resyncer(o.store, driverFor, (id) => reconciler.reconcile(id));
   const collector = new OrphanCollector(o.store, providers, providerDrivers(providers, o.driverRuntime));
-  const allowLoopback = o.allowLoopbackCallbacks ?? false;
-  const integrations = new IntegrationService({ store: o.store, workspaces, secrets: o.driverRuntime.docker.secrets, allowLoopback, log: o.log });
-  const followUps = new FollowUps({ store: o.store, allowLoopback, log: o.log });
-  workspaces.eventListeners.push(followUps.onEvent);
-  const hooks = o.webhooks ?? DEFAULT_WEBHOOK_SETTINGS;
-  const webhooks = new WebhookService(o.store, { allowLoopback: hooks.allowLoopback });
-  const dispatcher = new WebhookDispatcher(o.store, hooks, o.log);
+  const dispatcher = new WebhookDispatcher(o.store, o.webhooks ?? DEFAULT_WEBHOOK_SETTINGS, o.log);
   return {
-    store: o.store, providers, workspaces, ops, driverFor, providerDriver: providerDrivers(providers, o.driverRuntime), reconciler, sweeper, sweep, log: o.log,
-    resync: () => resyncer.run(), collectOrphans: (opts) => collector.collect(opts), integrations, followUps,
-    webhooks, dispatcher, ...(o.uploads ? { uploads: o.uploads } : {}),
+    ...api, reconciler, sweeper, sweep,
+    resync: () => resyncer.run(), collectOrphans: (opts) => collector.collect(opts), dispatcher,
   };
 }

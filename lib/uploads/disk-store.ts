@@ -100,6 +100,7 @@ export class DiskUploadStore implements UploadStore {
       out.destroy();
       await closed.catch(() => undefined);
       await rm(part, { force: true });
+      await rm(this.path(id, 'tar'), { force: true });
       await this.holds.release(owner, id);
       throw err;
     }

@@ -23,6 +23,16 @@ export interface Held {
   info?: UploadInfo;
 }
 
+/** The bytes a hold reserves; a damaged one still counts as an upload, of unknown (0) size. */
+function reservedBytes(raw: string): number {
+  try {
+    const n = Number((JSON.parse(raw) as { bytes?: unknown }).bytes);
+    return Number.isSafeInteger(n) && n >= 0 ? n : 0;
+  } catch {
+    return 0;
+  }
+}
+
 /** Owner names may hold any character: files are named by a hash of them. */
 export const ownerKey = (owner: string): string => createHash('sha256').update(owner).digest('hex').slice(0, 32);
 
@@ -97,7 +107,6 @@ export class OwnerHolds {
     const raw = await readFile(file, 'utf8').catch(() => undefined);
     // Dropped meanwhile: the upload finished one way or the other.
     if (raw === undefined) return undefined;
-    const bytes = Number((JSON.parse(raw) as { bytes?: unknown }).bytes);
-    return { id, bytes: Number.isFinite(bytes) ? bytes : 0 };
+    return { id, bytes: reservedBytes(raw) };
   }
 }

@@ -1,10 +1,32 @@
 import { WorkbayError } from '../errors';
+import { parseProviderYaml } from '../config';
 import { resolveDevcontainer } from '../drivers/devcontainer';
-import { evaluate, gitSourceViolation, judgeTimeout, type Policy, type Violation } from '../policy';
+import { assertAllowed, DEFAULT_POLICY, evaluate, gitSourceViolation, judgeTimeout, type Policy, type Violation } from '../policy';
 import { featureSourceViolations } from '../features';
-import type { WorkspaceRecord } from '../store';
+import type { Store, WorkspaceRecord } from '../store';
 import type { Driver } from '../drivers';
 import { driverWorkspace } from './drivers';
+
+/** Where the workspace's files come from, judged alone: the git source's URL (`policy.gitSources`). Pure. */
+export function sourceViolations(policy: Policy, ws: WorkspaceRecord): Violation[] {
+  const git = 'git' in ws.source ? gitSourceViolation(policy, ws.source.git.url, 'source.git.url') : undefined;
+  return git ? [git] : [];
+}
+
+/**
+ * The source judged again just before the engine is asked to create or start, on the provider's
+ * policy as stored now: the API judged it at create and at start, but a create the reconciler
+ * retries or re-drives later (a Pending workspace, an engine that was unreachable) must not clone
+ * what an admin has since taken off `gitSources`. Reads the provider only for git sources.
+ *
+ * @throws WorkbayError `policy.denied` naming `source.git.url` and the rule `policy.gitSources`.
+ */
+export async function assertSourceAllowed(store: Pick<Store, 'providers'>, ws: WorkspaceRecord): Promise<void> {
+  if (!('git' in ws.source)) return;
+  const rec = await store.providers.get(ws.provider);
+  const policy = rec ? parseProviderYaml(rec.yaml, { name: rec.name }).policy : DEFAULT_POLICY;
+  assertAllowed(sourceViolations(policy, ws), 'the git source, judged again on policy.gitSources before the engine clones,');
+}
 
 /**
  * What the API can judge before anything is written: the git source's URL (`policy.gitSources`), the
@@ -13,9 +35,7 @@ import { driverWorkspace } from './drivers';
  * label are judged by the driver, once they are known (ADR 0008).
  */
 export function requestViolations(policy: Policy, ws: WorkspaceRecord, timeoutRequested: boolean | undefined): Violation[] {
-  const out: Violation[] = [];
-  const git = 'git' in ws.source ? gitSourceViolation(policy, ws.source.git.url, 'source.git.url') : undefined;
-  if (git) out.push(git);
+  const out: Violation[] = sourceViolations(policy, ws);
   if (ws.devcontainer !== undefined || 'image' in ws.source) {
     const r = resolveDevcontainer(driverWorkspace(ws), ws.devcontainer);
     if (ws.driver === 'kubernetes' && r.config.dockerCompose) {

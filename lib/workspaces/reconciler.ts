@@ -9,6 +9,7 @@ import { countPass, passCount, type CountedPass } from './poison';
 import { enteredEvent, entryOf, settled } from './reconciler-entry';
 import { deleteOnStop } from './lifecycle-decision';
 import type { WorkspaceService } from './service';
+import { assertSourceAllowed } from './policy-check';
 
 const MAX_ATTEMPTS = 5;
 /** Progress events kept per reconcile (a chatty build must not flood the table). */
@@ -223,6 +224,7 @@ export class Reconciler {
     if (settled(ws)) return this.correct(lease, d, driftOf(ws, await d.find(dws)));
     if (ws.desiredState === 'Running') {
       if (ws.status === 'Error') return 'done';
+      await assertSourceAllowed(this.store, ws);
       if (!ws.driverRef) {
         const obs = await d.create(dws, this.progress(ws, lease));
         return lease.save(this.running(ws, obs), { type: 'workspace.running', message: `workspace ${ws.name} is running` });

@@ -39,7 +39,7 @@ const archives = () => files().filter((f) => f.endsWith('.tar'));
 beforeAll(async () => {
   cp = await startControlPlane({ env: { WORKBAY_UPLOAD_MAX: '64KiB', WORKBAY_UPLOAD_QUOTA_COUNT: '3', WORKBAY_UPLOAD_QUOTA_BYTES: '100KiB' } });
   expect((await cp.call('POST', '/v1/providers', { yaml: 'name: local-docker\n' })).status).toBe(201);
-  [alice, bob, carol, dave] = await Promise.all(['alice', 'bob', 'carol', 'dave'].map((o) => cp.tokenFor(o)));
+  [alice, bob, carol, dave] = await Promise.all(['alice', 'bob', 'carol', 'dave'].map((o) => cp.tokenFor(o))) as [string, string, string, string];
 });
 afterAll(async () => {
   await cp?.dispose();

@@ -38,7 +38,7 @@ export async function listDockerConfigs(docker: Docker, helper: HelperSettings, 
     if (!isWorkbayError(err, 'driver.imageUnavailable')) throw err;
     throw new WorkbayError('driver.imageUnavailable', `the git helper image "${helper.image}" is not on the engine and could not be pulled, so the repository cannot be listed; set WORKBAY_HELPER_IMAGE to an image with git (and /bin/sh) that this engine has. ${err.message}`, { cause: err });
   }
-  const { argv, marker } = listingCommand(source.url, source.ref);
+  const { argv, marker } = listingCommand(source.url, source.ref, helper.gitOptions);
   const c = await engine('creating a listing helper container', () => docker.createContainer({
     name: `workbay-configs-${ulid().toLowerCase()}`, Image: helper.image, Cmd: argv, Env: ['GIT_TERMINAL_PROMPT=0'],
     Labels: { [LABELS.managedBy]: 'workbay', 'workbay.dev/helper': LISTING_HELPER },

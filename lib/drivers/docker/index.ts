@@ -2,7 +2,7 @@ import { posix } from 'node:path';
 import type { DockerAgent } from '../../config';
 import { WorkbayError } from '../../errors';
 import type { SecretResolver } from '../../secrets';
-import type { Policy } from '../../policy';
+import { gitCloneOptions, type Policy } from '../../policy';
 import type { UploadReader } from '../../uploads';
 import { registryCredentials } from '../../features/credentials';
 import { DockerDriver } from './docker-driver';
@@ -60,5 +60,5 @@ export async function createDockerDriver(agent: DockerAgent, rt: DockerRuntime, 
     tls = { ca: await file('ca.pem'), cert: await file('cert.pem'), key: await file('key.pem') };
   }
   const ssh = host.startsWith('ssh://') ? await resolveSshSettings(env, rt.secrets, agent.path) : undefined;
-  return new DockerDriver({ host, tls, ...(ssh ? { ssh } : {}), cliPath: agent.path, install: agent.install, helper: rt.uploads ? { ...rt.helper, uploads: rt.uploads } : rt.helper, ...(policy ? { policy } : {}), ...(rt.allowLoopbackFeatures ? { allowLoopbackFeatures: true } : {}), ...(rt.timings ? { timings: rt.timings } : {}), ...(policy?.registries ? { registryCredentials: registryCredentials(policy.registries, rt.secrets) } : {}) });
+  return new DockerDriver({ host, tls, ...(ssh ? { ssh } : {}), cliPath: agent.path, install: agent.install, helper: { ...rt.helper, ...(rt.uploads ? { uploads: rt.uploads } : {}), gitOptions: gitCloneOptions(policy) }, ...(policy ? { policy } : {}), ...(rt.allowLoopbackFeatures ? { allowLoopbackFeatures: true } : {}), ...(rt.timings ? { timings: rt.timings } : {}), ...(policy?.registries ? { registryCredentials: registryCredentials(policy.registries, rt.secrets) } : {}) });
 }

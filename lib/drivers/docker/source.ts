@@ -18,7 +18,11 @@ const CANDIDATES = ['.devcontainer/devcontainer.json', '.devcontainer.json'];
  * Helper containers (git clone, upload placement, file reads) run this image on this network;
  * `uploads` reads the archives of `upload` sources (absent where the control plane keeps none).
  */
-export interface HelperSettings { image: string; network?: string; uploads?: UploadReader }
+export interface HelperSettings {
+  image: string; network?: string; uploads?: UploadReader;
+  /** `git clone` options from the provider's policy (lib/policy gitCloneOptions), before `--`. */
+  gitOptions?: string[];
+}
 
 /** True when the source is a file tree in the volume (a git clone or an uploaded folder), not just an image. */
 export const hasSourceTree = (source: WorkspaceSource): boolean => 'git' in source || 'upload' in source;
@@ -104,7 +108,7 @@ export async function cloneSource(docker: Docker, ws: DriverWorkspace, h: Helper
   if (have.exitCode === 0) return;
   progress({ step: 'source', message: `cloning ${url}${ref ? ` (${ref})` : ''}` });
   const script = 'find "$1" -mindepth 1 -maxdepth 1 -exec rm -rf {} + ; shift; exec git clone "$@"';
-  const args = [...(ref ? ['--branch', ref] : []), '--', url, MOUNT];
+  const args = [...(h.gitOptions ?? []), ...(ref ? ['--branch', ref] : []), '--', url, MOUNT];
   const r = await runHelper(docker, ws, h, 'git', ['/bin/sh', '-c', script, 'sh', MOUNT, ...args]);
   if (r.exitCode !== 0) {
     throw new WorkbayError('driver.sourceFailed', `git clone of ${url} failed (exit ${r.exitCode}): ${r.output.trim().slice(-1500)}`);

@@ -133,7 +133,7 @@ export function archPodSpec(ws: DriverWorkspace, agent: KubernetesAgent, namespa
 }
 
 /** A pod that clones a git source into the PVC and prints the commit and devcontainer.json to its log. */
-export function sourcePodSpec(ws: DriverWorkspace, agent: KubernetesAgent, namespace: string, gitImage: string, url: string, ref?: string): V1Pod {
+export function sourcePodSpec(ws: DriverWorkspace, agent: KubernetesAgent, namespace: string, gitImage: string, url: string, ref?: string, gitOptions: string[] = []): V1Pod {
   const script = [
     'set -e',
     'if [ ! -d /workspace/.git ]; then find /workspace -mindepth 1 -maxdepth 1 -exec rm -rf {} +; git clone "$@" /workspace; fi',
@@ -151,7 +151,7 @@ export function sourcePodSpec(ws: DriverWorkspace, agent: KubernetesAgent, names
     spec: {
       restartPolicy: 'Never',
       containers: [{
-        name: 'source', image: gitImage, command: ['/bin/sh', '-c', script, 'clone', ...(ref ? ['--branch', ref] : []), '--', url],
+        name: 'source', image: gitImage, command: ['/bin/sh', '-c', script, 'clone', ...gitOptions, ...(ref ? ['--branch', ref] : []), '--', url],
         ...(ws.devcontainerPath ? { env: [{ name: 'WORKBAY_DEVCONTAINER_PATH', value: ws.devcontainerPath }] } : {}),
         volumeMounts: [{ name: 'workspace', mountPath: '/workspace', subPath: WORKSPACE_SUBPATH }],
       }],

@@ -36,8 +36,8 @@ export function listingPodSpec(agent: KubernetesAgent, namespace: string, gitIma
  *
  * @throws WorkbayError `driver.sourceFailed` (clone failed or took longer than LISTING_TIMEOUT_MS).
  */
-export async function listKubeConfigs(k: KubeClients, agent: KubernetesAgent, gitImage: string, source: { url: string; ref?: string }): Promise<ConfigListing> {
-  const { argv, marker } = listingCommand(source.url, source.ref);
+export async function listKubeConfigs(k: KubeClients, agent: KubernetesAgent, gitImage: string, source: { url: string; ref?: string }, gitOptions: string[] = []): Promise<ConfigListing> {
+  const { argv, marker } = listingCommand(source.url, source.ref, gitOptions);
   let r: { phase: string; log: string };
   try {
     r = await runHelperPod(k.core, k.namespace, listingPodSpec(agent, k.namespace, gitImage, argv), LISTING_TIMEOUT_MS, k.timings);

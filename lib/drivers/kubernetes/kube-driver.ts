@@ -3,7 +3,7 @@ import type { UploadReader } from '../../uploads';
 import type { KubernetesAgent } from '../../config';
 import { WorkbayError } from '../../errors';
 import type { FeatureLoaders } from '../../features';
-import { assertAllowed, DEFAULT_POLICY, evaluate, type Policy } from '../../policy';
+import { assertAllowed, DEFAULT_POLICY, evaluate, gitCloneOptions, type Policy } from '../../policy';
 import { remoteEnvOf, resolveDevcontainer, type ResolvedDevcontainer, type RuntimeMeta } from '../devcontainer';
 import {
   ACTIVITY_FILE,
@@ -109,7 +109,7 @@ export class KubeDriver implements Driver {
   }
 
   listConfigs(source: { url: string; ref?: string }) {
-    return listKubeConfigs(this.k, this.agent, this.opts.gitImage, source);
+    return listKubeConfigs(this.k, this.agent, this.opts.gitImage, source, gitCloneOptions(this.opts.policy));
   }
 
   async find(ws: DriverWorkspace): Promise<Observed | undefined> {
@@ -124,7 +124,7 @@ export class KubeDriver implements Driver {
     let pod = await this.readPod(ws);
     if (!pod) {
       const sa = await this.rbac(ws);
-      const repo = await cloneIntoPvc(this.k, ws, this.agent, this.opts.gitImage, progress, this.opts.uploads);
+      const repo = await cloneIntoPvc(this.k, ws, this.agent, this.opts.gitImage, progress, this.opts.uploads, gitCloneOptions(this.opts.policy));
       if (!('image' in ws.source) && !ws.devcontainer && !repo?.devcontainer) {
         throw new WorkbayError('driver.sourceFailed', `the ${'upload' in ws.source ? 'folder' : 'repository'} has no .devcontainer/devcontainer.json or .devcontainer.json; pass one with the request`);
       }

@@ -81,12 +81,12 @@ async function placeUploadInPvc(k: KubeClients, ws: DriverWorkspace, agent: Kube
 }
 
 /** Fills the PVC: clones a git source (skipped when already cloned) or places an uploaded folder, and reads devcontainer.json. */
-export async function cloneIntoPvc(k: KubeClients, ws: DriverWorkspace, agent: KubernetesAgent, gitImage: string, progress: Progress, uploads?: UploadReader): Promise<RepoInfo | undefined> {
+export async function cloneIntoPvc(k: KubeClients, ws: DriverWorkspace, agent: KubernetesAgent, gitImage: string, progress: Progress, uploads?: UploadReader, gitOptions: string[] = []): Promise<RepoInfo | undefined> {
   if ('upload' in ws.source) return placeUploadInPvc(k, ws, agent, gitImage, progress, uploads, ws.source.upload);
   if (!('git' in ws.source)) return undefined;
   const { url, ref } = ws.source.git;
   progress({ step: 'source', message: `cloning ${url}${ref ? ` (${ref})` : ''}` });
-  const r = await runHelperPod(k.core, k.namespace, sourcePodSpec(ws, agent, k.namespace, gitImage, url, ref), k.timings.helperPodTimeoutMs, k.timings);
+  const r = await runHelperPod(k.core, k.namespace, sourcePodSpec(ws, agent, k.namespace, gitImage, url, ref, gitOptions), k.timings.helperPodTimeoutMs, k.timings);
   const info = parseSourceLog(r.log);
   if (r.phase !== 'Succeeded' || !info) {
     throw new WorkbayError('driver.sourceFailed', `git clone of ${url} failed: ${r.log.trim().slice(-1500) || r.phase}`);

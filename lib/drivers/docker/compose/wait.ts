@@ -8,6 +8,12 @@ import { isPodmanEngine, runPodmanHealthcheck } from './podman';
 
 /** Longest wait for one dependency to become healthy or to complete. */
 export const DEPENDENCY_WAIT_MS = 5 * 60_000;
+/**
+ * A wait also re-inspects this often: the backstop for an event the engine never delivers (once,
+ * under heavy load, a wait on Podman 4.3 for a one-shot service ran to its deadline although the
+ * container had exited).
+ */
+const BACKSTOP_MS = 5_000;
 /** The engines' healthcheck interval when the service sets none. */
 const DEFAULT_INTERVAL_MS = 30_000;
 
@@ -84,22 +90,24 @@ function podmanHealthRunner(docker: Docker, info: Docker.ContainerInspectInfo, w
  * Waits on the engine's events for the container (`start`, `die`, `health_status`), judging each
  * wake-up by an inspect, until the condition is met, fails, or `maxMs` pass. The subscription
  * replays from the container's last start, so a change between the first inspect and the
- * subscription is not missed. Stream, timers and the health runner are closed on every path.
+ * subscription is not missed; a slow backstop inspect covers an event the engine loses. Stream,
+ * timers and the health runner are closed on every path.
  */
 async function follow(docker: Docker, first: Docker.ContainerInspectInfo, condition: Condition, maxMs: number, inspect: () => Promise<Docker.ContainerInspectInfo>) {
   const podman = condition === 'service_healthy' && (await isPodmanEngine(docker));
   let rung = false;
   let ring = () => {};
   const wake = () => { rung = true; ring(); };
-  let ended = false;
   let timedOut = false;
   const runner = podman ? podmanHealthRunner(docker, first, wake) : undefined;
   const events = followContainer(docker, first.Id, sinceOf(first), (action) => {
     if (action.startsWith('health_status')) runner?.heard();
     wake();
   });
-  void events.ended.then(() => { ended = true; wake(); });
+  // A stream the engine ends early leaves the backstop to finish the wait.
+  void events.ended.then(wake);
   const deadline = setTimeout(() => { timedOut = true; wake(); }, maxMs);
+  const backstop = setInterval(wake, BACKSTOP_MS);
   try {
     for (;;) {
       if (!rung) await new Promise<void>((r) => { ring = r; });
@@ -108,10 +116,10 @@ async function follow(docker: Docker, first: Docker.ContainerInspectInfo, condit
       const verdict = verdictOf(info, condition);
       if (verdict) return { info, verdict };
       if (timedOut) return { info, verdict: { failed: `did not ${condition === 'service_healthy' ? 'become healthy' : 'complete'} within ${Math.round(maxMs / 1000)} s` } };
-      if (ended) return { info, verdict: { failed: 'could not be waited for: the engine closed its events stream' } };
     }
   } finally {
     clearTimeout(deadline);
+    clearInterval(backstop);
     runner?.stop();
     events.close();
   }
