@@ -12,6 +12,7 @@ import { sshConfigCommand } from './ssh-config';
 import { portForwardCommand } from './port-forward';
 import { upCommand } from './workspace-up';
 import { configsCommand } from './configs';
+import { uploadsCommand } from './uploads';
 
 const HELP = `workbay — developer workspaces from a shared control plane
 
@@ -20,6 +21,7 @@ usage:
              [-o KEY=VALUE ...] [--env K=V ...] [--inactivity-timeout 30m] [--retention 7d]
              [--max-lifetime 12h] [--idempotency-key K] [--no-wait]
   workbay configs <git-url[#ref]> --provider P   the repository's devcontainer.json files (for up --config)
+  workbay uploads list | limits | delete ID   your uploads no workspace uses (they count against the limits)
   workbay list [--status S] [--all-pages]
   workbay status <ws>
   workbay keep <ws> | unkeep <ws>      exempt from retention (admins; owners where the provider allows)
@@ -74,6 +76,9 @@ async function main(argv: string[]): Promise<number> {
     case 'up': return upCommand(client, rest, args);
     case 'configs':
       process.stdout.write(`${await configsCommand(client, rest, args)}\n`);
+      return 0;
+    case 'uploads':
+      process.stdout.write(`${await uploadsCommand(client, rest, args)}\n`);
       return 0;
     case 'list': return listCommand(client, args);
     case 'status': return statusCommand(client, rest, args);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseDuration } from './config';
+import { parseDuration } from './config/duration';
 import { WorkbayError } from './errors';
 import type { DriverTimings } from './drivers/timings';
 import { DEFAULT_UPLOAD_QUOTA, parseByteSize, type UploadQuota } from './uploads/types';

@@ -2,7 +2,9 @@ import { ulid } from 'ulid';
 import type { AttachIO, AttachSession } from '../drivers';
 import { WorkbayError } from '../errors';
 import type { Store, WorkspaceRecord } from '../store';
-import { driverWorkspace, recordActivity, type Actor, type DriverFor, type WorkspaceService } from '../workspaces';
+import { recordActivity } from '../workspaces/activity';
+import { driverWorkspace, type DriverFor } from '../workspaces/drivers';
+import type { Actor, WorkspaceService } from '../workspaces/service';
 import { attachPlan } from './commands';
 import type { StartFrame } from './protocol';
 

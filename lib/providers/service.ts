@@ -1,32 +1,35 @@
-import { loadProvider, parseProviderYaml, resolveProvider, type ProviderBuiltins, type ResolvedProvider } from '../config';
+import type { ProviderBuiltins, ProviderDefinition, ResolvedProvider } from '../config';
 import { allowedWorkspaceOptions, workspaceOptionErrors, type OptionSetter } from '../config/provider-user-options';
 import type { ProviderRecord, Store } from '../store';
 import { WorkbayError } from '../errors';
-import { refuseInlineSecrets } from './secret-check';
 import { providerView, type ProviderView } from './view';
+
+/** The provider file parser (YAML and all), loaded by the first operation that parses: a cold start that only reads workspaces never needs it (ADR 0020). */
+const parser = () => import('../config');
+const secretCheck = () => import('./secret-check');
 
 const STALE_USE_MS = 60_000;
 
 /** Admin operations on providers: add, list, show, set options, delete. */
 export class ProviderService {
   /** Parsed definitions by provider name and version: every driver lookup used to parse the YAML again. */
-  private readonly parsed = new Map<string, { version: number; yaml: string; def: ReturnType<typeof parseProviderYaml> }>();
+  private readonly parsed = new Map<string, { version: number; yaml: string; def: ProviderDefinition }>();
 
   constructor(private readonly store: Store) {}
 
   /** The provider's parsed definition, parsed once per stored version. */
-  private definition(rec: ProviderRecord): ReturnType<typeof parseProviderYaml> {
+  private async definition(rec: ProviderRecord): Promise<ProviderDefinition> {
     const hit = this.parsed.get(rec.name);
     if (hit && hit.version === rec.version && hit.yaml === rec.yaml) return hit.def;
-    const def = parseProviderYaml(rec.yaml, { name: rec.name });
+    const def = (await parser()).parseProviderYaml(rec.yaml, { name: rec.name });
     this.parsed.set(rec.name, { version: rec.version, yaml: rec.yaml, def });
     return def;
   }
 
   /** Parses and resolves the YAML (nothing is stored when that fails), then stores it; 409 on a taken name. */
   async add(yaml: string, opts: { name?: string; options?: Record<string, string> } = {}): Promise<ProviderView> {
-    const resolved = loadProvider(yaml, opts);
-    refuseInlineSecrets(resolved, resolved.setValues);
+    const resolved = (await parser()).loadProvider(yaml, opts);
+    (await secretCheck()).refuseInlineSecrets(resolved, resolved.setValues);
     const now = new Date().toISOString();
     const rec: ProviderRecord = {
       name: resolved.definition.name, yaml, optionValues: resolved.setValues,
@@ -38,12 +41,12 @@ export class ProviderService {
 
   async list(): Promise<ProviderView[]> {
     const recs = await this.store.providers.list();
-    return recs.map((r) => providerView(r, this.resolveRecord(r)));
+    return Promise.all(recs.map(async (r) => providerView(r, await this.resolveRecord(r))));
   }
 
   async get(name: string): Promise<ProviderView> {
     const rec = await this.store.providers.require(name);
-    return providerView(rec, this.resolveRecord(rec));
+    return providerView(rec, await this.resolveRecord(rec));
   }
 
   /**
@@ -54,8 +57,8 @@ export class ProviderService {
    */
   async resolve(name: string, workspaceOptions: Record<string, string> = {}, builtins?: ProviderBuiltins): Promise<ResolvedProvider> {
     const rec = await this.store.providers.require(name);
-    const def = this.definition(rec);
-    return resolveProvider(def, { ...rec.optionValues, ...allowedWorkspaceOptions(def, workspaceOptions) }, builtins);
+    const def = await this.definition(rec);
+    return (await parser()).resolveProvider(def, { ...rec.optionValues, ...allowedWorkspaceOptions(def, workspaceOptions) }, builtins);
   }
 
   /**
@@ -66,13 +69,13 @@ export class ProviderService {
    */
   async resolveForWorkspace(name: string, workspaceOptions: Record<string, string>, setter: OptionSetter, builtins?: ProviderBuiltins): Promise<ResolvedProvider> {
     const rec = await this.store.providers.require(name);
-    const def = this.definition(rec);
+    const def = await this.definition(rec);
     const errors = workspaceOptionErrors(def, workspaceOptions, setter);
     if (errors.length > 0) {
       const names = errors.map((e) => e.field.slice('options.'.length)).join(', ');
       throw new WorkbayError('option.notUserSettable', `provider "${rec.name}" does not let a workspace set ${names}`, { errors });
     }
-    return resolveProvider(def, { ...rec.optionValues, ...workspaceOptions }, builtins);
+    return (await parser()).resolveProvider(def, { ...rec.optionValues, ...workspaceOptions }, builtins);
   }
 
   /** Sets option values (like `devpod provider set-options`); an empty string unsets a value. */
@@ -83,8 +86,9 @@ export class ProviderService {
       if (v === '') delete merged[k];
       else merged[k] = v;
     }
+    const { parseProviderYaml, resolveProvider } = await parser();
     const resolved = resolveProvider(parseProviderYaml(rec.yaml, { name: rec.name }), merged);
-    refuseInlineSecrets(resolved, values);
+    (await secretCheck()).refuseInlineSecrets(resolved, values);
     const next: ProviderRecord = { ...rec, optionValues: resolved.setValues, version: rec.version + 1, updatedAt: new Date().toISOString() };
     await this.store.providers.replace(next, rec.version);
     return providerView(next, resolved);
@@ -118,7 +122,8 @@ export class ProviderService {
     return false;
   }
 
-  private resolveRecord(rec: ProviderRecord): ResolvedProvider {
+  private async resolveRecord(rec: ProviderRecord): Promise<ResolvedProvider> {
+    const { parseProviderYaml, resolveProvider } = await parser();
     return resolveProvider(parseProviderYaml(rec.yaml, { name: rec.name }), rec.optionValues);
   }
 }

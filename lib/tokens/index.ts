@@ -1,6 +1,6 @@
 /** API tokens: generation, hashing, expiry and views. A leaf of the API: infra/ uses it without the API. */
 import { createHash, randomBytes } from 'node:crypto';
-import { isDuration, parseDuration } from '../config';
+import { isDuration, parseDuration } from '../config/duration';
 import { WorkbayError } from '../errors';
 import type { Role, TokenRecord } from '../store';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseDuration } from '../config';
+import { parseDuration } from '../config/duration';
 import { WorkbayError } from '../errors';
 
 /** How outgoing events are delivered, read once at process start. */

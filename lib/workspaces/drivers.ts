@@ -1,7 +1,10 @@
-import { createDriver, type Driver, type DriverRuntime, type DriverWorkspace } from '../drivers';
+import type { Driver, DriverRuntime, DriverWorkspace } from '../drivers';
 import type { ProviderService } from '../providers';
 import type { WorkspaceRecord } from '../store';
 import { workspaceBuiltins } from './model';
+
+/** The drivers' entry (and the devcontainer.json parser it carries), loaded by the first driver built, not at start (ADR 0020). */
+const createDriver: typeof import('../drivers').createDriver = async (...args) => (await import('../drivers')).createDriver(...args);
 
 /** Builds the driver of a workspace; the one place where the store's records meet drivers. */
 export type DriverFor = (ws: WorkspaceRecord) => Promise<Driver>;

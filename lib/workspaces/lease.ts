@@ -20,6 +20,8 @@ export interface SaveEvent { type: string; message: string; data?: Record<string
 export class Lease {
   /** The latest record this holder has written or read. */
   current: WorkspaceRecord;
+  /** The event written ahead (saveAhead), until the next save or release waits for it. */
+  private pending?: Promise<void>;
 
   constructor(private readonly leases: Leases, readonly token: string, record: WorkspaceRecord) {
     this.current = record;
@@ -73,8 +75,6 @@ export class Lease {
     this.pending = this.tell(rec, event);
     this.pending.catch(() => undefined);
   }
-
-  private pending?: Promise<void>;
 
   /** Waits for an event written ahead; its failure is the caller's (the record was written without it). */
   private async settle(): Promise<void> {

@@ -1,4 +1,5 @@
-import { parseLifecycleDuration, type LifecyclePolicy, type LifecycleRule, type Violation } from '../policy';
+import type { LifecyclePolicy, LifecycleRule, Violation } from '../policy';
+import { parseLifecycleDuration } from '../policy/lifecycle';
 import type { WorkspaceRecord } from './model';
 
 /** What a create request may ask for: seconds or a duration (`30d`, `12h`); `""`/`null`/`never` = never. */

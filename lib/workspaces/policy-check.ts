@@ -25,7 +25,7 @@ export async function assertSourceAllowed(store: Pick<Store, 'providers'>, ws: W
   if (!('git' in ws.source)) return;
   const rec = await store.providers.get(ws.provider);
   const policy = rec ? parseProviderYaml(rec.yaml, { name: rec.name }).policy : DEFAULT_POLICY;
-  assertAllowed(sourceViolations(policy, ws), 'the git source, judged again on policy.gitSources before the engine clones,');
+  assertAllowed(sourceViolations(policy, ws), 'the git source, judged again on policy.gitSources as it is now,');
 }
 
 /**

@@ -28,3 +28,17 @@ export function entryOf(ws: WorkspaceRecord): WorkspaceStatus | undefined {
 export function enteredEvent(ws: WorkspaceRecord, status: WorkspaceStatus): SaveEvent {
   return { type: `workspace.${status.toLowerCase()}`, message: `${status.toLowerCase()} workspace ${ws.name}` };
 }
+
+/** The `workspace.stopped` event; an idle stop says why, with the activity it judged by. */
+export function stoppedEvent(ws: WorkspaceRecord) {
+  const stopReason = ws.stopReason ?? 'user';
+  if (stopReason === 'maxLifetime') {
+    return { type: 'workspace.stopped', message: `stopped at its maximum lifetime of ${ws.maxLifetimeSeconds} s (started ${ws.startedAt})`, data: { stopReason, startedAt: ws.startedAt } };
+  }
+  if (stopReason !== 'inactivity') return { type: 'workspace.stopped', message: `workspace ${ws.name} stopped`, data: { stopReason } };
+  return {
+    type: 'workspace.stopped',
+    message: `stopped after ${ws.inactivityTimeoutSeconds} s without activity (last: ${ws.lastActivitySource ?? 'none'} at ${ws.lastActivityAt ?? 'never'})`,
+    data: { stopReason, lastActivityAt: ws.lastActivityAt, lastActivitySource: ws.lastActivitySource },
+  };
+}

@@ -6,7 +6,7 @@ import { driverWorkspace, type DriverFor } from './drivers';
 import { crashLooping, CRASH_WINDOW_MS, driftMessage, driftOf, MAX_DRIFT_RESTARTS, restartsInWindow, type Drift } from './drift';
 import { Leases, RENEW_MS, type Lease, type Patch } from './lease';
 import { countPass, passCount, type CountedPass } from './poison';
-import { enteredEvent, entryOf, settled } from './reconciler-entry';
+import { enteredEvent, entryOf, settled, stoppedEvent } from './reconciler-entry';
 import { deleteOnStop } from './lifecycle-decision';
 import type { WorkspaceService } from './service';
 import { assertSourceAllowed } from './policy-check';
@@ -44,20 +44,6 @@ class PassDrivers {
     this.driver = undefined;
     await d?.close?.();
   }
-}
-
-/** The `workspace.stopped` event; an idle stop says why, with the activity it judged by. */
-function stoppedEvent(ws: WorkspaceRecord) {
-  const stopReason = ws.stopReason ?? 'user';
-  if (stopReason === 'maxLifetime') {
-    return { type: 'workspace.stopped', message: `stopped at its maximum lifetime of ${ws.maxLifetimeSeconds} s (started ${ws.startedAt})`, data: { stopReason, startedAt: ws.startedAt } };
-  }
-  if (stopReason !== 'inactivity') return { type: 'workspace.stopped', message: `workspace ${ws.name} stopped`, data: { stopReason } };
-  return {
-    type: 'workspace.stopped',
-    message: `stopped after ${ws.inactivityTimeoutSeconds} s without activity (last: ${ws.lastActivitySource ?? 'none'} at ${ws.lastActivityAt ?? 'never'})`,
-    data: { stopReason, lastActivityAt: ws.lastActivityAt, lastActivitySource: ws.lastActivitySource },
-  };
 }
 
 /**
@@ -192,6 +178,16 @@ export class Reconciler {
     };
   }
 
+  /**
+   * Records Running from what the driver observed at the end of a create or start. The pass ends
+   * there when nothing changed meanwhile: observing it again at once would cost engine calls for
+   * nothing (the re-drive, resync and sweep observe it later).
+   */
+  private async ran(lease: Lease, ws: WorkspaceRecord, obs: Observed): Promise<WorkspaceRecord | 'done'> {
+    const rec = await lease.save(this.running(ws, obs), { type: 'workspace.running', message: `workspace ${ws.name} is running` });
+    return rec.status === 'Running' && settled(rec) ? 'done' : rec;
+  }
+
   /** Enters a status before a driver call; the call need not wait for the event (Lease.saveAhead). */
   private enter(lease: Lease, status: WorkspaceStatus): Promise<WorkspaceRecord> {
     return lease.saveAhead({ status, statusReason: undefined }, enteredEvent(lease.current, status));
@@ -227,11 +223,11 @@ export class Reconciler {
       await assertSourceAllowed(this.store, ws);
       if (!ws.driverRef) {
         const obs = await d.create(dws, this.progress(ws, lease));
-        return lease.save(this.running(ws, obs), { type: 'workspace.running', message: `workspace ${ws.name} is running` });
+        return this.ran(lease, ws, obs);
       }
       const found = await d.find(dws);
       const obs = found ? await d.start(dws, this.progress(ws, lease)) : await d.create(dws, this.progress(ws, lease));
-      return lease.save(this.running(ws, obs), { type: 'workspace.running', message: `workspace ${ws.name} is running` });
+      return this.ran(lease, ws, obs);
     }
     if (ws.status === 'Stopped' || ws.status === 'Error') return 'done';
     if (ws.status === 'Pending') return lease.save({ status: 'Stopped', stopReason: ws.stopReason ?? 'user', stoppedAt: new Date().toISOString() }, { type: 'workspace.stopped', message: 'stopped before it was created' });

@@ -1,13 +1,11 @@
 import { ulid } from 'ulid';
-import { parseDevcontainer, parseProviderYaml } from '../config';
 import type { ProviderService } from '../providers';
 import type { Store, WorkspaceRecord, WorkspaceSource, WorkspaceStatus, DesiredState, EventRecord, Page } from '../store';
 import { isWorkbayError, WorkbayError } from '../errors';
 import { defaultWorkspaceName, fingerprint } from './names';
 import { ChangeNotifier } from './notifier';
 import { effectiveTimeout } from './timeout';
-import { assertAllowed, DEFAULT_POLICY, judgeTimeout, type Policy } from '../policy';
-import { labelViolations, requestViolations } from './policy-check';
+import type { Policy } from '../policy';
 import { workspaceBuiltins } from './model';
 import type { DriverFor } from './drivers';
 import { QuotaGate } from './quota-gate';
@@ -37,6 +35,12 @@ export interface CreateWorkspaceInput {
   /** How long it may run after a start whatever its activity (`""`/0 = never), within the provider's maximum. */
   maxLifetime?: number | string | null;
 }
+
+/** The parsers and policy checks of a create or start, loaded on first use: reads never need them (ADR 0020). */
+const checks = async () => {
+  const [config, policy, check] = await Promise.all([import('../config'), import('../policy'), import('./policy-check')]);
+  return { parseDevcontainer: config.parseDevcontainer, parseProviderYaml: config.parseProviderYaml, ...policy, ...check };
+};
 
 const notFound = (id: string) => new WorkbayError('workspace.notFound', `workspace ${id} does not exist`);
 
@@ -123,6 +127,7 @@ export class WorkspaceService {
 
   private async buildRecord(actor: Actor, input: CreateWorkspaceInput, id: string, idempotencyKey?: string): Promise<WorkspaceRecord> {
     const resolved = await this.providers.resolveForWorkspace(input.provider, input.options ?? {}, actor.role, workspaceBuiltins(id));
+    const { assertAllowed, judgeTimeout, labelViolations, parseDevcontainer, requestViolations } = await checks();
     const devcontainer = devcontainerText(input.devcontainer);
     if (devcontainer !== undefined) parseDevcontainer(devcontainer, 'devcontainer');
     const timeout = effectiveTimeout(resolved, input.inactivityTimeout);
@@ -161,6 +166,7 @@ export class WorkspaceService {
   /** The provider's policy as stored now (an admin may have changed it since the workspace was created). */
   private async policyOf(provider: string): Promise<Policy> {
     const rec = await this.store.providers.get(provider);
+    const { DEFAULT_POLICY, parseProviderYaml } = await checks();
     return rec ? parseProviderYaml(rec.yaml, { name: rec.name }).policy : DEFAULT_POLICY;
   }
 
@@ -233,6 +239,7 @@ export class WorkspaceService {
     if (desired === 'Running') {
       // A start is judged like a create, on the provider's policy as it is now.
       const policy = await this.policyOf(ws.provider);
+      const { assertAllowed, requestViolations } = await checks();
       assertAllowed(requestViolations(policy, ws, undefined));
       await this.quotas.admit('running', ws, policy);
     }

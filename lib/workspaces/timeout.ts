@@ -1,4 +1,5 @@
-import { parseDuration, type ResolvedProvider } from '../config';
+import type { ResolvedProvider } from '../config';
+import { parseDuration } from '../config/duration';
 import { WorkbayError } from '../errors';
 
 /** The provider option that caps per-workspace timeouts (a duration); without it the provider's own timeout is the cap. */

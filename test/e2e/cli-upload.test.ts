@@ -8,6 +8,7 @@ import { objectsOf, testDocker } from '../support/docker-inspect';
 import { runCli } from '../support/processes';
 import { pollUntil } from '../support/wait';
 import { startGitServer, type GitServer } from '../support/git-server';
+import tar from 'tar-stream';
 
 /**
  * `workbay up ./folder` with the real CLI against an embedded control plane and the test engine:
@@ -129,4 +130,31 @@ describe('workbay up ./folder --git', () => {
     expect(dirty.code).toBe(2);
     expect(dirty.stderr).toMatch(/--git: it has uncommitted or untracked changes.*leave out --git to upload the folder as it is/);
   }, 120_000);
+});
+
+describe('workbay uploads', () => {
+  it('lists the uploads no workspace uses, shows the limits, and deletes one to make room', async () => {
+    const pack = tar.pack();
+    pack.entry({ name: 'README.md' }, 'left unused\n');
+    pack.finalize();
+    const chunks: Buffer[] = [];
+    for await (const c of pack) chunks.push(c as Buffer);
+    const sent = await cp.call('POST', '/v1/uploads', { token: env.WORKBAY_TOKEN, body: Buffer.concat(chunks) as unknown as string, headers: { 'content-type': 'application/x-tar' } });
+    expect(sent.status).toBe(201);
+    const listed = await cli('uploads', 'list');
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(new RegExp(`^ID +SIZE +ENTRIES +CREATED +EXPIRES\n${sent.body.id} +\\d+(\\.\\d)? KiB +1 +\\S+Z +\\S+Z\n1 unused, `));
+    const limits = await cli('uploads', 'limits');
+    expect(limits.stdout).toMatch(/largest upload: +1 MiB\nunused uploads at once: 5, 500 MiB in all\nunused uploads expire: +after 3600 s/);
+    // Another owner sees none of them and cannot delete this one.
+    const other = await runCli(['uploads', 'list'], { ...env, WORKBAY_TOKEN: await cp.tokenFor('mallory') });
+    expect(other.stdout).toBe('no unused uploads\n');
+    const deleted = await cli('uploads', 'delete', sent.body.id);
+    expect(deleted.stdout).toBe(`upload ${sent.body.id} deleted\n`);
+    expect((await cli('uploads', 'list')).stdout).toBe('no unused uploads\n');
+    expect(uploads().filter((f) => f.endsWith('.tar'))).toEqual([]);
+    const usage = await cli('uploads', 'remove');
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/usage: workbay uploads list \| limits \| delete ID/);
+  }, 60_000);
 });

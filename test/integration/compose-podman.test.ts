@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { Agent } from 'node:http';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { followContainer } from '../../lib/drivers/docker/compose/events';
 import { waitForCondition } from '../../lib/drivers/docker/compose/wait';
 import { composeApi } from '../support/compose';
 import { startControlPlane, type TestControlPlane } from '../support/control-plane';
@@ -170,6 +171,13 @@ describe('dependency waits on Podman\'s events stream', () => {
     expect((await client.getContainer(ok).inspect()).State).toMatchObject({ Status: 'exited', ExitCode: 0 });
     await expect(waitForCondition(client, 'job', bad, 'service_completed_successfully', 120_000))
       .rejects.toThrow(/service "job" exited with code 3, and a dependent service needs it to complete successfully; last log lines:\nmigration-failed/);
+    // Podman's exit reaches the subscription (filtered as `died`, sent as `die`), replayed from the start.
+    const since = Math.floor(Date.parse((await client.getContainer(ok).inspect()).State.StartedAt) / 1000);
+    const actions: string[] = [];
+    await new Promise<void>((resolve) => {
+      const events = followContainer(client, ok, since, (a) => { actions.push(a); if (a === 'die') { events.close(); resolve(); } });
+    });
+    expect(actions).toEqual(['start', 'die']);
     const quiet = await run('exec sleep 3600');
     await expect(waitForCondition(client, 'quiet', quiet, 'service_completed_successfully', 3_000)).rejects.toThrow(/service "quiet" did not complete within 3 s/);
     await vi.waitFor(() => expect(openSockets()).toBe(0));

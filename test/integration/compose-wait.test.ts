@@ -1,6 +1,7 @@
 import { Agent } from 'node:http';
 import Docker from 'dockerode';
 import { afterAll, describe, expect, inject, it, vi } from 'vitest';
+import { followContainer } from '../../lib/drivers/docker/compose/events';
 import { waitForCondition } from '../../lib/drivers/docker/compose/wait';
 
 /**
@@ -66,3 +67,24 @@ describe('waiting for a dependency on the events stream', () => {
     await allClosed();
   }, 150_000);
 });
+
+describe('the events subscription', () => {
+  it('replays from the container\'s start and delivers its health change and exit', async () => {
+    const id = await started('sleep 3; exit 0', { Test: ['CMD-SHELL', 'true'], Interval: every(1), Retries: 3 });
+    // Subscribed after the start: the start arrives only through the replay.
+    await vi.waitFor(async () => expect((await docker.getContainer(id).inspect()).State.Running).toBe(true), { timeout: 30_000, interval: 200 });
+    const since = Math.floor(Date.parse((await docker.getContainer(id).inspect()).State.StartedAt) / 1000);
+    const actions: string[] = [];
+    let died = () => {};
+    const exit = new Promise<void>((r) => { died = r; });
+    const events = followContainer(docker, id, since, (a) => { actions.push(a); if (a === 'die') died(); });
+    await exit;
+    events.close();
+    await events.ended;
+    expect(actions[0]).toBe('start');
+    expect(actions).toContain('health_status: healthy');
+    expect(actions.at(-1)).toBe('die');
+    await allClosed();
+  }, 60_000);
+});
+

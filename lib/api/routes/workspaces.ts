@@ -1,6 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { ApiDeps, ApiEnv } from '../context';
-import { setKeep, workspaceView, type Actor } from '../../workspaces';
+import type { Actor } from '../../workspaces/service';
+import { workspaceView } from '../../workspaces/view';
 import type { WorkspaceRecord } from '../../store';
 import { CreateWorkspace, Event, IdParam, ListQuery, UpdateWorkspace, WaitQuery, Workspace, WorkspaceList, problemResponses } from '../schemas';
 
@@ -84,7 +85,11 @@ export function workspaceRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
     return c.json({ items: page.items.map(workspaceView), cursor: page.cursor }, 200);
   });
   app.openapi(show, async (c) => c.json(workspaceView(await deps.workspaces.get(c.get('principal'), c.req.valid('param').id)), 200));
-  app.openapi(update, async (c) => c.json(workspaceView(await setKeep(deps.store, deps.workspaces, c.get('principal'), c.req.valid('param').id, c.req.valid('json').keep)), 200));
+  app.openapi(update, async (c) => {
+    // Reads the provider's policy (the YAML parser): loaded by the first PATCH, not with the group.
+    const { setKeep } = await import('../../workspaces/lifecycle-keep');
+    return c.json(workspaceView(await setKeep(deps.store, deps.workspaces, c.get('principal'), c.req.valid('param').id, c.req.valid('json').keep)), 200);
+  });
   for (const verb of ['stop', 'start'] as const) {
     app.openapi(transition(verb), async (c) => {
       const actor = c.get('principal');

@@ -40,6 +40,8 @@ export function followContainer(docker: Docker, id: string, sinceSec: number | u
       stream.on('data', (chunk: Buffer | string) => {
         const lines = `${rest}${chunk.toString()}`.split('\n');
         rest = lines.pop() ?? '';
+        // An event is a few hundred bytes: a line that never ends is dropped, not buffered.
+        if (rest.length > 1 << 20) rest = '';
         for (const line of lines) {
           if (!line.trim()) continue;
           try {
