@@ -1,7 +1,9 @@
 /**
  * Cold start per Lambda function: bundle sizes (initial chunk and total) and the wall time from
  * spawning a fresh `node` to the first handled event (import the bundle, invoke once with a
- * realistic event), median of 5 (round-robin), beside a bare hono + hono/aws-lambda handler built the same way.
+ * realistic event), median of 5 (round-robin), beside a bare hono + hono/aws-lambda handler built the same way
+ * and, as the floor of an authenticated read, a bare handler doing the api's two table reads with the store
+ * (hono, the DynamoDB client and its first requests, no framework of ours).
  * Events: api GET /v1/workspaces/{id} with a token (two table reads); sweeper a scheduled event
  * (sweep + re-drive with nothing due); reconciler a stream INSERT of a workspace stopped before it
  * was created (loads the Docker driver chunk, one step, no container).
@@ -9,7 +11,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ulid } from 'ulid';
-import { bundle, bundleStats } from '../infra/build';
+import { bundle, bundleStats, ROOT } from '../infra/build';
 import { ProviderService } from '../lib/providers';
 import type { WorkspaceRecord } from '../lib/store';
 import { ensureTestDocker } from '../test/support/dockerd';
@@ -25,6 +27,22 @@ const BARE = `import { Hono } from 'hono';
 import { handle } from 'hono/aws-lambda';
 const app = new Hono();
 app.get('/healthz', (c) => c.json({ status: 'ok' }));
+export const handler = handle(app);
+`;
+
+/** The floor of the api's first event: the same two reads (token, workspace) through lib/store, nothing else. */
+const READS = (root: string) => `import { Hono } from 'hono';
+import { handle } from 'hono/aws-lambda';
+import { LOCAL_CREDENTIALS, openStore } from ${JSON.stringify(join(root, 'lib/store'))};
+import { hashToken } from ${JSON.stringify(join(root, 'lib/tokens'))};
+const store = openStore({ tableName: process.env.WORKBAY_TABLE, region: process.env.AWS_REGION, endpoint: process.env.WORKBAY_DYNAMODB_ENDPOINT, credentials: LOCAL_CREDENTIALS });
+const app = new Hono();
+app.get('/v1/workspaces/:id', async (c) => {
+  const token = await store.tokens.get(hashToken((c.req.header('authorization') ?? '').replace(/^Bearer\\s+/i, '')));
+  if (!token) return c.json({ title: 'invalid token' }, 401);
+  const ws = await store.workspaces.get(c.req.param('id'));
+  return ws ? c.json(ws) : c.json({ title: 'not found' }, 404);
+});
 export const handler = handle(app);
 `;
 
@@ -80,14 +98,19 @@ export async function coldStartBench(): Promise<Row[]> {
     const bareEntry = join(h.outDir, 'bare-hono.ts');
     writeFileSync(bareEntry, BARE);
     const bare = await bundle(bareEntry, join(h.outDir, 'bare'));
+    const readsEntry = join(h.outDir, 'bare-reads.ts');
+    writeFileSync(readsEntry, READS(ROOT));
+    const reads = await bundle(readsEntry, join(h.outDir, 'reads'));
     await new ProviderService(store).add('name: local-docker\n');
     const shown = workspace('Running', 'Running');
     await store.workspaces.create(shown);
     const fn = (f: string) => ({ name: f, dir: join(h!.outDir, f), meta: h!.built[f]!.metafile, entry: `functions/${f}.ts`, env });
-    const bareEntryKey = Object.values(bare.metafile.outputs).find((o) => o.entryPoint?.endsWith('bare-hono.ts'))!.entryPoint!;
+    const entryKey = (b: typeof bare, file: string) => Object.values(b.metafile.outputs).find((o) => o.entryPoint?.endsWith(file))!.entryPoint!;
+    const apiEvent = async () => httpEvent('GET', `/v1/workspaces/${shown.id}`, { token: h!.adminToken });
     const rows = await measure([
-      { name: 'bare hono', dir: bare.dir, meta: bare.metafile, entry: bareEntryKey, env: {}, event: async () => httpEvent('GET', '/healthz') },
-      { ...fn('api'), event: async () => httpEvent('GET', `/v1/workspaces/${shown.id}`, { token: h!.adminToken }) },
+      { name: 'bare hono', dir: bare.dir, meta: bare.metafile, entry: entryKey(bare, 'bare-hono.ts'), env: {}, event: async () => httpEvent('GET', '/healthz') },
+      { ...fn('api'), event: apiEvent },
+      { name: 'bare + reads', dir: reads.dir, meta: reads.metafile, entry: entryKey(reads, 'bare-reads.ts'), env, event: apiEvent },
       { ...fn('sweeper'), event: async () => scheduledEvent() },
       {
         ...fn('reconciler'),
@@ -106,6 +129,8 @@ export async function coldStartBench(): Promise<Row[]> {
     const api = rows[1]!;
     console.log(`api initial chunk: ${(api.initial / MB).toFixed(2)} MB (target < 1 MB: ${api.initial < MB ? 'met' : 'MISSED'})`);
     console.log(`api / bare time to first event: ${(api.wall / base.wall).toFixed(2)} (target <= 2.00: ${api.wall <= 2 * base.wall ? 'met' : 'MISSED'})`);
+    const floor = rows[2]!;
+    console.log(`bare + reads / bare: ${(floor.wall / base.wall).toFixed(2)} (the DynamoDB client and two reads alone); api / bare + reads: ${(api.wall / floor.wall).toFixed(2)}`);
     return rows;
   } finally {
     await h?.close();

@@ -29,8 +29,9 @@ export function authenticate(store: Store, o: AuthOptions = {}): MiddlewareHandl
   const limiter = o.limiter ?? new FailedAuthLimiter();
   const now = o.now ?? Date.now;
   return async (c, next) => {
-    const client = clientKey(c);
-    const wait = limiter.retryAfter(client, now());
+    // Nobody failed lately (the usual case): nobody is blocked, so the caller's address is not needed yet.
+    let client = limiter.size > 0 ? clientKey(c) : undefined;
+    const wait = client ? limiter.retryAfter(client, now()) : 0;
     if (wait > 0) {
       const res = problemResponse(c, new WorkbayError('auth.rateLimited', `too many failed authentications from this client; try again in ${wait} s`));
       res.headers.set('retry-after', String(wait));
@@ -42,6 +43,7 @@ export function authenticate(store: Store, o: AuthOptions = {}): MiddlewareHandl
     const rec = await store.tokens.get(hashToken(m[1]));
     const at = now();
     if (!rec || isExpired(rec, at)) {
+      client ??= clientKey(c);
       limiter.recordFailure(client, at);
       const wait = limiter.retryAfter(client, at);
       if (wait > 0) o.log?.({ level: 'warn', msg: 'client blocked after failed authentications', client, retryAfterSeconds: wait, requestId: c.get('requestId') });

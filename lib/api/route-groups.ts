@@ -33,7 +33,10 @@ export function mountGroup(app: OpenAPIHono<ApiEnv>, group: RouteGroup, deps: Ap
     const sub = newApp();
     sub.use('*', (c, next) => {
       const from = handedOver.get(c.req.raw);
-      if (from?.requestId) c.set('requestId', from.requestId);
+      if (from?.requestId) {
+        c.set('requestId', from.requestId);
+        c.header('x-request-id', from.requestId); // in the response as it is built (see app.ts)
+      }
       if (from?.principal) c.set('principal', from.principal);
       return next();
     });
