@@ -4,7 +4,7 @@ import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { followContainer } from '../../lib/drivers/docker/compose/events';
 import { waitForCondition } from '../../lib/drivers/docker/compose/wait';
-import { composeApi } from '../support/compose';
+import { appWithDb, composeApi } from '../support/compose';
 import { startControlPlane, type TestControlPlane } from '../support/control-plane';
 import { testDocker } from '../support/docker-inspect';
 import { startGitServer, type GitServer } from '../support/git-server';
@@ -22,32 +22,7 @@ let cp: TestControlPlane;
 let git: GitServer;
 
 const devcontainer = { dockerComposeFile: 'docker-compose.yml', service: 'app', workspaceFolder: '/workspaces/app', overrideCommand: true, postStartCommand: 'echo started >> /tmp/hooks' };
-const compose = `services:
-  app:
-    build:
-      context: .
-      dockerfile: Dockerfile
-    volumes:
-      - ..:/workspaces/app
-    depends_on:
-      db:
-        condition: service_healthy
-  db:
-    image: ${IMAGE}
-    command: ["sh", "-c", "mkdir -p /www && cat /data/seed 2>/dev/null > /www/index.html; echo db-ok >> /www/index.html; echo seeded > /data/seed; exec httpd -f -p 5432 -h /www"]
-    healthcheck:
-      test: ["CMD", "wget", "-q", "-O-", "http://127.0.0.1:5432/"]
-      interval: 1s
-      timeout: 2s
-      retries: 30
-    networks:
-      default:
-        aliases: [database]
-    volumes:
-      - db-data:/data
-volumes:
-  db-data: {}
-`;
+const compose = appWithDb(IMAGE);
 const files = (yml: string) => ({
   '.devcontainer/devcontainer.json': JSON.stringify(devcontainer),
   '.devcontainer/docker-compose.yml': yml,

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { composeApi } from '../support/compose';
+import { appWithDb, composeApi } from '../support/compose';
 import { startControlPlane, type TestControlPlane } from '../support/control-plane';
 import { testDocker } from '../support/docker-inspect';
 import { startGitServer, type GitServer } from '../support/git-server';
@@ -20,34 +20,7 @@ const devcontainer = {
   name: 'compose', dockerComposeFile: 'docker-compose.yml', service: 'app', workspaceFolder: '/workspaces/app', features: { './greeter': { greeting: 'hola' } },
   overrideCommand: true, shutdownAction: 'stopCompose', postCreateCommand: 'echo created >> /tmp/hooks', postStartCommand: 'echo started >> /tmp/hooks',
 };
-const compose = `services:
-  app:
-    build:
-      context: .
-      dockerfile: Dockerfile
-    environment:
-      FROM_COMPOSE: "yes"
-    volumes:
-      - ..:/workspaces/app
-    depends_on:
-      db:
-        condition: service_healthy
-  db:
-    image: ${IMAGE}
-    command: ["sh", "-c", "mkdir -p /www && cat /data/seed 2>/dev/null > /www/index.html; echo db-ok >> /www/index.html; echo seeded > /data/seed; exec httpd -f -p 5432 -h /www"]
-    healthcheck:
-      test: ["CMD", "wget", "-q", "-O-", "http://127.0.0.1:5432/"]
-      interval: 1s
-      timeout: 2s
-      retries: 30
-    networks:
-      default:
-        aliases: [database]
-    volumes:
-      - db-data:/data
-volumes:
-  db-data: {}
-`;
+const compose = appWithDb(IMAGE, { FROM_COMPOSE: 'yes' });
 const files: Record<string, string> = {
   '.devcontainer/devcontainer.json': JSON.stringify(devcontainer),
   '.devcontainer/docker-compose.yml': compose,

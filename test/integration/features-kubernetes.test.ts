@@ -1,10 +1,11 @@
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import tar from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { captureBuildctl, type BuildctlCapture } from '../support/buildctl-capture';
 import { buildImage } from '../../lib/drivers/docker/image';
 import { resolveDevcontainer } from '../../lib/drivers';
 import { kubeNames } from '../../lib/drivers/kubernetes';
@@ -32,7 +33,7 @@ let registry: Registry;
 let capture: Server;
 let base = '';
 let fakeBuildkit = '';
-const got: { argv?: string[]; context?: Buffer; dockerfile?: Buffer } = {};
+const got: BuildctlCapture = {};
 const cleanups: (() => Promise<unknown>)[] = [];
 
 const featureA = {
@@ -74,20 +75,8 @@ beforeAll(async () => {
   sim.writeKubeconfig(join(dir, 'kubeconfig'));
   git = await startGitServer();
   registry = await startRegistry();
-  capture = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      if (req.url === '/argv') got.argv = body.toString('utf8').split('\n').slice(0, -1);
-      // busybox wget posts a file as a C string, so the tars come base64-encoded.
-      if (req.url === '/context') got.context = Buffer.from(body.toString('utf8'), 'base64');
-      if (req.url === '/dockerfile') got.dockerfile = Buffer.from(body.toString('utf8'), 'base64');
-      res.end('ok');
-    });
-  });
-  await new Promise<void>((resolve) => capture.listen(0, '127.0.0.1', resolve));
-  const port = (capture.address() as { port: number }).port;
+  let port: number;
+  ({ server: capture, port } = await captureBuildctl(got));
   // The base comes from the local registry with a label of its own, so its config is read as a cluster would pull it.
   const c = await docker.createContainer({ Image: IMAGE, Cmd: ['true'] });
   base = `${registry.host}/base/busybox:1`;

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import tar from 'tar-stream';
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { captureBuildctl, type BuildctlCapture } from '../support/buildctl-capture';
 import { loadProvider } from '../../lib/config';
 import type { DriverWorkspace } from '../../lib/drivers';
 import { buildImage } from '../../lib/drivers/docker/image';
@@ -33,7 +34,7 @@ let registry: Registry;
 let capture: Server;
 let driver: KubeDriver;
 let base = '';
-const got: { argv?: string[]; context?: Buffer } = {};
+const got: BuildctlCapture = {};
 const cleanups: (() => Promise<unknown>)[] = [];
 
 type Entry = string | { content: string; mode: number } | { link: string };
@@ -75,19 +76,8 @@ beforeAll(async () => {
   sim = await startKubeSim({ dockerHost: inject('dockerHost') });
   sim.writeKubeconfig(join(dir, 'kubeconfig'));
   registry = await startRegistry();
-  capture = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      if (req.url === '/argv') got.argv = body.toString('utf8').split('\n').slice(0, -1);
-      // busybox wget posts a file as a C string, so the tar comes base64-encoded.
-      if (req.url === '/context') got.context = Buffer.from(body.toString('utf8'), 'base64');
-      res.end('ok');
-    });
-  });
-  await new Promise<void>((resolve) => capture.listen(0, '127.0.0.1', resolve));
-  const port = (capture.address() as { port: number }).port;
+  let port: number;
+  ({ server: capture, port } = await captureBuildctl(got));
   base = `${registry.host}/base/busybox:1`;
   await docker.getImage(IMAGE).tag({ repo: `${registry.host}/base/busybox`, tag: '1' });
   await push(base);

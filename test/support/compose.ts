@@ -21,3 +21,38 @@ export function composeApi(as: Call, provider = 'compose') {
   };
   return { sh, settled, up };
 }
+
+/**
+ * The compose file both Compose suites run (Docker and Podman): an `app` built from the repository's
+ * Dockerfile, bound to the repository root, waiting for a `db` whose healthcheck is an HTTP GET; `db`
+ * keeps a seed in a named volume (so stop/start keeps data) and answers as `db` and `database`.
+ */
+export function appWithDb(image: string, appEnvironment: Record<string, string> = {}): string {
+  const env = Object.entries(appEnvironment).map(([k, v]) => `      ${k}: "${v}"\n`).join('');
+  return `services:
+  app:
+    build:
+      context: .
+      dockerfile: Dockerfile
+${env ? `    environment:\n${env}` : ''}    volumes:
+      - ..:/workspaces/app
+    depends_on:
+      db:
+        condition: service_healthy
+  db:
+    image: ${image}
+    command: ["sh", "-c", "mkdir -p /www && cat /data/seed 2>/dev/null > /www/index.html; echo db-ok >> /www/index.html; echo seeded > /data/seed; exec httpd -f -p 5432 -h /www"]
+    healthcheck:
+      test: ["CMD", "wget", "-q", "-O-", "http://127.0.0.1:5432/"]
+      interval: 1s
+      timeout: 2s
+      retries: 30
+    networks:
+      default:
+        aliases: [database]
+    volumes:
+      - db-data:/data
+volumes:
+  db-data: {}
+`;
+}
