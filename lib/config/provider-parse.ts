@@ -34,9 +34,11 @@ export function definitionLocator(def: ProviderDefinition): ((field: string) => 
  * refused when it is added, with line numbers.
  *
  * @param opts.name overrides the file's `name`.
+ * @param opts.stored the file was accepted when it was added: rules that later releases read more
+ *   strictly must not make it unreadable (see parseWorkbaySection).
  * @throws WorkbayError `config.invalid` with one FieldError (line, column, hint) per problem.
  */
-export function parseProviderYaml(text: string, opts: { name?: string } = {}): ProviderDefinition {
+export function parseProviderYaml(text: string, opts: { name?: string; stored?: boolean } = {}): ProviderDefinition {
   const source = parseYamlSource(text, SUMMARY);
   const data = source.data;
   if (!isRecord(data)) {
@@ -74,7 +76,7 @@ export function parseProviderYaml(text: string, opts: { name?: string } = {}): P
   checkAgentKeys(agent, issues, warnings, record, sourceOf);
   classifyProvider({ name, data, agent, exec, options, warnings, locate, record });
 
-  const policy = parseWorkbaySection(data.workbay, issues, source.locate);
+  const policy = parseWorkbaySection(data.workbay, issues, source.locate, { stored: opts.stored === true });
   const def: ProviderDefinition = { name: String(name ?? ''), options, agent, exec, warnings, policy };
   for (const key of ['version', 'description', 'icon', 'home'] as const) {
     const value = data[key];

@@ -29,8 +29,11 @@ export function normalizeCapability(cap: string): string {
  * stay at its default, which is never what the admin who wrote it meant.
  *
  * @param locate positions in the YAML, for line and column in every problem.
+ * @param how.stored a stored provider file (accepted when it was added): an `images` entry this
+ *   release cannot read as a reference is kept and covers nothing (deny), instead of making the
+ *   provider unreadable, which would also stop its workspaces from being stopped and deleted.
  */
-export function parseWorkbaySection(value: unknown, issues: Issues, locate: Locate = () => undefined): Policy {
+export function parseWorkbaySection(value: unknown, issues: Issues, locate: Locate = () => undefined, how: { stored?: boolean } = {}): Policy {
   const policy = structuredClone(DEFAULT_POLICY) as Policy;
   if (value === undefined || value === null) return policy;
   const add = (path: FieldPath, message: string, hint?: string) =>
@@ -99,7 +102,7 @@ export function parseWorkbaySection(value: unknown, issues: Issues, locate: Loca
   if (ns) policy.hostNamespaces = ns as ('pid' | 'ipc')[];
   const images = list('images', at('images'), p.images, (s) => {
     const read = parseImagePattern(s);
-    return typeof read === 'string' ? read : undefined;
+    return typeof read === 'string' && !how.stored ? read : undefined;
   });
   if (images) policy.images = images;
   const gitSources = list('gitSources', at('gitSources'), p.gitSources, (s) => {

@@ -21,7 +21,7 @@ export class ProviderService {
   private async definition(rec: ProviderRecord): Promise<ProviderDefinition> {
     const hit = this.parsed.get(rec.name);
     if (hit && hit.version === rec.version && hit.yaml === rec.yaml) return hit.def;
-    const def = (await parser()).parseProviderYaml(rec.yaml, { name: rec.name });
+    const def = (await parser()).parseProviderYaml(rec.yaml, { name: rec.name, stored: true });
     this.parsed.set(rec.name, { version: rec.version, yaml: rec.yaml, def });
     return def;
   }
@@ -87,7 +87,7 @@ export class ProviderService {
       else merged[k] = v;
     }
     const { parseProviderYaml, resolveProvider } = await parser();
-    const resolved = resolveProvider(parseProviderYaml(rec.yaml, { name: rec.name }), merged);
+    const resolved = resolveProvider(parseProviderYaml(rec.yaml, { name: rec.name, stored: true }), merged);
     (await secretCheck()).refuseInlineSecrets(resolved, values);
     const next: ProviderRecord = { ...rec, optionValues: resolved.setValues, version: rec.version + 1, updatedAt: new Date().toISOString() };
     await this.store.providers.replace(next, rec.version);
@@ -124,6 +124,6 @@ export class ProviderService {
 
   private async resolveRecord(rec: ProviderRecord): Promise<ResolvedProvider> {
     const { parseProviderYaml, resolveProvider } = await parser();
-    return resolveProvider(parseProviderYaml(rec.yaml, { name: rec.name }), rec.optionValues);
+    return resolveProvider(parseProviderYaml(rec.yaml, { name: rec.name, stored: true }), rec.optionValues);
   }
 }

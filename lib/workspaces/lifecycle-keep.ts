@@ -14,7 +14,7 @@ export async function setKeep(store: Store, workspaces: WorkspaceService, actor:
   for (let attempt = 0; ; attempt++) {
     const ws = await workspaces.get(actor, id);
     const provider = await store.providers.get(ws.provider);
-    const policy = provider ? parseProviderYaml(provider.yaml, { name: provider.name }).policy : DEFAULT_POLICY;
+    const policy = provider ? parseProviderYaml(provider.yaml, { name: provider.name, stored: true }).policy : DEFAULT_POLICY;
     const refused = mayKeep(policy.lifecycle, actor.role);
     assertAllowed(refused ? [refused] : []);
     if (!!ws.keep === keep) return ws;

@@ -24,7 +24,7 @@ export function sourceViolations(policy: Policy, ws: WorkspaceRecord): Violation
 export async function assertSourceAllowed(store: Pick<Store, 'providers'>, ws: WorkspaceRecord): Promise<void> {
   if (!('git' in ws.source)) return;
   const rec = await store.providers.get(ws.provider);
-  const policy = rec ? parseProviderYaml(rec.yaml, { name: rec.name }).policy : DEFAULT_POLICY;
+  const policy = rec ? parseProviderYaml(rec.yaml, { name: rec.name, stored: true }).policy : DEFAULT_POLICY;
   assertAllowed(sourceViolations(policy, ws), 'the git source, judged again on policy.gitSources as it is now,');
 }
 

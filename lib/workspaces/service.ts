@@ -167,7 +167,7 @@ export class WorkspaceService {
   private async policyOf(provider: string): Promise<Policy> {
     const rec = await this.store.providers.get(provider);
     const { DEFAULT_POLICY, parseProviderYaml } = await checks();
-    return rec ? parseProviderYaml(rec.yaml, { name: rec.name }).policy : DEFAULT_POLICY;
+    return rec ? parseProviderYaml(rec.yaml, { name: rec.name, stored: true }).policy : DEFAULT_POLICY;
   }
 
   /** Takes room in the owner's quotas for a new workspace (it is meant to run): 403 `quota.exceeded` when full. */

@@ -55,4 +55,22 @@ describe('a provider with images', () => {
     expect(r.status).toBe(400);
     expect(r.body.errors).toEqual([expect.objectContaining({ field: 'workbay.policy.images[1]', line: 6, message: expect.stringMatching(/"Team" as a path segment/) })]);
   });
+
+  it('a provider stored before entries were read strictly still loads: the entry it cannot read covers nothing', async () => {
+    // Written the way an earlier release stored it (it took any string); re-adding it would be refused.
+    const now = new Date().toISOString();
+    const yaml = 'name: old-images\nworkbay:\n  policy:\n    images: ["Registry.example.com/Team/", "docker.io/workbay-test/"]\n';
+    await cp.store.providers.create({ name: 'old-images', yaml, optionValues: {}, version: 1, createdAt: now, updatedAt: now });
+    expect((await cp.call('GET', '/v1/providers/old-images', { token: cp.adminToken })).status).toBe(200);
+    const make = (name: string, image: string, wait = 0) => cp.call('POST', `/v1/workspaces${wait ? `?wait=${wait}` : ''}`, {
+      token, json: { provider: 'old-images', name, source: { image }, devcontainer: JSON.stringify({ image }) },
+    });
+    const refused = await make('old-refused', 'registry.example.com/team/x:1');
+    expect(refused.status, JSON.stringify(refused.body)).toBe(403);
+    expect(refused.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'image', rule: 'policy.images' })]));
+    const ws = await make('old-allowed', IMAGE, 25);
+    expect(ws.status, JSON.stringify(ws.body)).toBe(201);
+    expect(ws.body.status).toBe('Running');
+    expect((await cp.call('DELETE', `/v1/workspaces/${ws.body.id}?wait=25`, { token })).status).toBeLessThan(300);
+  }, 120_000);
 });
