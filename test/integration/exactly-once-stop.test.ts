@@ -16,7 +16,8 @@ const stoppedEvents = async () => ((await cp.call('GET', `/v1/workspaces/${id}/e
   .filter((e) => e.type === 'workspace.stopped').length;
 
 beforeAll(async () => {
-  cp = await startControlPlane();
+  // The race is in the decisions, not in the engine's stop: a 1 s grace keeps 20 rounds of a container that ignores SIGTERM short.
+  cp = await startControlPlane({ env: { WORKBAY_STOP_GRACE: '1s' } });
   await cp.call('POST', '/v1/providers', { yaml: 'name: short\ncontainerInactivityTimeout: 30\n' });
   token = await cp.tokenFor('dev');
   const r = await cp.call('POST', '/v1/workspaces?wait=25', { token, json: { provider: 'short', name: 'contended', source: { image: IMAGE } } });
