@@ -1,5 +1,5 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import type { Context, Next } from 'hono';
+import type { Context, MiddlewareHandler, Next } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { monotonicFactory } from 'ulid';
 import { findTooDeepJson, LIMITS, tooDeepMessage } from '../config/limits';
@@ -20,7 +20,7 @@ const health = createRoute({
   responses: { 200: { description: 'alive', content: { 'application/json': { schema: z.object({ status: z.literal('ok') }) } } } },
 });
 
-/** Folder uploads stream to disk under their own cap, so they are mounted before the 1 MiB body limit. */
+/** Folder uploads stream to disk under their own cap (not the 1 MiB body limit of the other groups). */
 const UPLOADS: RouteGroup = { prefix: '/v1/uploads', load: async () => (await import('./routes/uploads')).uploadRoutes };
 
 /** The API's route groups; each loads with its first request (docs/adr/0020-lazy-api-loading.md). */
@@ -98,13 +98,10 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   const bearer = authenticate(deps.store, { log: deps.log });
   // GitHub and Slack cannot send a bearer token: their HMAC signature authenticates those requests.
   app.use('/v1/*', (c, next) => (isSignedInbound(c.req.method, c.req.path) ? next() : bearer(c, next)));
-  const groups = [mountGroup(app, UPLOADS, deps, newApp)];
   const limitBody = bodyLimit({
     maxSize: MAX_BODY_BYTES,
     onError: (c) => problemResponse(c, new WorkbayError('request.tooLarge', `request body is larger than ${MAX_BODY_BYTES} bytes (1 MiB)`)),
   });
-  // No route reads the body of a GET or HEAD: checking it would cost the hottest requests for nothing.
-  app.use('/v1/*', (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, () => checkDepth(c, next))));
   const checkDepth = async (c: Context<ApiEnv>, next: Next): Promise<void> => {
     // JSON.parse copes with any depth, but JSON.stringify, zod and our own walks recurse per level.
     if (!/json/i.test(c.req.header('content-type') ?? '')) return next();
@@ -118,9 +115,15 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
       errors: [{ field: 'body', message, line, column, hint: `Keep nesting within ${LIMITS.depth} levels.` }],
     });
   };
+  // The body checks run in each group's own app, where the routes read the body: checked in the
+  // parent, a read body would have to be copied into a new request for the group.
+  // No route reads the body of a GET or HEAD: checking it would cost the hottest requests for nothing.
+  const checkBody: MiddlewareHandler<ApiEnv> = (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, () => checkDepth(c, next)));
+  // Folder uploads stream to disk under their own cap, so their group has no 1 MiB body limit.
+  const groups = [mountGroup(app, UPLOADS, deps, newApp)];
 
   app.openapi(health, (c) => c.json({ status: 'ok' as const }, 200));
-  for (const g of GROUPS) groups.push(mountGroup(app, g, deps, newApp));
+  for (const g of GROUPS) groups.push(mountGroup(app, g, deps, newApp, checkBody));
   builders.set(app, groups);
   portalRoutes(app);
 

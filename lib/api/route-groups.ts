@@ -1,5 +1,5 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import type { Handler } from 'hono';
+import type { Handler, MiddlewareHandler } from 'hono';
 import type { ApiDeps, ApiEnv } from './context';
 
 /** Registers the routes of one group on the app it is given (the group's own sub-app). */
@@ -25,9 +25,10 @@ const handedOver = new WeakMap<Request, ApiEnv['Variables']>();
 /**
  * Mounts `group` on `app`: requests under its prefix go to the group's sub-app, made by `newApp`
  * (the parent's error handling and validation hook) with the request id and principal the parent's
- * middleware set. A failed import is retried by the next request instead of being remembered.
+ * middleware set, then `guard` (the body checks) before the group's routes. A failed import is
+ * retried by the next request instead of being remembered.
  */
-export function mountGroup(app: OpenAPIHono<ApiEnv>, group: RouteGroup, deps: ApiDeps, newApp: () => OpenAPIHono<ApiEnv>): GroupBuilder {
+export function mountGroup(app: OpenAPIHono<ApiEnv>, group: RouteGroup, deps: ApiDeps, newApp: () => OpenAPIHono<ApiEnv>, guard?: MiddlewareHandler<ApiEnv>): GroupBuilder {
   let built: Promise<OpenAPIHono<ApiEnv>> | undefined;
   const build: GroupBuilder = () => (built ??= group.load().then((register) => {
     const sub = newApp();
@@ -40,6 +41,7 @@ export function mountGroup(app: OpenAPIHono<ApiEnv>, group: RouteGroup, deps: Ap
       if (from?.principal) c.set('principal', from.principal);
       return next();
     });
+    if (guard) sub.use('*', guard);
     register(sub, deps);
     return sub;
   }, (err: unknown) => {
@@ -48,10 +50,8 @@ export function mountGroup(app: OpenAPIHono<ApiEnv>, group: RouteGroup, deps: Ap
   }));
   const handler: Handler<ApiEnv> = async (c) => {
     const sub = await build();
-    // The parent read a JSON body to check its depth (hono keeps the bytes): the group gets them again.
-    const req = c.req.raw.bodyUsed
-      ? new Request(c.req.raw.url, { method: c.req.method, headers: c.req.raw.headers, body: await c.req.arrayBuffer() })
-      : c.req.raw;
+    // The parent never reads the body (the group's own app checks it), so the request is handed on as it is.
+    const req = c.req.raw;
     handedOver.set(req, { requestId: c.get('requestId'), principal: c.get('principal') });
     return sub.fetch(req, c.env);
   };
