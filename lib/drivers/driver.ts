@@ -1,3 +1,4 @@
+import type { Policy } from '../policy';
 import type { WorkspaceSource } from '../workspaces/model';
 import type { ConfigListing } from './config-search';
 
@@ -118,6 +119,8 @@ export interface ManagedObject {
  */
 export interface Driver {
   readonly kind: 'docker' | 'kubernetes';
+  /** The provider's policy this driver was built with and judges by; the reconciler judges the git source on it (read once per pass). */
+  readonly policy: Policy;
   find(ws: DriverWorkspace): Promise<Observed | undefined>;
   /** Makes the workspace exist and run, lifecycle commands included. */
   create(ws: DriverWorkspace, progress: Progress): Promise<Observed>;

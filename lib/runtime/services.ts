@@ -3,7 +3,7 @@ import type { Store } from '../store';
 import { WebhookDispatcher, type WebhookSettings } from '../webhooks';
 import { DEFAULT_WEBHOOK_SETTINGS } from '../webhooks/settings';
 import type { UploadStore } from '../uploads';
-import { OrphanCollector, providerDrivers, Reconciler, Resyncer, Sweeper, type CollectResult, type ResyncResult, type SweepResult } from '../workspaces';
+import { OrphanCollector, Reconciler, Resyncer, Sweeper, type CollectResult, type ResyncResult, type SweepResult } from '../workspaces';
 import { buildApiServices, type ApiServices } from './api-services';
 
 /** A structured log line writer (JSON lines on stderr/stdout in every mode). */
@@ -49,12 +49,12 @@ export interface Services extends ApiServices {
  */
 export function buildServices(o: ServiceOptions): Services {
   const api = buildApiServices(o);
-  const { providers, workspaces, driverFor } = api;
+  const { providers, workspaces, driverFor, providerDriver } = api;
   const reconciler = new Reconciler(o.store, workspaces, driverFor, o.workerId, o.retryBaseMs, o.log);
   const sweeper = new Sweeper(o.store, workspaces, driverFor);
   const sweep = () => sweeper.sweep({ warnBeforeSeconds: o.idleWarningSeconds });
   const resyncer = new Resyncer(o.store, driverFor, (id) => reconciler.reconcile(id));
-  const collector = new OrphanCollector(o.store, providers, providerDrivers(providers, o.driverRuntime));
+  const collector = new OrphanCollector(o.store, providers, providerDriver);
   const dispatcher = new WebhookDispatcher(o.store, o.webhooks ?? DEFAULT_WEBHOOK_SETTINGS, o.log);
   return {
     ...api, reconciler, sweeper, sweep,

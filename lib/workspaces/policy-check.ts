@@ -1,9 +1,8 @@
 import { WorkbayError } from '../errors';
-import { parseProviderYaml } from '../config';
 import { resolveDevcontainer } from '../drivers/devcontainer';
-import { assertAllowed, DEFAULT_POLICY, evaluate, gitSourceViolation, judgeTimeout, type Policy, type Violation } from '../policy';
+import { assertAllowed, evaluate, gitSourceViolation, judgeTimeout, type Policy, type Violation } from '../policy';
 import { featureSourceViolations } from '../features';
-import type { Store, WorkspaceRecord } from '../store';
+import type { WorkspaceRecord } from '../store';
 import type { Driver } from '../drivers';
 import { driverWorkspace } from './drivers';
 
@@ -15,16 +14,14 @@ export function sourceViolations(policy: Policy, ws: WorkspaceRecord): Violation
 
 /**
  * The source judged again just before the engine is asked to create or start, on the provider's
- * policy as stored now: the API judged it at create and at start, but a create the reconciler
- * retries or re-drives later (a Pending workspace, an engine that was unreachable) must not clone
- * what an admin has since taken off `gitSources`. Reads the provider only for git sources.
+ * policy as the reconciler's pass resolved it (the pass's driver carries it): the API judged it at
+ * create and at start, but a create the reconciler retries or re-drives later (a Pending workspace,
+ * an engine that was unreachable) must not clone what an admin has since taken off `gitSources`.
+ * Pure: the pass reads the provider once, for its driver.
  *
  * @throws WorkbayError `policy.denied` naming `source.git.url` and the rule `policy.gitSources`.
  */
-export async function assertSourceAllowed(store: Pick<Store, 'providers'>, ws: WorkspaceRecord): Promise<void> {
-  if (!('git' in ws.source)) return;
-  const rec = await store.providers.get(ws.provider);
-  const policy = rec ? parseProviderYaml(rec.yaml, { name: rec.name, stored: true }).policy : DEFAULT_POLICY;
+export function assertSourceAllowed(policy: Policy, ws: WorkspaceRecord): void {
   assertAllowed(sourceViolations(policy, ws), 'the git source, judged again on policy.gitSources as it is now,');
 }
 

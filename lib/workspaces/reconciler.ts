@@ -220,7 +220,7 @@ export class Reconciler {
     if (settled(ws)) return this.correct(lease, d, driftOf(ws, await d.find(dws)));
     if (ws.desiredState === 'Running') {
       if (ws.status === 'Error') return 'done';
-      await assertSourceAllowed(this.store, ws);
+      assertSourceAllowed(d.policy, ws);
       if (!ws.driverRef) {
         const obs = await d.create(dws, this.progress(ws, lease));
         return this.ran(lease, ws, obs);

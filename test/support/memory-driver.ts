@@ -4,6 +4,7 @@ import type { DevcontainerConfig } from '../../lib/config';
 import { ACTIVITY_FILE, resolveDevcontainer, type ConnectionInfo, type Driver, type DriverWorkspace, type ExecResult, type Observed, type Progress } from '../../lib/drivers';
 import { CREATE_HOOKS, MARKER_DIR, ONCE, runHookStages, type HookSet } from '../../lib/drivers/lifecycle';
 import { WorkbayError } from '../../lib/errors';
+import { DEFAULT_POLICY } from '../../lib/policy';
 import { runInMemory, type MemoryFile } from './memory-shell';
 
 /** What a container keeps of its devcontainer.json, as the real drivers keep it in a label. */
@@ -57,6 +58,7 @@ export class MemoryEngine {
     const get = (ws: DriverWorkspace) => engine.containers.get(ws.id);
     return {
       kind: 'docker',
+      policy: DEFAULT_POLICY,
       async find(ws) { call('find', ws); const c = get(ws); return c && observed(c); },
       async create(ws, progress) {
         call('create', ws);

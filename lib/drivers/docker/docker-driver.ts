@@ -43,12 +43,14 @@ export interface DockerDriverOptions extends DockerTarget {
 /** The Docker driver (DESIGN §4): a named volume for the workspace folder, one labelled container. */
 export class DockerDriver implements Driver {
   readonly kind = 'docker' as const;
+  readonly policy: Policy;
   private readonly docker: Docker;
   private readonly handle?: EngineHandle;
   private readonly t: DriverTimings;
 
   constructor(private readonly opts: DockerDriverOptions, docker?: Docker) {
     this.t = opts.timings ?? DEFAULT_DRIVER_TIMINGS;
+    this.policy = opts.policy ?? DEFAULT_POLICY;
     this.handle = docker ? undefined : openEngine(opts);
     this.docker = docker ?? this.handle!.docker;
   }

@@ -47,8 +47,11 @@ export interface KubeDriverOptions {
 /** The Kubernetes driver (DESIGN §4): one PVC per workspace, one pod; stop deletes the pod, keeps the PVC. */
 export class KubeDriver implements Driver {
   readonly kind = 'kubernetes' as const;
+  readonly policy: Policy;
 
-  constructor(private readonly k: KubeClients, private readonly opts: KubeDriverOptions) {}
+  constructor(private readonly k: KubeClients, private readonly opts: KubeDriverOptions) {
+    this.policy = opts.policy ?? DEFAULT_POLICY;
+  }
 
   private get ns() { return this.k.namespace; }
   private get agent() { return this.opts.agent; }
