@@ -3,7 +3,8 @@
  * spawning a fresh `node` to the first handled event (import the bundle, invoke once with a
  * realistic event), median of 5 (round-robin), beside a bare hono + hono/aws-lambda handler built the same way
  * and, as the floor of an authenticated read, a bare handler doing the api's two table reads with the store
- * (hono, the DynamoDB client and its first requests, no framework of ours).
+ * (hono, the DynamoDB client and its first requests, no framework of ours), and that handler again
+ * behind one @hono/zod-openapi route (the validation and documentation library every route uses).
  * Events: api GET /v1/workspaces/{id} with a token (two table reads); sweeper a scheduled event
  * (sweep + re-drive with nothing due); reconciler a stream INSERT of a workspace stopped before it
  * was created (loads the Docker driver chunk, one step, no container).
@@ -45,6 +46,18 @@ app.get('/v1/workspaces/:id', async (c) => {
 });
 export const handler = handle(app);
 `;
+
+/**
+ * The floor of the library the API is built on: the same reads behind one @hono/zod-openapi route
+ * whose path parameter zod validates (importing zod and zod-to-openapi, as every route of ours does).
+ */
+const READS_OPENAPI = (root: string) => READS(root)
+  .replace("import { Hono } from 'hono';", "import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';")
+  .replace('const app = new Hono();', 'const app = new OpenAPIHono();')
+  .replace("app.get('/v1/workspaces/:id', async (c) => {", `app.openapi(createRoute({ method: 'get', path: '/v1/workspaces/{id}', request: { params: z.object({ id: z.string().min(1).max(64) }) },
+  responses: { 200: { description: 'workspace', content: { 'application/json': { schema: z.object({ id: z.string() }).passthrough() } } } } }), async (c) => {`)
+  .replace("c.req.param('id')", "c.req.valid('param').id")
+  .replace("return ws ? c.json(ws) : c.json({ title: 'not found' }, 404);", "return ws ? c.json(ws, 200) : c.json({ title: 'not found' } as never, 404);");
 
 function workspace(status: WorkspaceRecord['status'], desiredState: WorkspaceRecord['desiredState']): WorkspaceRecord {
   const now = new Date().toISOString();
@@ -101,6 +114,9 @@ export async function coldStartBench(): Promise<Row[]> {
     const readsEntry = join(h.outDir, 'bare-reads.ts');
     writeFileSync(readsEntry, READS(ROOT));
     const reads = await bundle(readsEntry, join(h.outDir, 'reads'));
+    const libEntry = join(h.outDir, 'bare-reads-openapi.ts');
+    writeFileSync(libEntry, READS_OPENAPI(ROOT));
+    const libBundle = await bundle(libEntry, join(h.outDir, 'reads-openapi'));
     await new ProviderService(store).add('name: local-docker\n');
     const shown = workspace('Running', 'Running');
     await store.workspaces.create(shown);
@@ -111,6 +127,7 @@ export async function coldStartBench(): Promise<Row[]> {
       { name: 'bare hono', dir: bare.dir, meta: bare.metafile, entry: entryKey(bare, 'bare-hono.ts'), env: {}, event: async () => httpEvent('GET', '/healthz') },
       { ...fn('api'), event: apiEvent },
       { name: 'bare + reads', dir: reads.dir, meta: reads.metafile, entry: entryKey(reads, 'bare-reads.ts'), env, event: apiEvent },
+      { name: 'reads + zod-openapi', dir: libBundle.dir, meta: libBundle.metafile, entry: entryKey(libBundle, 'bare-reads-openapi.ts'), env, event: apiEvent },
       { ...fn('sweeper'), event: async () => scheduledEvent() },
       {
         ...fn('reconciler'),
@@ -130,7 +147,9 @@ export async function coldStartBench(): Promise<Row[]> {
     console.log(`api initial chunk: ${(api.initial / MB).toFixed(2)} MB (target < 1 MB: ${api.initial < MB ? 'met' : 'MISSED'})`);
     console.log(`api / bare time to first event: ${(api.wall / base.wall).toFixed(2)} (target <= 2.00: ${api.wall <= 2 * base.wall ? 'met' : 'MISSED'})`);
     const floor = rows[2]!;
+    const lib = rows[3]!;
     console.log(`bare + reads / bare: ${(floor.wall / base.wall).toFixed(2)} (the DynamoDB client and two reads alone); api / bare + reads: ${(api.wall / floor.wall).toFixed(2)}`);
+    console.log(`reads + zod-openapi / bare: ${(lib.wall / base.wall).toFixed(2)} (the same reads behind one validated @hono/zod-openapi route); api / reads + zod-openapi: ${(api.wall / lib.wall).toFixed(2)}`);
     return rows;
   } finally {
     await h?.close();

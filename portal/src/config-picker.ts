@@ -40,6 +40,13 @@ export function optionText(item: { path: string; name?: string }, isDefault: boo
   return `${item.name ? `${item.name} — ${item.path}` : item.path}${isDefault ? ' (default)' : ''}`;
 }
 
+/** What a person refused by the provider's policy can do (the API names the rule, not the way out). */
+function policyAdvice(gitUrl: boolean): string {
+  return gitUrl ? 'Use a repository the provider allows, or ask an admin to allow this one.' : 'Ask an admin if you need it.';
+}
+
+const labelOf = (target: Field<HTMLElement>) => target.wrap.querySelector('label')?.textContent ?? 'the form';
+
 /** Builds the field; listing starts only when the person presses Find configs (it starts a helper). */
 export function configPicker(api: Api, inputs: PickerInputs): ConfigPicker {
   const select = h('select', {}, h('option', { value: '' }, BEFORE));
@@ -101,11 +108,16 @@ export function configPicker(api: Api, inputs: PickerInputs): ConfigPicker {
     const e = err instanceof ApiError ? err : new ApiError(0, 'internal', err instanceof Error ? err.message : String(err));
     const gateway = e.status === 504 || (e.status === 503 && !e.errors.length && e.code.startsWith('http.'));
     const detail = gateway ? `listing took longer than the gateway waits (HTTP ${e.status}); try again, or create without choosing to use the default` : e.message;
+    // A policy refusal is no typo: the API says which rule and why, the person also needs to hear what they can do.
+    const denied = e.code === 'policy.denied';
+    const gitField = inputs.fieldOf('source.git.url');
     let first: Field<HTMLElement> | undefined;
     const messages = new Map<Field<HTMLElement>, string[]>();
     for (const p of e.errors) {
       const target = inputs.fieldOf(p.field) ?? f;
-      messages.set(target, [...(messages.get(target) ?? []), p.hint ? `${p.message}. ${p.hint}` : p.message]);
+      const hint = p.hint ?? (denied ? policyAdvice(target === gitField) : undefined);
+      const text = `${denied ? 'Not allowed by this provider\'s policy: ' : ''}${p.message}${hint ? `. ${hint}` : ''}`;
+      messages.set(target, [...(messages.get(target) ?? []), text]);
     }
     if (!messages.size) messages.set(f, [detail]);
     for (const [target, m] of messages) {
@@ -113,7 +125,11 @@ export function configPicker(api: Api, inputs: PickerInputs): ConfigPicker {
       first ??= target;
     }
     touched = [...messages.keys()];
-    setText(status, `Listing failed${e.status ? ` (HTTP ${e.status})` : ''}.`);
+    const code = e.status ? ` (HTTP ${e.status})` : '';
+    // The live region says what happened, so it is heard although focus moves to the field.
+    setText(status, denied && first
+      ? `Listing refused${code}: the provider's policy does not allow ${first === gitField ? 'this repository' : 'it'}; see ${labelOf(first)}.`
+      : `Listing failed${code}.`);
     first?.control.focus();
   };
 

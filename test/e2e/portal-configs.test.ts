@@ -37,6 +37,9 @@ beforeAll(async () => {
     '.devcontainer/b/devcontainer.json': JSON.stringify({ name: 'B', image: IMAGE }),
     '.devcontainer/a/devcontainer.json': JSON.stringify({ name: 'A', image: IMAGE }),
   });
+  // Same git server, but only its approved/ folder: the fixtures above are outside it.
+  const guarded = `name: guarded\ndescription: approved repositories only\nworkbay:\n  policy:\n    gitSources: ["${three.slice(0, three.lastIndexOf('/'))}/approved"]\n`;
+  expect((await cp.call('POST', '/v1/providers', { yaml: guarded })).status).toBe(201);
 });
 
 afterAll(async () => {
@@ -165,6 +168,38 @@ describe('problems while listing', () => {
     expect(await (await statusOf(page)).textContent()).toBe('Listing failed (HTTP 422).');
     expect(await options(select)).toEqual(['The default: the spec\'s search order']);
     expect(await seriousViolations(page)).toEqual([]);
+  }, 120_000);
+
+  it('a repository the provider\'s gitSources refuses: says so at Git URL, announced, and lists nothing', async () => {
+    const { page, errors } = await createForm();
+    const select = configSelect(page);
+    const gitUrl = page.getByLabel('Git URL');
+    const before = (await cp.call('GET', '/v1/workspaces', { token })).body.items.length;
+    // A list found with the open provider must not stay on offer for the guarded one.
+    await gitUrl.fill(three);
+    await page.getByRole('button', { name: 'Find configs' }).click();
+    await expect.poll(() => options(select), { timeout: 90_000 }).toHaveLength(3);
+    await page.getByLabel('Provider').selectOption('guarded');
+    // Userinfo (a token as the user name) is allowed in a URL, and must not come back in the refusal.
+    await gitUrl.fill(three.replace('git://', 'git://sekrit-user-token@'));
+    await page.getByRole('button', { name: 'Find configs' }).click();
+    await expect.poll(() => gitUrl.getAttribute('aria-invalid')).toBe('true');
+    const message = await (await errorOf(page, 'Git URL')).textContent();
+    // The API's own reason (the normalised location, no userinfo), then what the person can do.
+    expect(message).toBe(`Not allowed by this provider's policy: ${three.replace(/\.git$/, '')} is not under any of the 1 git source this provider allows. `
+      + 'Use a repository the provider allows, or ask an admin to allow this one.');
+    expect(await (await statusOf(page)).getAttribute('aria-live')).toBe('polite');
+    expect(await (await statusOf(page)).textContent()).toBe('Listing refused (HTTP 403): the provider\'s policy does not allow this repository; see Git URL.');
+    expect(await page.evaluate('document.activeElement.id')).toBe(await gitUrl.getAttribute('id'));
+    expect(await gitUrl.getAttribute('aria-describedby')).toContain(`${await gitUrl.getAttribute('id')}-error`);
+    expect(await select.getAttribute('aria-invalid')).toBeNull();
+    expect(await options(select)).toEqual(['The default: the spec\'s search order']);
+    expect(await page.content()).not.toContain('sekrit-user-token');
+    expect((await cp.call('GET', '/v1/workspaces', { token })).body.items).toHaveLength(before);
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'create-configs-policy-denied');
+    // Only the refusal itself is logged by the browser (a 403, as the role probe's).
+    expect(errors.filter((e) => !/status of 403/.test(e))).toEqual([]);
   }, 120_000);
 
   it('shows progress while a listing runs and lets the person cancel it', async () => {
