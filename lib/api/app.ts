@@ -95,6 +95,17 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
     // Problem documents are built as plain responses (and a group's come from its own context).
     if (!c.res.headers.has('x-request-id')) c.header('x-request-id', requestId);
   });
+  // A group's first request starts loading its routes before authentication, so the import overlaps the token read.
+  const all = [UPLOADS, ...GROUPS];
+  const groups: GroupBuilder[] = [];
+  const cold = new Set(all.map((_, i) => i));
+  app.use('/v1/*', (c, next) => {
+    if (cold.size) {
+      const i = all.findIndex((g) => c.req.path === g.prefix || c.req.path.startsWith(`${g.prefix}/`));
+      if (cold.delete(i)) groups[i]!().catch(() => cold.add(i)); // the request itself reports the failure
+    }
+    return next();
+  });
   const bearer = authenticate(deps.store, { log: deps.log });
   // GitHub and Slack cannot send a bearer token: their HMAC signature authenticates those requests.
   app.use('/v1/*', (c, next) => (isSignedInbound(c.req.method, c.req.path) ? next() : bearer(c, next)));
@@ -120,7 +131,7 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   // No route reads the body of a GET or HEAD: checking it would cost the hottest requests for nothing.
   const checkBody: MiddlewareHandler<ApiEnv> = (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, () => checkDepth(c, next)));
   // Folder uploads stream to disk under their own cap, so their group has no 1 MiB body limit.
-  const groups = [mountGroup(app, UPLOADS, deps, newApp)];
+  groups.push(mountGroup(app, UPLOADS, deps, newApp));
 
   app.openapi(health, (c) => c.json({ status: 'ok' as const }, 200));
   for (const g of GROUPS) groups.push(mountGroup(app, g, deps, newApp, checkBody));
