@@ -102,6 +102,58 @@ describe('local Features from the repository', () => {
   }, 120_000);
 });
 
+/** A tar of an uploaded folder: name -> content, or { link } for a symlink. */
+async function folderTar(entries: Record<string, string | { link: string }>): Promise<Buffer> {
+  const pack = tar.pack();
+  for (const [name, e] of Object.entries(entries)) {
+    if (typeof e === 'string') pack.entry({ name, mode: name.endsWith('.sh') ? 0o755 : 0o644 }, e);
+    else pack.entry({ name, type: 'symlink', linkname: e.link });
+  }
+  pack.finalize();
+  const chunks: Buffer[] = [];
+  for await (const c of pack) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+const upFolder = async (name: string, entries: Record<string, string | { link: string }>) => {
+  const r = await cp.call('POST', '/v1/uploads', { token, body: (await folderTar(entries)) as unknown as string, headers: { 'content-type': 'application/x-tar' } });
+  expect(r.status, JSON.stringify(r.body)).toBe(201);
+  return up(name, { source: { upload: { id: r.body.id, folder: `/home/dev/${name}` } } });
+};
+
+describe('local Features of an uploaded folder', () => {
+  it('a Feature folder that is a symlink staying inside the upload is followed', async () => {
+    const ws = await upFolder('upfeat-inside', {
+      '.devcontainer/devcontainer.json': JSON.stringify({ image: IMAGE, features: { './greeter-a': { greeting: 'hola' }, './greeter-b': {} } }),
+      ...files('.devcontainer/greeter-a', featureA),
+      '.devcontainer/greeter-b': { link: '../shared/greeter-b' },
+      ...files('shared/greeter-b', featureB),
+    });
+    expect(ws.statusReason).toBeUndefined();
+    expect(ws.status).toBe('Running');
+    // As from a repository: greeter-b's dependsOn asks for a second greeter-a instance.
+    expect((await sh(ws.id, 'cat /opt/greeter/order /opt/greeter/a /opt/greeter/b-saw')).stdout).toBe('a\na\nb\nhola from root\ninstalled\n');
+  }, 240_000);
+
+  // As on Kubernetes (uploads-features-kubernetes.test.ts): the engine's archive API would resolve the link in
+  // the reader container's own filesystem; the Feature is refused by name instead, before any build or container.
+  it.each([
+    ['an absolute symlink', 'upfeat-abs', './evil', '.devcontainer/evil', '/etc', 'the folder .devcontainer/evil leads outside the uploaded folder through a symlink'],
+    // Docker refuses to place a relative link that climbs out of the folder; one to a link out of it, it places.
+    ['a relative symlink to a link', 'upfeat-rel', './evil', '.devcontainer/evil', '../hop', 'the folder .devcontainer/evil leads outside the uploaded folder through a symlink'],
+    ['a symlink on the way', 'upfeat-way', './out/etc', '.devcontainer/out', '/', 'the folder .devcontainer/out/etc leads outside the uploaded folder through the symlink .devcontainer/out'],
+  ])('a Feature folder reached through %s out of the upload is refused, naming the Feature and the link', async (_what, name, ref, at, link, why) => {
+    const ws = await upFolder(name, {
+      '.devcontainer/devcontainer.json': JSON.stringify({ image: IMAGE, features: { [ref]: {} } }),
+      [at]: { link },
+      hop: { link: '/etc' },
+    });
+    expect(ws.status).toBe('Error');
+    expect(ws.statusReason).toContain(`Feature "${ref}": ${why}`);
+    expect((await objectsOf(docker, ws.id)).containers).toHaveLength(0);
+  }, 120_000);
+});
+
 /** Pushes a Feature as an OCI artifact: config blob, tar layer, manifest with the metadata annotation. */
 async function pushFeature(repo: string, tag: string, f: Record<string, string>): Promise<void> {
   const pack = tar.pack();

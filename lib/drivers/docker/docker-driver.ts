@@ -14,7 +14,7 @@ import { judgeImage } from './image-policy';
 import { listManagedDocker } from './managed';
 import { listDockerConfigs } from './config-listing';
 import { assertAllowed, DEFAULT_POLICY, judgeContainer, type Policy } from '../../policy';
-import { engine, engineStatus, isMissing, translate } from './errors';
+import { engine, engineStatus, isMissing, nameEngineErrors, translate } from './errors';
 import { execIn } from './exec';
 import { buildImage, ensureImage } from './image';
 import { mergeImageLabel } from './metadata';
@@ -22,7 +22,8 @@ import { installFeatures } from './features';
 import type { FeatureLoaders } from '../../features';
 import { bootContainer, metaOfLabels, type BootTarget } from './boot';
 import { buildContext, cloneSource, demuxText, hasSourceTree, readRepoDevcontainer, type HelperSettings } from './source';
-import { volumeBindsAsMounts } from './podman';
+import { isPodmanPath, volumeBindsAsMounts } from './podman';
+import { knownPodmanEngine } from './compose/podman';
 import { removeVolume } from './volumes';
 import { cliEnv, cliPrefix, openEngine, type DockerTarget, type EngineHandle } from './target';
 import { DEFAULT_DRIVER_TIMINGS, type DriverTimings } from '../timings';
@@ -53,6 +54,8 @@ export class DockerDriver implements Driver {
     this.policy = opts.policy ?? DEFAULT_POLICY;
     this.handle = docker ? undefined : openEngine(opts);
     this.docker = docker ?? this.handle!.docker;
+    // The provider's `path`, else what a Compose up already asked the engine: never a call of its own.
+    nameEngineErrors(this.docker, () => (isPodmanPath(opts.cliPath) || knownPodmanEngine(this.docker) ? 'Podman' : 'Docker'));
   }
 
   /** Releases the engine connection (the SSH connection of an ssh:// target). */

@@ -3,13 +3,21 @@ import { WorkbayError } from '../../../errors';
 import { engine } from '../errors';
 
 const podmanEngines = new WeakMap<Docker, Promise<boolean>>();
+const podmanAnswers = new WeakMap<Docker, boolean>();
+
+/** What isPodmanEngine learnt of `docker`, without an engine call; undefined when it has not asked (yet). */
+export const knownPodmanEngine = (docker: Docker): boolean | undefined => podmanAnswers.get(docker);
 
 /** True when the engine behind `docker` is Podman's Docker-compatible service (asked once per client). */
 export function isPodmanEngine(docker: Docker): Promise<boolean> {
   let known = podmanEngines.get(docker);
   if (!known) {
     known = engine('reading the engine version', () => docker.version())
-      .then((v) => (v.Components ?? []).some((c) => /podman/i.test(c.Name)));
+      .then((v) => {
+        const podman = (v.Components ?? []).some((c) => /podman/i.test(c.Name));
+        podmanAnswers.set(docker, podman);
+        return podman;
+      });
     // A failed look-up is asked again next time rather than remembered.
     known.catch(() => podmanEngines.delete(docker));
     podmanEngines.set(docker, known);
