@@ -11,6 +11,7 @@ import { problemResponse, toWorkbayError, zodProblem } from './problem';
 import { isSignedInbound } from './routes/integrations-inbound-paths';
 import { portalRoutes } from './routes/portal';
 import { mountGroup, type GroupBuilder, type RouteGroup } from './route-groups';
+import { onceUntilFailed } from '../once';
 
 /** Largest request body accepted (DESIGN §7). */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -139,17 +140,14 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   portalRoutes(app);
 
   // Documents every group, so the first request for it builds them all; the document is kept.
-  let document: Promise<unknown> | undefined;
-  app.get('/openapi.json', async (c) => c.json(await (document ??= (async () => {
+  const document = onceUntilFailed(async () => {
     const doc = new OpenAPIHono<ApiEnv>();
     doc.openAPIRegistry.registerPath(health);
     for (const sub of await Promise.all(groups.map((b) => b()))) doc.route('/', sub);
     doc.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
     return doc.getOpenAPI31Document({ openapi: '3.1.0', info: INFO });
-  })().catch((err: unknown) => {
-    document = undefined;
-    throw err;
-  }))));
+  });
+  app.get('/openapi.json', async (c) => c.json(await document()));
   return app;
 }
 

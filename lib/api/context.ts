@@ -19,10 +19,10 @@ export interface ApiDeps {
   ops: WorkspaceOps;
   /** Runs one inactivity sweep with the process's settings. */
   sweep: () => Promise<SweepResult>;
-  /** GitHub and Slack integrations; absent in processes that serve no API. */
-  integrations?: IntegrationService;
-  /** Outgoing-events subscriptions (/v1/webhooks). */
-  webhooks?: WebhookService;
+  /** GitHub and Slack integrations, loaded by their first request; absent in processes that serve no API. */
+  integrations?: () => Promise<IntegrationService>;
+  /** Outgoing-events subscriptions (/v1/webhooks), loaded by their first request. */
+  webhooks?: () => Promise<WebhookService>;
   /** Folder uploads (/v1/uploads); absent where there is nowhere to keep them (AWS). */
   uploads?: UploadStore;
   log?: (entry: Record<string, unknown>) => void;

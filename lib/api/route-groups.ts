@@ -1,6 +1,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Handler, MiddlewareHandler } from 'hono';
 import type { ApiDeps, ApiEnv } from './context';
+import { onceUntilFailed } from '../once';
 
 /** Registers the routes of one group on the app it is given (the group's own sub-app). */
 export type RegisterRoutes = (app: OpenAPIHono<ApiEnv>, deps: ApiDeps) => void;
@@ -29,8 +30,8 @@ const handedOver = new WeakMap<Request, ApiEnv['Variables']>();
  * retried by the next request instead of being remembered.
  */
 export function mountGroup(app: OpenAPIHono<ApiEnv>, group: RouteGroup, deps: ApiDeps, newApp: () => OpenAPIHono<ApiEnv>, guard?: MiddlewareHandler<ApiEnv>): GroupBuilder {
-  let built: Promise<OpenAPIHono<ApiEnv>> | undefined;
-  const build: GroupBuilder = () => (built ??= group.load().then((register) => {
+  const build: GroupBuilder = onceUntilFailed(async () => {
+    const register = await group.load();
     const sub = newApp();
     sub.use('*', (c, next) => {
       const from = handedOver.get(c.req.raw);
@@ -44,10 +45,7 @@ export function mountGroup(app: OpenAPIHono<ApiEnv>, group: RouteGroup, deps: Ap
     if (guard) sub.use('*', guard);
     register(sub, deps);
     return sub;
-  }, (err: unknown) => {
-    built = undefined;
-    throw err;
-  }));
+  });
   const handler: Handler<ApiEnv> = async (c) => {
     const sub = await build();
     // The parent never reads the body (the group's own app checks it), so the request is handed on as it is.

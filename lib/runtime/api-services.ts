@@ -1,24 +1,25 @@
 import type { ApiDeps } from '../api/context';
 import type { Driver } from '../drivers/driver';
 import { FollowUps } from '../integrations/followups';
-import { IntegrationService } from '../integrations/service';
+import type { IntegrationService } from '../integrations/service';
 import { ProviderService } from '../providers/service';
 import { driversFrom, providerDrivers, type DriverFor } from '../workspaces/drivers';
 import { WorkspaceOps } from '../workspaces/operations';
 import { WorkspaceService } from '../workspaces/service';
-import { WebhookService } from '../webhooks/subscriptions';
+import type { WebhookService } from '../webhooks/subscriptions';
 import { DEFAULT_WEBHOOK_SETTINGS } from '../webhooks/settings';
 import type { ServiceOptions } from './services';
+import { onceUntilFailed } from '../once';
 
 /** What the HTTP API runs on: the request-serving half of the services, without the background workers. */
 export interface ApiServices extends ApiDeps {
   driverFor: DriverFor;
   /** A driver for a provider as such (GET /v1/providers/{name}/devcontainers lists repositories with it). */
   providerDriver: (provider: string) => Promise<Driver>;
-  integrations: IntegrationService;
+  integrations: () => Promise<IntegrationService>;
   /** Slack follow-ups in flight; Lambda handlers drain them before returning. */
   followUps: FollowUps;
-  webhooks: WebhookService;
+  webhooks: () => Promise<WebhookService>;
 }
 
 /**
@@ -33,10 +34,14 @@ export function buildApiServices(o: ServiceOptions): ApiServices {
   workspaces.uploads = o.uploads;
   const ops = new WorkspaceOps(o.store, workspaces, driverFor);
   const allowLoopback = o.allowLoopbackCallbacks ?? false;
-  const integrations = new IntegrationService({ store: o.store, workspaces, secrets: o.driverRuntime.docker.secrets, allowLoopback, log: o.log });
+  // Built by the first request that needs them: most requests (and every cold start that serves a
+  // workspace) never load the GitHub, Slack or subscription code.
+  const integrations = onceUntilFailed(async () => new (await import('../integrations/service')).IntegrationService({
+    store: o.store, workspaces, secrets: o.driverRuntime.docker.secrets, allowLoopback, log: o.log,
+  }));
   const followUps = new FollowUps({ store: o.store, allowLoopback, log: o.log });
   workspaces.eventListeners.push(followUps.onEvent);
-  const webhooks = new WebhookService(o.store, { allowLoopback: (o.webhooks ?? DEFAULT_WEBHOOK_SETTINGS).allowLoopback });
+  const webhooks = onceUntilFailed(async () => new (await import('../webhooks/subscriptions')).WebhookService(o.store, { allowLoopback: (o.webhooks ?? DEFAULT_WEBHOOK_SETTINGS).allowLoopback }));
   const sweep = async () => {
     const { Sweeper } = await import('../workspaces/sweeper');
     return new Sweeper(o.store, workspaces, driverFor).sweep({ warnBeforeSeconds: o.idleWarningSeconds });
@@ -46,3 +51,4 @@ export function buildApiServices(o: ServiceOptions): ApiServices {
     integrations, followUps, webhooks, ...(o.uploads ? { uploads: o.uploads } : {}),
   };
 }
+

@@ -46,20 +46,20 @@ async function rawBody(c: { req: { arrayBuffer(): Promise<ArrayBuffer> } }): Pro
 
 /** The signed inbound endpoints of GitHub and Slack. */
 export function integrationInboundRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
-  const service = () => {
+  const service = async () => {
     if (!deps.integrations) throw new WorkbayError('route.notFound', 'integrations are not enabled in this process');
-    return deps.integrations;
+    return deps.integrations();
   };
   app.openapi(github, async (c) => {
     const h = c.req.valid('header');
-    const out = await service().github(c.req.valid('param').id, {
+    const out = await (await service()).github(c.req.valid('param').id, {
       event: h['x-github-event'], delivery: h['x-github-delivery'], signature: h['x-hub-signature-256'],
     }, await rawBody(c));
     return c.json(out.body, out.status);
   });
   app.openapi(slack, async (c) => {
     const h = c.req.valid('header');
-    const msg = await service().slack(c.req.valid('param').id, {
+    const msg = await (await service()).slack(c.req.valid('param').id, {
       timestamp: h['x-slack-request-timestamp'], signature: h['x-slack-signature'], retryNum: h['x-slack-retry-num'],
     }, await rawBody(c));
     return c.json(msg, 200);

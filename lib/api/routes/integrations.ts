@@ -48,18 +48,18 @@ const unlink = createRoute({
 
 /** Integration routes: admin CRUD and Slack links, then the signed inbound endpoints. */
 export function integrationRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
-  const svc = () => {
+  const svc = async () => {
     if (!deps.integrations) throw new WorkbayError('route.notFound', 'integrations are not enabled in this process');
-    return deps.integrations;
+    return deps.integrations();
   };
   const repo = () => deps.store.integrations;
   const view = async (id: string) => {
-    const rec = await svc().get(id);
+    const rec = await (await svc()).get(id);
     return integrationView(rec, rec.kind === 'slack' ? await repo().listLinks(id) : undefined);
   };
   app.openapi(add, async (c) => {
     requireAdmin(c.get('principal'), 'add integrations');
-    const rec = await svc().create(c.req.valid('json'));
+    const rec = await (await svc()).create(c.req.valid('json'));
     return c.json(await view(rec.id), 201, { location: `/v1/integrations/${rec.id}` });
   });
   app.openapi(list, async (c) => {
@@ -81,13 +81,13 @@ export function integrationRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void
   app.openapi(events, async (c) => {
     requireAdmin(c.get('principal'), 'read integration events');
     const { id } = c.req.valid('param');
-    await svc().get(id);
+    await (await svc()).get(id);
     return c.json({ items: await repo().events(id, c.req.valid('query').limit) }, 200);
   });
   app.openapi(link, async (c) => {
     requireAdmin(c.get('principal'), 'link Slack users');
     const { id, user } = c.req.valid('param');
-    const rec = await svc().get(id);
+    const rec = await (await svc()).get(id);
     if (rec.kind !== 'slack') throw new WorkbayError('integration.notFound', `no Slack integration "${id}"`);
     const { teamId } = SlackConfig.parse(rec.config);
     await repo().putLink(id, teamId, user, c.req.valid('json').owner);
@@ -96,7 +96,7 @@ export function integrationRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void
   app.openapi(unlink, async (c) => {
     requireAdmin(c.get('principal'), 'unlink Slack users');
     const { id, user } = c.req.valid('param');
-    const rec = await svc().get(id);
+    const rec = await (await svc()).get(id);
     const teamId = rec.kind === 'slack' ? SlackConfig.parse(rec.config).teamId : '';
     if (!(await repo().removeLink(id, teamId, user))) throw new WorkbayError('integration.notFound', `Slack user ${user} is not linked`);
     return c.body(null, 204);

@@ -51,33 +51,33 @@ const replay = createRoute({
 
 /** Outgoing-events subscription routes (owner or admin). */
 export function webhookRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
-  const svc = (): WebhookService => {
+  const svc = async (): Promise<WebhookService> => {
     if (!deps.webhooks) throw new WorkbayError('internal', 'webhooks are not wired in this process');
-    return deps.webhooks;
+    return deps.webhooks();
   };
   app.openapi(create, async (c) => {
-    const { webhook, secret } = await svc().create(c.get('principal'), c.req.valid('json'));
+    const { webhook, secret } = await (await svc()).create(c.get('principal'), c.req.valid('json'));
     deps.log?.({ level: 'info', msg: 'webhook created', webhookId: webhook.id, owner: webhook.owner });
     return c.json({ ...webhookView(webhook), secret }, 201);
   });
-  app.openapi(list, async (c) => c.json({ items: (await svc().list(c.get('principal'))).map((w) => webhookView(w)) }, 200));
-  app.openapi(show, async (c) => c.json(webhookView(await svc().get(c.get('principal'), c.req.valid('param').id)), 200));
+  app.openapi(list, async (c) => c.json({ items: (await (await svc()).list(c.get('principal'))).map((w) => webhookView(w)) }, 200));
+  app.openapi(show, async (c) => c.json(webhookView(await (await svc()).get(c.get('principal'), c.req.valid('param').id)), 200));
   app.openapi(remove, async (c) => {
-    await svc().remove(c.get('principal'), c.req.valid('param').id);
+    await (await svc()).remove(c.get('principal'), c.req.valid('param').id);
     return c.body(null, 204);
   });
   app.openapi(rotate, async (c) => {
-    const { webhook, secret } = await svc().rotate(c.get('principal'), c.req.valid('param').id);
+    const { webhook, secret } = await (await svc()).rotate(c.get('principal'), c.req.valid('param').id);
     deps.log?.({ level: 'info', msg: 'webhook secret rotated', webhookId: webhook.id });
     return c.json({ ...webhookView(webhook), secret }, 200);
   });
-  app.openapi(enable, async (c) => c.json(webhookView(await svc().enable(c.get('principal'), c.req.valid('param').id)), 200));
+  app.openapi(enable, async (c) => c.json(webhookView(await (await svc()).enable(c.get('principal'), c.req.valid('param').id)), 200));
   app.openapi(deliveries, async (c) => {
-    const page = await svc().deliveries(c.get('principal'), c.req.valid('param').id, c.req.valid('query'));
+    const page = await (await svc()).deliveries(c.get('principal'), c.req.valid('param').id, c.req.valid('query'));
     return c.json({ items: page.items.map(deliveryView), ...(page.cursor ? { cursor: page.cursor } : {}) }, 200);
   });
   app.openapi(replay, async (c) => {
     const { id, deliveryId } = c.req.valid('param');
-    return c.json(deliveryView(await svc().replay(c.get('principal'), id, deliveryId)), 202);
+    return c.json(deliveryView(await (await svc()).replay(c.get('principal'), id, deliveryId)), 202);
   });
 }
