@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { WorkbayError, type FieldError } from '../errors';
+import { configError, WorkbayError, type FieldError } from '../errors';
 import { addressRefusal } from '../webhooks/address-guard';
 
 /** The host a Feature reference is fetched from: an OCI registry or a tarball URL; undefined for local ones. */
@@ -34,4 +34,14 @@ export function assertFeatureSourcesPublic(refs: string[], allowLoopback: boolea
     if (why) errors.push({ field: `devcontainer.features["${ref}"]`, message: `fetched from ${host}: ${why}`, rule: 'policy.featureSources' });
   }
   if (errors.length) throw new WorkbayError('policy.denied', `Features from addresses the control plane may not call: ${errors.map((e) => e.field).join(', ')}`, { errors });
+}
+
+/**
+ * The refusal of a local Feature folder of an uploaded folder whose real path leaves the upload (both
+ * drivers resolve the path in a helper first, ADR 0014); `link` is the symlink on the way, when known.
+ */
+export function uploadSymlinkRefusal(folder: string, link?: string): WorkbayError {
+  return configError(`the folder ${folder} leads outside the uploaded folder through ${link && link !== folder ? `the symlink ${link}` : 'a symlink'}`, [
+    { field: 'features', message: `${folder} must be a folder inside the upload, not reached through a symlink that leaves it` },
+  ]);
 }

@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
 import type Docker from 'dockerode';
-import { configError, isWorkbayError, WorkbayError } from '../../errors';
+import { isWorkbayError, WorkbayError } from '../../errors';
+import { uploadSymlinkRefusal } from '../../features/source-guard';
 import { objectName, type DriverWorkspace, type Progress } from '../driver';
 import tar from 'tar-stream';
 import { readFileFrom, stripFirstDir } from './archive';
@@ -228,10 +229,7 @@ export async function readUploadedFolder<T>(docker: Docker, ws: DriverWorkspace,
   const r = await runHelper(docker, ws, h, 'features', ['/bin/sh', '-c', REAL_UPLOADED_FOLDER, 'sh', rel]);
   if (r.exitCode === 3) return undefined;
   if (r.exitCode === 4) {
-    const link = r.output || rel;
-    throw configError(`the folder ${rel} leads outside the uploaded folder through ${link === rel ? 'a symlink' : `the symlink ${link}`}`, [
-      { field: 'features', message: `${rel} must be a folder inside the upload, not reached through a symlink that leaves it` },
-    ]);
+    throw uploadSymlinkRefusal(rel, r.output || undefined);
   }
   if (r.exitCode !== 0) {
     throw new WorkbayError('driver.sourceFailed', `resolving the local Feature folder ${rel} of the uploaded folder failed (exit ${r.exitCode}; the helper image ${h.image} needs /bin/sh): ${r.output.trim().slice(-500)}`);

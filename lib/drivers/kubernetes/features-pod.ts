@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import type { KubernetesAgent } from '../../config';
-import { configError, WorkbayError } from '../../errors';
-import { filesFromTar, MAX_FEATURE_BYTES, type FeatureFiles } from '../../features';
+import { WorkbayError } from '../../errors';
+import { filesFromTar, MAX_FEATURE_BYTES, uploadSymlinkRefusal, type FeatureFiles } from '../../features';
 import type { DriverWorkspace } from '../driver';
 import { BUILD_CONTEXT_DIR, featuresPodSpec } from './builders';
 import type { KubeClients } from './client';
@@ -63,9 +63,7 @@ export class FeaturesPod {
     if (!uploaded) return r.exitCode === 0 ? filesFromTar(r.stdout) : undefined;
     if (r.exitCode === 3) return undefined;
     if (r.exitCode === 4) {
-      throw configError(`the folder ${path} leads outside the uploaded folder through a symlink`, [
-        { field: 'features', message: `${path} must be a folder inside the upload, not reached through a symlink that leaves it` },
-      ]);
+      throw uploadSymlinkRefusal(path);
     }
     if (r.exitCode !== 0) {
       throw new WorkbayError('driver.sourceFailed', `reading the local Feature folder ${path} of the uploaded folder failed (exit ${r.exitCode}; the helper image ${this.gitImage} needs tar): ${r.stderr.trim().slice(-500)}`);
