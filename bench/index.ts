@@ -7,8 +7,9 @@ const benches: Record<string, () => Promise<unknown>> = {
   'sweep-cost': async () => (await import('./sweep-cost')).sweepCostBench(),
   'cold-start': async () => (await import('./cold-start')).coldStartBench(),
   fleet: async () => (await import('./fleet')).fleetBench(),
-  scale: async () => (await import('./scale')).scaleBench(),
+  // Before scale: the api bench prints this process's RSS, which the scale model's fleets would inflate.
   api: async () => (await import('./api')).apiBench(),
+  scale: async () => (await import('./scale')).scaleBench(),
 };
 /** Run only when named (`npm run bench -- profile`): a timeline of one create, not a figure with a floor. */
 const onDemand: Record<string, () => Promise<unknown>> = {
