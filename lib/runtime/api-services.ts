@@ -51,4 +51,3 @@ export function buildApiServices(o: ServiceOptions): ApiServices {
     integrations, followUps, webhooks, ...(o.uploads ? { uploads: o.uploads } : {}),
   };
 }
-

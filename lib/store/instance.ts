@@ -3,6 +3,7 @@ import { ulid } from 'ulid';
 import type { Db } from './client';
 import { guarded, isConditionFailure } from './conditional';
 import { keys } from './keys';
+import { onceUntilFailed } from '../once';
 
 const ITEM = keys.setting('instance');
 
@@ -12,17 +13,11 @@ const ITEM = keys.setting('instance');
  * shared with another control plane (staging beside prod, or every test file's own).
  */
 export class InstanceRepo {
-  private cached?: Promise<string>;
 
   constructor(private readonly db: Db) {}
 
-  id(): Promise<string> {
-    this.cached ??= this.read().catch((err) => {
-      this.cached = undefined;
-      throw err;
-    });
-    return this.cached;
-  }
+  /** Read (or made) on the first call and kept; a failed read is tried again by the next call. */
+  readonly id: () => Promise<string> = onceUntilFailed(() => this.read());
 
   private async read(): Promise<string> {
     const got = await guarded(() => this.db.doc.send(new GetCommand({ TableName: this.db.table, Key: ITEM, ConsistentRead: true })));

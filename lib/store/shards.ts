@@ -2,6 +2,7 @@ import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from './client';
 import { guarded } from './conditional';
 import { keys } from './keys';
+import { onceUntilFailed } from '../once';
 
 /** Shard count of new tables: 16 index partitions per sparse key (ADR 0015 sizes it per fleet). */
 export const DEFAULT_INDEX_SHARDS = 16;
@@ -46,17 +47,11 @@ export function shardKeys(base: string, shards: number): string[] {
  * that shards by another count would write where readers of the stored count do not look.
  */
 export class ShardSetting {
-  private cached?: Promise<number>;
 
   constructor(private readonly db: Db, private readonly initial = initialShards()) {}
 
-  get(): Promise<number> {
-    this.cached ??= this.read().catch((err) => {
-      this.cached = undefined;
-      throw err;
-    });
-    return this.cached;
-  }
+  /** Read (or made) on the first call and kept; a failed read is tried again by the next call. */
+  readonly get: () => Promise<number> = onceUntilFailed(() => this.read());
 
   private async read(): Promise<number> {
     const got = await guarded(() => this.db.doc.send(new GetCommand({ TableName: this.db.table, Key: ITEM, ConsistentRead: true })));

@@ -121,14 +121,14 @@ export class DockerDriver implements Driver {
       const own = resolveDevcontainer(ws, ws.devcontainer ?? repo?.text, repo?.configDir);
       const compose = composeSettingsOf(own);
       if (compose) {
-        const dev = await createProject({ docker: this.docker, ws, helper: this.opts.helper, policy: this.opts.policy ?? DEFAULT_POLICY, progress, allowLoopbackFeatures: this.opts.allowLoopbackFeatures, featureLoaders: this.opts.registryCredentials ? { credentialsFor: this.opts.registryCredentials } : {} }, own, compose);
+        const dev = await createProject({ docker: this.docker, ws, helper: this.opts.helper, policy: this.policy, progress, allowLoopbackFeatures: this.opts.allowLoopbackFeatures, featureLoaders: this.opts.registryCredentials ? { credentialsFor: this.opts.registryCredentials } : {} }, own, compose);
         return this.bootExisting(ws, dev, progress);
       }
       const base = await this.image(ws, own, progress);
-      const image = await installFeatures(this.docker, ws, this.opts.helper, own, base.ref, this.opts.policy ?? DEFAULT_POLICY, progress, this.opts.registryCredentials ? { credentialsFor: this.opts.registryCredentials } : {}, this.opts.allowLoopbackFeatures);
+      const image = await installFeatures(this.docker, ws, this.opts.helper, own, base.ref, this.policy, progress, this.opts.registryCredentials ? { credentialsFor: this.opts.registryCredentials } : {}, this.opts.allowLoopbackFeatures);
       // One inspect of the image to run serves the policy and the metadata merge (and the pull check, without Features).
       const facts = image === base.ref && base.info ? base.info : await engine(`inspecting image ${image}`, () => this.docker.getImage(image).inspect());
-      const allowed = await judgeImage(this.docker, this.opts.policy ?? DEFAULT_POLICY, own, image, facts);
+      const allowed = await judgeImage(this.docker, this.policy, own, image, facts);
       const resolved = await mergeImageLabel(this.docker, own, image, facts);
       progress({ step: 'create', message: `creating container ${objectName(ws.id)}` });
       const spec = containerSpec(ws, resolved, image, allowed);
@@ -157,7 +157,7 @@ export class DockerDriver implements Driver {
   /** A Compose dev service: every service of its project first, in dependency order (lib/drivers/docker/compose). */
   private async startCompose(ws: DriverWorkspace, labels: Record<string, string> | undefined, progress: Progress): Promise<void> {
     const project = projectOf(labels);
-    if (project) await startProject(this.docker, ws, project, this.opts.policy ?? DEFAULT_POLICY, progress);
+    if (project) await startProject(this.docker, ws, project, this.policy, progress);
   }
 
   /** The image to run (before Features), with its inspect when that was had on the way. */
@@ -189,7 +189,7 @@ export class DockerDriver implements Driver {
     const info = await this.container(ws);
     if (!info) throw new WorkbayError('driver.failed', 'the workspace container does not exist; recreate the workspace');
     // Judged by what the engine holds, so a policy tightened since the container was made still holds.
-    if (!info.State.Running && !isComposeContainer(info)) assertAllowed(judgeContainer(this.opts.policy ?? DEFAULT_POLICY, volumeBindsAsMounts(info.HostConfig), objectName(ws.id)), 'the existing container');
+    if (!info.State.Running && !isComposeContainer(info)) assertAllowed(judgeContainer(this.policy, volumeBindsAsMounts(info.HostConfig), objectName(ws.id)), 'the existing container');
     return this.bootExisting(ws, info, progress);
   }
 

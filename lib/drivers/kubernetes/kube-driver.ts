@@ -112,7 +112,7 @@ export class KubeDriver implements Driver {
   }
 
   listConfigs(source: { url: string; ref?: string }) {
-    return listKubeConfigs(this.k, this.agent, this.opts.gitImage, source, gitCloneOptions(this.opts.policy));
+    return listKubeConfigs(this.k, this.agent, this.opts.gitImage, source, gitCloneOptions(this.policy));
   }
 
   async find(ws: DriverWorkspace): Promise<Observed | undefined> {
@@ -127,7 +127,7 @@ export class KubeDriver implements Driver {
     let pod = await this.readPod(ws);
     if (!pod) {
       const sa = await this.rbac(ws);
-      const repo = await cloneIntoPvc(this.k, ws, this.agent, this.opts.gitImage, progress, this.opts.uploads, gitCloneOptions(this.opts.policy));
+      const repo = await cloneIntoPvc(this.k, ws, this.agent, this.opts.gitImage, progress, this.opts.uploads, gitCloneOptions(this.policy));
       if (!('image' in ws.source) && !ws.devcontainer && !repo?.devcontainer) {
         throw new WorkbayError('driver.sourceFailed', `the ${'upload' in ws.source ? 'folder' : 'repository'} has no .devcontainer/devcontainer.json or .devcontainer.json; pass one with the request`);
       }
@@ -139,7 +139,7 @@ export class KubeDriver implements Driver {
         });
       }
       // Judged before any build: a git source's devcontainer.json is first seen here (ADR 0008).
-      const policy = this.opts.policy ?? DEFAULT_POLICY;
+      const policy = this.policy;
       assertAllowed(evaluate(policy, { image: resolved.config.image, devcontainer: resolved.config }));
       const base = await resolveImage(this.k, ws, this.agent, resolved, repo?.commit, progress);
       const { image, resolved: merged } = await this.withFeatures(ws, resolved, base, policy, progress);
