@@ -10,7 +10,7 @@ import type { ApiDeps, ApiEnv } from './context';
 import { problemResponse, toWorkbayError, zodProblem } from './problem';
 import { isSignedInbound } from './routes/integrations-inbound-paths';
 import { portalRoutes } from './routes/portal';
-import { mountGroup, type GroupBuilder, type RouteGroup } from './route-groups';
+import { groupBuilder, mountGroup, warmGroup, type GroupBuilder, type RouteGroup } from './route-groups';
 import { onceUntilFailed } from '../once';
 
 /** Largest request body accepted (DESIGN §7). */
@@ -96,20 +96,6 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
     // Problem documents are built as plain responses (and a group's come from its own context).
     if (!c.res.headers.has('x-request-id')) c.header('x-request-id', requestId);
   });
-  // A group's first request starts loading its routes before authentication, so the import overlaps the token read.
-  const all = [UPLOADS, ...GROUPS];
-  const groups: GroupBuilder[] = [];
-  const cold = new Set(all.map((_, i) => i));
-  app.use('/v1/*', (c, next) => {
-    if (cold.size) {
-      const i = all.findIndex((g) => c.req.path === g.prefix || c.req.path.startsWith(`${g.prefix}/`));
-      if (cold.delete(i)) groups[i]!().catch(() => cold.add(i)); // the request itself reports the failure
-    }
-    return next();
-  });
-  const bearer = authenticate(deps.store, { log: deps.log });
-  // GitHub and Slack cannot send a bearer token: their HMAC signature authenticates those requests.
-  app.use('/v1/*', (c, next) => (isSignedInbound(c.req.method, c.req.path) ? next() : bearer(c, next)));
   const limitBody = bodyLimit({
     maxSize: MAX_BODY_BYTES,
     onError: (c) => problemResponse(c, new WorkbayError('request.tooLarge', `request body is larger than ${MAX_BODY_BYTES} bytes (1 MiB)`)),
@@ -132,10 +118,15 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   // No route reads the body of a GET or HEAD: checking it would cost the hottest requests for nothing.
   const checkBody: MiddlewareHandler<ApiEnv> = (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, () => checkDepth(c, next)));
   // Folder uploads stream to disk under their own cap, so their group has no 1 MiB body limit.
-  groups.push(mountGroup(app, UPLOADS, deps, newApp));
-
+  const mounted = [{ group: UPLOADS, build: groupBuilder(UPLOADS, deps, newApp) }, ...GROUPS.map((group) => ({ group, build: groupBuilder(group, deps, newApp, checkBody) }))];
+  const groups = mounted.map((m) => m.build);
+  // A group's first request starts loading its routes before authentication, so the import overlaps the token read.
+  for (const { group, build } of mounted) warmGroup(app, group, build);
+  const bearer = authenticate(deps.store, { log: deps.log });
+  // GitHub and Slack cannot send a bearer token: their HMAC signature authenticates those requests.
+  app.use('/v1/*', (c, next) => (isSignedInbound(c.req.method, c.req.path) ? next() : bearer(c, next)));
   app.openapi(health, (c) => c.json({ status: 'ok' as const }, 200));
-  for (const g of GROUPS) groups.push(mountGroup(app, g, deps, newApp, checkBody));
+  for (const { group, build } of mounted) mountGroup(app, group, build);
   builders.set(app, groups);
   portalRoutes(app);
 

@@ -24,13 +24,13 @@ export type GroupBuilder = () => Promise<OpenAPIHono<ApiEnv>>;
 const handedOver = new WeakMap<Request, ApiEnv['Variables']>();
 
 /**
- * Mounts `group` on `app`: requests under its prefix go to the group's sub-app, made by `newApp`
- * (the parent's error handling and validation hook) with the request id and principal the parent's
- * middleware set, then `guard` (the body checks) before the group's routes. A failed import is
- * retried by the next request instead of being remembered.
+ * Builds `group`'s sub-app on first use, once: made by `newApp` (the parent's error handling and
+ * validation hook), with the request id and principal the parent's middleware set, then `guard`
+ * (the body checks) before the group's routes. A failed import is retried by the next request
+ * instead of being remembered.
  */
-export function mountGroup(app: OpenAPIHono<ApiEnv>, group: RouteGroup, deps: ApiDeps, newApp: () => OpenAPIHono<ApiEnv>, guard?: MiddlewareHandler<ApiEnv>): GroupBuilder {
-  const build: GroupBuilder = onceUntilFailed(async () => {
+export function groupBuilder(group: RouteGroup, deps: ApiDeps, newApp: () => OpenAPIHono<ApiEnv>, guard?: MiddlewareHandler<ApiEnv>): GroupBuilder {
+  return onceUntilFailed(async () => {
     const register = await group.load();
     const sub = newApp();
     sub.use('*', (c, next) => {
@@ -46,6 +46,31 @@ export function mountGroup(app: OpenAPIHono<ApiEnv>, group: RouteGroup, deps: Ap
     register(sub, deps);
     return sub;
   });
+}
+
+/**
+ * Starts building `group` on the first request under its prefix, without waiting for it.
+ * Registered before authentication, the import overlaps the token read; the request itself
+ * reports a failed import, and the next one starts it again.
+ */
+export function warmGroup(app: OpenAPIHono<ApiEnv>, group: RouteGroup, build: GroupBuilder): void {
+  let started = false;
+  const warm: MiddlewareHandler<ApiEnv> = (_c, next) => {
+    if (!started) {
+      started = true;
+      build().catch(() => { started = false; });
+    }
+    return next();
+  };
+  app.use(group.prefix, warm);
+  app.use(`${group.prefix}/*`, warm);
+}
+
+/**
+ * Mounts `group` on `app`: requests under its prefix go to the sub-app `build` makes. Register it
+ * after the parent's authentication, which hono runs in registration order.
+ */
+export function mountGroup(app: OpenAPIHono<ApiEnv>, group: RouteGroup, build: GroupBuilder): void {
   const handler: Handler<ApiEnv> = async (c) => {
     const sub = await build();
     // The parent never reads the body (the group's own app checks it), so the request is handed on as it is.
@@ -55,5 +80,4 @@ export function mountGroup(app: OpenAPIHono<ApiEnv>, group: RouteGroup, deps: Ap
   };
   app.all(group.prefix, handler);
   app.all(`${group.prefix}/*`, handler);
-  return build;
 }

@@ -1,6 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { WorkbayError } from '../../errors';
 import { CreateIntegration, integrationView, SlackConfig } from '../../integrations';
+import type { IntegrationRecord } from '../../store';
 import type { ApiDeps, ApiEnv } from '../context';
 import { requireAdmin } from '../auth';
 import { problemResponses } from '../schemas';
@@ -53,14 +54,11 @@ export function integrationRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void
     return deps.integrations();
   };
   const repo = () => deps.store.integrations;
-  const view = async (id: string) => {
-    const rec = await (await svc()).get(id);
-    return integrationView(rec, rec.kind === 'slack' ? await repo().listLinks(id) : undefined);
-  };
+  const view = async (rec: IntegrationRecord) => integrationView(rec, rec.kind === 'slack' ? await repo().listLinks(rec.id) : undefined);
   app.openapi(add, async (c) => {
     requireAdmin(c.get('principal'), 'add integrations');
     const rec = await (await svc()).create(c.req.valid('json'));
-    return c.json(await view(rec.id), 201, { location: `/v1/integrations/${rec.id}` });
+    return c.json(await view(rec), 201, { location: `/v1/integrations/${rec.id}` });
   });
   app.openapi(list, async (c) => {
     requireAdmin(c.get('principal'), 'list integrations');
@@ -69,7 +67,7 @@ export function integrationRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void
   });
   app.openapi(show, async (c) => {
     requireAdmin(c.get('principal'), 'show integrations');
-    return c.json(await view(c.req.valid('param').id), 200);
+    return c.json(await view(await (await svc()).get(c.req.valid('param').id)), 200);
   });
   app.openapi(remove, async (c) => {
     requireAdmin(c.get('principal'), 'remove integrations');
@@ -91,7 +89,7 @@ export function integrationRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void
     if (rec.kind !== 'slack') throw new WorkbayError('integration.notFound', `no Slack integration "${id}"`);
     const { teamId } = SlackConfig.parse(rec.config);
     await repo().putLink(id, teamId, user, c.req.valid('json').owner);
-    return c.json(await view(id), 200);
+    return c.json(await view(rec), 200);
   });
   app.openapi(unlink, async (c) => {
     requireAdmin(c.get('principal'), 'unlink Slack users');
