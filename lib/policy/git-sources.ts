@@ -63,14 +63,15 @@ export function gitSourceViolation(policy: Pick<Policy, 'gitSources'>, url: stri
   const allowed = policy.gitSources ?? [];
   if (allowed.length === 0) return undefined;
   const where = parseGitLocation(url);
-  const count = `${allowed.length} git source${allowed.length === 1 ? '' : 's'}`;
+  const count = allowed.length === 1 ? 'one git source' : `${allowed.length} git sources`;
+  const hint = 'Use a repository the provider allows, or ask an admin to allow this one.';
   if (typeof where === 'string') {
-    return { field, rule: 'policy.gitSources', message: `this provider allows only ${count}, and this URL cannot be judged: it ${where}` };
+    return { field, rule: 'policy.gitSources', message: `this provider allows only ${count}, and this URL cannot be judged: it ${where}`, hint };
   }
   const patterns = allowed.map(parseGitSourcePattern).filter((p): p is GitSourcePattern => typeof p !== 'string');
   if (patterns.some((p) => gitPatternMatches(p, where))) return undefined;
   const pathNote = where.segments ? '' : ' (its path has ".", ".." or percent escapes, so no path prefix covers it)';
-  return { field, rule: 'policy.gitSources', message: `${showGitLocation(where)} is not under any of the ${count} this provider allows${pathNote}` };
+  return { field, rule: 'policy.gitSources', message: `${showGitLocation(where)} is not under ${allowed.length === 1 ? 'the' : 'any of the'} ${count} this provider allows${pathNote}`, hint };
 }
 
 /** True when the provider lets workspaces (and config listings) use this git URL. */

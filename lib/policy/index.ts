@@ -22,7 +22,7 @@ export function policyDenied(violations: Violation[], what = 'the workspace conf
   const first = violations[0];
   const more = violations.length > 1 ? ` (and ${violations.length - 1} more)` : '';
   return new WorkbayError('policy.denied', `${what} is not allowed by the provider's policy: ${first ? `${first.field}: ${first.message}` : 'refused'}${more}`, {
-    errors: violations.map((v) => ({ field: v.field, message: v.message, rule: v.rule })),
+    errors: violations.map((v) => ({ field: v.field, message: v.message, rule: v.rule, ...(v.hint ? { hint: v.hint } : {}) })),
   });
 }
 

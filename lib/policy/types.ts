@@ -75,6 +75,8 @@ export interface Violation {
   /** The policy rule, e.g. `policy.privileged`, `policy.mounts.hostPaths`. */
   rule: string;
   message: string;
+  /** What the user can do about it, when there is something to say beyond the message. */
+  hint?: string;
 }
 
 /**

@@ -186,7 +186,7 @@ describe('problems while listing', () => {
     await expect.poll(() => gitUrl.getAttribute('aria-invalid')).toBe('true');
     const message = await (await errorOf(page, 'Git URL')).textContent();
     // The API's own reason (the normalised location, no userinfo), then what the person can do.
-    expect(message).toBe(`Not allowed by this provider's policy: ${three.replace(/\.git$/, '')} is not under any of the 1 git source this provider allows. `
+    expect(message).toBe(`Not allowed by this provider's policy: ${three.replace(/\.git$/, '')} is not under the one git source this provider allows. `
       + 'Use a repository the provider allows, or ask an admin to allow this one.');
     expect(await (await statusOf(page)).getAttribute('aria-live')).toBe('polite');
     expect(await (await statusOf(page)).textContent()).toBe('Listing refused (HTTP 403): the provider\'s policy does not allow this repository; see Git URL.');

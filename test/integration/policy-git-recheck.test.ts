@@ -73,7 +73,7 @@ describe('a create retried after gitSources was tightened', () => {
     const failed = await waitFor(r.body.id, (w) => w.status === 'Error');
     expect(failed.status).toBe('Error');
     expect(failed.statusReason).toMatch(/policy\.gitSources/);
-    expect(failed.statusReason).toMatch(/source\.git\.url: git:\/\/127\.0\.0\.1:\d+\/app is not under any of the 1 git source this provider allows/);
+    expect(failed.statusReason).toMatch(/source\.git\.url: git:\/\/127\.0\.0\.1:\d+\/app is not under the one git source this provider allows/);
     const error = (await eventsOf(r.body.id)).find((e) => e.type === 'workspace.error');
     expect(error).toMatchObject({ data: { code: 'policy.denied' }, message: expect.stringMatching(/policy\.gitSources/) });
     expect(canaryHits).toBe(0);

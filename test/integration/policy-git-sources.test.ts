@@ -49,7 +49,7 @@ const list = (url: string) => cp.call('GET', `/v1/providers/guarded/devcontainer
 
 describe('a provider with gitSources', () => {
   it.each([
-    ['a look-alike repository on the same server', () => lookAlike, /git:\/\/127\.0\.0\.1:\d+\/app-fork is not under any of the 1 git source this provider allows/],
+    ['a look-alike repository on the same server', () => lookAlike, /git:\/\/127\.0\.0\.1:\d+\/app-fork is not under the one git source this provider allows/],
     ['another host, with a token in the URL', () => 'https://ghp_tok3n@github.com/app', /https:\/\/github\.com\/app is not under/],
     ['the allowed path climbed out of with ..', () => allowed.replace('/app.git', '/app/../app-fork.git'), /no path prefix covers it/],
   ])('refuses %s on create with 403 naming source.git.url, and writes nothing', async (_what, url, reason) => {

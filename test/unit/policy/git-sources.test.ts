@@ -79,7 +79,7 @@ describe('policy.gitSources: which repositories a provider lets users clone', ()
 
   it('the refusal names the field, the rule and how many sources are allowed, never the user or token of the URL, nor the list', () => {
     const v = gitSourceViolation({ gitSources: ['github.com/my-org', 'git.internal.example'] }, 'https://ghp_SECRET123@gitlab.com/x/y.git', 'source.git.url');
-    expect(v).toEqual({ field: 'source.git.url', rule: 'policy.gitSources', message: 'https://gitlab.com/x/y is not under any of the 2 git sources this provider allows' });
+    expect(v).toEqual({ field: 'source.git.url', rule: 'policy.gitSources', message: 'https://gitlab.com/x/y is not under any of the 2 git sources this provider allows', hint: 'Use a repository the provider allows, or ask an admin to allow this one.' });
     expect(JSON.stringify(v)).not.toMatch(/SECRET|internal/);
   });
 });

@@ -69,7 +69,7 @@ describe('a create retried after an admin tightened gitSources', () => {
     const failed = (await store.workspaces.get(workspace.id))!;
     expect(failed.status).toBe('Error');
     expect(failed.statusReason).toMatch(/policy\.gitSources/);
-    expect(failed.statusReason).toMatch(/source\.git\.url: git:\/\/127\.0\.0\.1:9\/app is not under any of the 1 git source this provider allows/);
+    expect(failed.statusReason).toMatch(/source\.git\.url: git:\/\/127\.0\.0\.1:9\/app is not under the one git source this provider allows/);
     const error = (await store.events.list(workspace.id, { limit: 50 })).find((e) => e.type === 'workspace.error');
     expect(error).toMatchObject({ data: { code: 'policy.denied' } });
     expect(counter.reads).toBe(1);
