@@ -116,7 +116,7 @@ describe('a Docker engine behind ssh://', () => {
     const r = await cp.call('POST', '/v1/workspaces?wait=10', { json: { provider: 'ssh-no-engine', name: 'no-engine', source: { image: IMAGE } } });
     const ws = await until(r.body.id, (w) => w.status === 'Error');
     expect(ws.status).toBe('Error');
-    expect(ws.statusReason).toMatch(/no Docker engine answers at \/tmp\/workbay-no-engine-here\.sock on root@127\.0\.0\.1:\d+, and the provider has install: false/);
+    expect(ws.statusReason).toMatch(/no container engine \(Docker or Podman\) answers at \/tmp\/workbay-no-engine-here\.sock on root@127\.0\.0\.1:\d+, and the provider has install: false/);
   }, 90_000);
 
   it('install: true installs the engine once (progress events, verified), and a second workspace does not install again', async () => {

@@ -128,7 +128,7 @@ export class SshConnection {
         reject(new WorkbayError(prohibited ? 'driver.failed' : 'driver.unreachable', prohibited
           ? `the SSH server on ${this.engine.host}:${this.engine.port} refuses to forward to ${this.engine.socket} (AllowStreamLocalForwarding is off)`
           // sshd answers a forwarding it does not allow like a missing socket, so both are named.
-          : `no Docker engine answers at ${this.engine.socket} on ${sshName(this.engine)} (or its sshd refuses stream-local forwarding: AllowTcpForwarding/AllowStreamLocalForwarding no)`, { cause: err }));
+          : `no container engine (Docker or Podman) answers at ${this.engine.socket} on ${sshName(this.engine)} (or its sshd refuses stream-local forwarding: AllowTcpForwarding/AllowStreamLocalForwarding no)`, { cause: err }));
       });
     });
   }

@@ -86,7 +86,7 @@ function sshEngine(t: DockerTarget): EngineHandle {
     const missing = reachable instanceof WorkbayError && reachable.code === 'driver.unreachable' && (reachable.cause as { reason?: number } | undefined)?.reason === 2;
     if (!missing) throw reachable;
     if (!t.install) {
-      throw new WorkbayError('driver.failed', `no Docker engine answers at ${engine.socket} on ${sshName(engine)}, and the provider has install: false: install an engine there (or allow stream-local forwarding in its sshd), or set install: true to let workbay install it`, { cause: reachable });
+      throw new WorkbayError('driver.failed', `no container engine (Docker or Podman) answers at ${engine.socket} on ${sshName(engine)}, and the provider has install: false: install an engine there (or allow stream-local forwarding in its sshd), or set install: true to let workbay install it`, { cause: reachable });
     }
     await installEngine(conn, s.installCommand, () => docker.ping(), progress);
   };

@@ -2,27 +2,27 @@ import type Docker from 'dockerode';
 import { WorkbayError } from '../../../errors';
 import { engine } from '../errors';
 
-const podmanEngines = new WeakMap<Docker, Promise<boolean>>();
-const podmanAnswers = new WeakMap<Docker, boolean>();
+/** A client's look-up: its promise, and the answer once it came. */
+interface Asked { answer: Promise<boolean>; podman?: boolean }
+const asked = new WeakMap<Docker, Asked>();
 
 /** What isPodmanEngine learnt of `docker`, without an engine call; undefined when it has not asked (yet). */
-export const knownPodmanEngine = (docker: Docker): boolean | undefined => podmanAnswers.get(docker);
+export const knownPodmanEngine = (docker: Docker): boolean | undefined => asked.get(docker)?.podman;
 
 /** True when the engine behind `docker` is Podman's Docker-compatible service (asked once per client). */
 export function isPodmanEngine(docker: Docker): Promise<boolean> {
-  let known = podmanEngines.get(docker);
-  if (!known) {
-    known = engine('reading the engine version', () => docker.version())
-      .then((v) => {
-        const podman = (v.Components ?? []).some((c) => /podman/i.test(c.Name));
-        podmanAnswers.set(docker, podman);
-        return podman;
-      });
-    // A failed look-up is asked again next time rather than remembered.
-    known.catch(() => podmanEngines.delete(docker));
-    podmanEngines.set(docker, known);
-  }
-  return known;
+  const known = asked.get(docker);
+  if (known) return known.answer;
+  const entry: Asked = {
+    answer: engine('reading the engine version', () => docker.version()).then((v) => {
+      entry.podman = (v.Components ?? []).some((c) => /podman/i.test(c.Name));
+      return entry.podman;
+    }),
+  };
+  // A failed look-up is asked again next time rather than remembered.
+  entry.answer.catch(() => asked.delete(docker));
+  asked.set(docker, entry);
+  return entry.answer;
 }
 
 /** One call to Podman's own API (`/libpod/…`), which the Docker API has no counterpart for. */
