@@ -59,7 +59,7 @@ describe('a provider with gitSources', () => {
     expect(r.status, JSON.stringify(r.body)).toBe(403);
     expect(r.headers.get('content-type')).toContain('application/problem+json');
     expect(r.body.code).toBe('policy.denied');
-    expect(r.body.errors).toEqual([{ field: 'source.git.url', rule: 'policy.gitSources', message: expect.stringMatching(reason) }]);
+    expect(r.body.errors).toEqual([{ field: 'source.git.url', rule: 'policy.gitSources', message: expect.stringMatching(reason), hint: 'Use a repository the provider allows, or ask an admin to allow this one.' }]);
     expect(JSON.stringify(r.body)).not.toContain('ghp_tok3n');
     expect(await tableState()).toEqual(before);
     expect((await cp.call('GET', '/v1/workspaces', { token })).body.items).toEqual([]);
