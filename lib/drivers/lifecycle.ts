@@ -36,7 +36,8 @@ export const NO_MARKER_DIR = { exitCode: 213, stderr: 'workbay-once: no marker d
  * Runs one command exactly once per stamp, even when the control plane dies mid-run: an exec keeps
  * running in the container after its caller is gone, so the container itself writes the marker on
  * success, and a lock directory (with the holder's pid) makes a resumed run wait for the old one
- * instead of running the command a second time. It makes MARKER_DIR itself when its user may (root,
+ * instead of running the command a second time (the marker is read again once the lock is held: the
+ * old run may finish while this one sleeps between tries). It makes MARKER_DIR itself when its user may (root,
  * the common case), so a first boot costs one exec per hook and nothing else (ADR 0016).
  */
 export const ONCE = `d=${MARKER_DIR}; m="$1"; s="$2"; shift 2
@@ -50,6 +51,7 @@ while ! mkdir "$d/$m.lock" 2>/dev/null; do
   sleep 0.2
 done
 echo $$ > "$d/$m.lock/pid"
+[ "$(cat "$d/$m" 2>/dev/null)" = "$s" ] && { rm -rf "$d/$m.lock"; exit 0; }
 "$@"; rc=$?
 [ $rc -eq 0 ] && printf '%s' "$s" > "$d/$m"
 rm -rf "$d/$m.lock"

@@ -1,0 +1,62 @@
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import { MARKER_DIR, ONCE } from '../../../lib/drivers/lifecycle';
+
+// The script runs in the workspace with a real POSIX shell; here the host's, with the marker
+// directory moved to a temporary one so the host's /var is not touched.
+const dirs: string[] = [];
+afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
+
+function scratch() {
+  const root = mkdtempSync(join(tmpdir(), 'workbay-once-'));
+  dirs.push(root);
+  return { root, markers: join(root, 'markers'), log: join(root, 'hook.log'), script: ONCE.replace(MARKER_DIR, join(root, 'markers')) };
+}
+
+function runOnce(script: string, command: string, stamp = 'c1') {
+  return promisify(execFile)('/bin/sh', ['-c', script, 'workbay-once', 'postCreateCommand', stamp, '/bin/sh', '-c', command])
+    .then(() => 0, (e: { code?: number }) => e.code ?? -1);
+}
+
+const lines = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).length : 0);
+
+describe('the run-once wrapper of create hooks', () => {
+  it('a second run that starts while the first holds the lock waits for it and does not run the hook again', async () => {
+    const s = scratch();
+    // Several tries, so the old run finishes during the waiter's sleep between lock attempts at least once.
+    for (let i = 0; i < 5; i++) {
+      const stamp = `c${i}`;
+      const first = runOnce(s.script, `sleep 0.5; echo ran >> ${s.log}`, stamp);
+      await new Promise((r) => setTimeout(r, 150));
+      const second = runOnce(s.script, `echo ran >> ${s.log}`, stamp);
+      expect(await Promise.all([first, second])).toEqual([0, 0]);
+      expect(lines(s.log)).toBe(i + 1);
+    }
+    expect(existsSync(join(s.markers, 'postCreateCommand.lock'))).toBe(false);
+  });
+
+  it('a failed run writes no marker, so the next one runs the hook again; a new stamp runs it again too', async () => {
+    const s = scratch();
+    expect(await runOnce(s.script, `echo ran >> ${s.log}; exit 3`)).toBe(3);
+    expect(await runOnce(s.script, `echo ran >> ${s.log}`)).toBe(0);
+    expect(await runOnce(s.script, `echo ran >> ${s.log}`)).toBe(0);
+    expect(lines(s.log)).toBe(2);
+    expect(await runOnce(s.script, `echo ran >> ${s.log}`, 'c2')).toBe(0);
+    expect(lines(s.log)).toBe(3);
+  });
+
+  it('a lock whose holder is gone (a container restarted mid-hook) is taken over', async () => {
+    const s = scratch();
+    const dead = spawn('/bin/true');
+    await new Promise((r) => dead.once('exit', r));
+    mkdirSync(join(s.markers, 'postCreateCommand.lock'), { recursive: true });
+    writeFileSync(join(s.markers, 'postCreateCommand.lock', 'pid'), String(dead.pid));
+    expect(await runOnce(s.script, `echo ran >> ${s.log}`)).toBe(0);
+    expect(lines(s.log)).toBe(1);
+    expect(existsSync(join(s.markers, 'postCreateCommand.lock'))).toBe(false);
+  });
+});
