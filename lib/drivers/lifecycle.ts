@@ -36,9 +36,11 @@ export const NO_MARKER_DIR = { exitCode: 213, stderr: 'workbay-once: no marker d
  * Runs one command exactly once per stamp, even when the control plane dies mid-run: an exec keeps
  * running in the container after its caller is gone, so the container itself writes the marker on
  * success, and a lock directory (with the holder's pid) makes a resumed run wait for the old one
- * instead of running the command a second time (the marker is read again once the lock is held: the
- * old run may finish while this one sleeps between tries). It makes MARKER_DIR itself when its user may (root,
- * the common case), so a first boot costs one exec per hook and nothing else (ADR 0016).
+ * instead of running the command a second time. The marker is read again once the lock is held (the
+ * old run may finish while this one sleeps between tries), and a dead holder's lock is taken away by
+ * one waiter only, under a reap lock named after the dead pid. It makes MARKER_DIR itself when its
+ * user may (root, the common case), so a first boot costs one exec per hook and nothing else
+ * (ADR 0016).
  */
 export const ONCE = `d=${MARKER_DIR}; m="$1"; s="$2"; shift 2
 [ "$(cat "$d/$m" 2>/dev/null)" = "$s" ] && exit 0
@@ -47,7 +49,10 @@ export const ONCE = `d=${MARKER_DIR}; m="$1"; s="$2"; shift 2
 while ! mkdir "$d/$m.lock" 2>/dev/null; do
   [ "$(cat "$d/$m" 2>/dev/null)" = "$s" ] && exit 0
   p=$(cat "$d/$m.lock/pid" 2>/dev/null)
-  if [ -n "$p" ] && [ ! -d "/proc/$p" ]; then rm -rf "$d/$m.lock"; fi
+  if [ -n "$p" ] && [ ! -d "/proc/$p" ] && mkdir "$d/$m.reap.$p" 2>/dev/null; then
+    [ "$(cat "$d/$m.lock/pid" 2>/dev/null)" = "$p" ] && [ ! -d "/proc/$p" ] && rm -rf "$d/$m.lock"
+    rmdir "$d/$m.reap.$p"
+  fi
   sleep 0.2
 done
 echo $$ > "$d/$m.lock/pid"

@@ -59,4 +59,17 @@ describe('the run-once wrapper of create hooks', () => {
     expect(lines(s.log)).toBe(1);
     expect(existsSync(join(s.markers, 'postCreateCommand.lock'))).toBe(false);
   });
+
+  it('several waiters on a dead holder\'s lock: exactly one of them runs the hook', async () => {
+    const s = scratch();
+    for (let i = 0; i < 3; i++) {
+      const dead = spawn('/bin/true');
+      await new Promise((r) => dead.once('exit', r));
+      mkdirSync(join(s.markers, 'postCreateCommand.lock'), { recursive: true });
+      writeFileSync(join(s.markers, 'postCreateCommand.lock', 'pid'), String(dead.pid));
+      const runs = Array.from({ length: 4 }, () => runOnce(s.script, `sleep 0.3; echo ran >> ${s.log}`, `c${i}`));
+      expect(await Promise.all(runs)).toEqual([0, 0, 0, 0]);
+      expect(lines(s.log)).toBe(i + 1);
+    }
+  });
 });
