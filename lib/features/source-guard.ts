@@ -37,11 +37,13 @@ export function assertFeatureSourcesPublic(refs: string[], allowLoopback: boolea
 }
 
 /**
- * The refusal of a local Feature folder of an uploaded folder whose real path leaves the upload (both
- * drivers resolve the path in a helper first, ADR 0014); `link` is the symlink on the way, when known.
+ * The refusal of a local Feature folder whose real path leaves the workspace source (an uploaded
+ * folder, or on Docker a git clone; the drivers resolve the path in a helper first, ADR 0014);
+ * `link` is the symlink on the way, when known.
  */
-export function uploadSymlinkRefusal(folder: string, link?: string): WorkbayError {
-  return configError(`the folder ${folder} leads outside the uploaded folder through ${link && link !== folder ? `the symlink ${link}` : 'a symlink'}`, [
-    { field: 'features', message: `${folder} must be a folder inside the upload, not reached through a symlink that leaves it` },
+export function sourceSymlinkRefusal(folder: string, link?: string, source: 'upload' | 'git' = 'upload'): WorkbayError {
+  const [whole, short] = source === 'git' ? ['the repository', 'the repository'] : ['the uploaded folder', 'the upload'];
+  return configError(`the folder ${folder} leads outside ${whole} through ${link && link !== folder ? `the symlink ${link}` : 'a symlink'}`, [
+    { field: 'features', message: `${folder} must be a folder inside ${short}, not reached through a symlink that leaves it` },
   ]);
 }

@@ -100,6 +100,18 @@ describe('local Features from the repository', () => {
     expect(ws.status).toBe('Error');
     expect(ws.statusReason).toMatch(/Feature "\.\/nope" was not found/);
   }, 120_000);
+
+  // As for an uploaded folder: the archive API would resolve the link in the reader container's own filesystem.
+  it('a Feature folder reached through a symlink out of the repository is refused, naming the Feature and the link', async () => {
+    const evil = git.repo('symlinked-feature', {
+      '.devcontainer/devcontainer.json': JSON.stringify({ image: IMAGE, features: { './out/etc': {} } }),
+      '.devcontainer/out': { link: '/' },
+    });
+    const ws = await up('feat-symlink', { source: { git: { url: evil } } });
+    expect(ws.status).toBe('Error');
+    expect(ws.statusReason).toContain('Feature "./out/etc": the folder .devcontainer/out/etc leads outside the repository through the symlink .devcontainer/out');
+    expect((await objectsOf(docker, ws.id)).containers).toHaveLength(0);
+  }, 120_000);
 });
 
 /** A tar of an uploaded folder: name -> content, or { link } for a symlink. */

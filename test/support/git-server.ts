@@ -1,13 +1,13 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
 /** A `git daemon` on 127.0.0.1 serving repositories made from file maps. */
 export interface GitServer {
-  /** Creates a repository with these files committed; returns its git:// URL. */
-  repo(name: string, files: Record<string, string>): string;
+  /** Creates a repository with these files (or `{ link }` symlinks) committed; returns its git:// URL. */
+  repo(name: string, files: Record<string, string | { link: string }>): string;
   /** The commit a repository's HEAD points at. */
   commitOf(url: string): string;
   close(): Promise<void>;
@@ -45,7 +45,8 @@ export async function startGitServer(): Promise<GitServer> {
       git(work, 'init', '-q', '-b', 'main');
       for (const [path, content] of Object.entries(files)) {
         mkdirSync(dirname(join(work, path)), { recursive: true });
-        writeFileSync(join(work, path), content);
+        if (typeof content === 'string') writeFileSync(join(work, path), content);
+        else symlinkSync(content.link, join(work, path));
       }
       git(work, 'add', '-A');
       git(work, 'commit', '-q', '-m', 'init');

@@ -6,7 +6,7 @@ import type { ResolvedDevcontainer } from '../devcontainer';
 import { LABELS, type DriverWorkspace, type Progress } from '../driver';
 import { buildImage, hasImage } from './image';
 import { imageFacts } from './metadata';
-import { hasSourceTree, readSourceFolder, readUploadedFolder, type HelperSettings } from './source';
+import { hasSourceTree, readFeatureFolder, type HelperSettings } from './source';
 
 /**
  * Installs the config's Features on `base` through the engine's build API and returns the image
@@ -25,7 +25,7 @@ export async function installFeatures(
 ): Promise<string> {
   if (!Object.keys(r.config.features).length) return base;
   const local: FeatureLoaders['local'] = hasSourceTree(ws.source)
-    ? (path) => ('upload' in ws.source ? readUploadedFolder : readSourceFolder)(docker, ws, helper, path, (tar) => filesFromTar(tar, 1))
+    ? (path) => readFeatureFolder(docker, ws, helper, path, (tar) => filesFromTar(tar, 1))
     : undefined;
   const features = await prepareFeatures(r.config, r.configDir, { policy, loaders: { ...loaders, ...(local ? { local } : {}) }, allowLoopbackSources, progress });
   const facts = await imageFacts(docker, base);

@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import type Docker from 'dockerode';
 import { isWorkbayError, WorkbayError } from '../../errors';
-import { uploadSymlinkRefusal } from '../../features/source-guard';
+import { sourceSymlinkRefusal } from '../../features/source-guard';
 import { objectName, type DriverWorkspace, type Progress } from '../driver';
 import tar from 'tar-stream';
 import { readFileFrom, stripFirstDir } from './archive';
@@ -204,11 +204,11 @@ export async function readSourceFolder<T>(docker: Docker, ws: DriverWorkspace, h
 }
 
 /**
- * Resolves the symlinks on the way to `$1` of an uploaded folder, as the Kubernetes Features pod does
- * (ADR 0014): prints the real path below the volume (exit 0), or exit 3 when there is none. A real path
+ * Resolves the symlinks on the way to `$1` of the source in the volume, as the Kubernetes Features pod
+ * does for an uploaded folder (ADR 0014): prints the real path below the volume (exit 0), or exit 3 when there is none. A real path
  * outside the volume is exit 4, printing the shortest leading part of `$1` that leaves it: the symlink.
  */
-const REAL_UPLOADED_FOLDER = [
+const REAL_SOURCE_FOLDER = [
   `root=$(cd -P ${MOUNT} && pwd -P) || exit 1`,
   `real=$(cd -P -- "${MOUNT}/$1" 2>/dev/null && pwd -P) || exit 3`,
   'case "$real/" in "$root"/*) printf %s "${real#"$root"}"; exit 0;; esac',
@@ -218,21 +218,21 @@ const REAL_UPLOADED_FOLDER = [
 ].join('\n');
 
 /**
- * Reads a folder of an uploaded folder (a local Feature) as readSourceFolder does, after resolving the
- * symlinks on the way in a helper: the archive API resolves them itself, in the reader's root
- * filesystem (Docker) or in the volume (Podman), and does not say that it did. A link that stays in
- * the upload is followed; links inside the folder stay links (filesFromTar skips them).
+ * Reads a local Feature folder of the source (an uploaded folder or a git clone) as readSourceFolder
+ * does, after resolving the symlinks on the way in a helper: the archive API resolves them itself, in
+ * the reader's root filesystem (Docker) or in the volume (Podman), and does not say that it did. A
+ * link that stays in the source is followed; links inside the folder stay links (filesFromTar skips them).
  *
- * @throws WorkbayError `config.invalid` naming the folder and the symlink when the folder's real path leaves the upload.
+ * @throws WorkbayError `config.invalid` naming the folder and the symlink when the folder's real path leaves the source.
  */
-export async function readUploadedFolder<T>(docker: Docker, ws: DriverWorkspace, h: HelperSettings, rel: string, fn: (tar: NodeJS.ReadableStream) => Promise<T>): Promise<T | undefined> {
-  const r = await runHelper(docker, ws, h, 'features', ['/bin/sh', '-c', REAL_UPLOADED_FOLDER, 'sh', rel]);
+export async function readFeatureFolder<T>(docker: Docker, ws: DriverWorkspace, h: HelperSettings, rel: string, fn: (tar: NodeJS.ReadableStream) => Promise<T>): Promise<T | undefined> {
+  const r = await runHelper(docker, ws, h, 'features', ['/bin/sh', '-c', REAL_SOURCE_FOLDER, 'sh', rel]);
   if (r.exitCode === 3) return undefined;
   if (r.exitCode === 4) {
-    throw uploadSymlinkRefusal(rel, r.output || undefined);
+    throw sourceSymlinkRefusal(rel, r.output || undefined, 'upload' in ws.source ? 'upload' : 'git');
   }
   if (r.exitCode !== 0) {
-    throw new WorkbayError('driver.sourceFailed', `resolving the local Feature folder ${rel} of the uploaded folder failed (exit ${r.exitCode}; the helper image ${h.image} needs /bin/sh): ${r.output.trim().slice(-500)}`);
+    throw new WorkbayError('driver.sourceFailed', `resolving the local Feature folder ${rel} of the workspace source failed (exit ${r.exitCode}; the helper image ${h.image} needs /bin/sh): ${r.output.trim().slice(-500)}`);
   }
   return readSourceFolder(docker, ws, h, r.output, fn);
 }

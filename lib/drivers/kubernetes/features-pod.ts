@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import type { KubernetesAgent } from '../../config';
 import { WorkbayError } from '../../errors';
-import { filesFromTar, MAX_FEATURE_BYTES, uploadSymlinkRefusal, type FeatureFiles } from '../../features';
+import { filesFromTar, MAX_FEATURE_BYTES, sourceSymlinkRefusal, type FeatureFiles } from '../../features';
 import type { DriverWorkspace } from '../driver';
 import { BUILD_CONTEXT_DIR, featuresPodSpec } from './builders';
 import type { KubeClients } from './client';
@@ -63,7 +63,7 @@ export class FeaturesPod {
     if (!uploaded) return r.exitCode === 0 ? filesFromTar(r.stdout) : undefined;
     if (r.exitCode === 3) return undefined;
     if (r.exitCode === 4) {
-      throw uploadSymlinkRefusal(path);
+      throw sourceSymlinkRefusal(path);
     }
     if (r.exitCode !== 0) {
       throw new WorkbayError('driver.sourceFailed', `reading the local Feature folder ${path} of the uploaded folder failed (exit ${r.exitCode}; the helper image ${this.gitImage} needs tar): ${r.stderr.trim().slice(-500)}`);
