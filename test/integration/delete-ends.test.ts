@@ -61,8 +61,10 @@ describe('a delete always ends, and what it leaves behind is collected', () => {
     await as('DELETE', `/v1/workspaces/${id}`);
     const failed = await pollUntil(() => as('GET', `/v1/workspaces/${id}`), (r) => r.body.status === 'Error', 30_000, 200);
     expect(failed.body).toMatchObject({ status: 'Error', desiredState: 'Deleted' });
-    // It stops being re-driven: the record does not keep changing.
-    const version = (await cp.store.workspaces.get(id))!.version;
+    // It stops being re-driven: once the pass that wrote Error has given its lease up (the write after
+    // the Error), the record does not keep changing.
+    const settled = await pollUntil(() => cp.store.workspaces.get(id), (r) => !r?.leaseOwner, 10_000, 100);
+    const version = settled!.version;
     await new Promise((r) => setTimeout(r, 2500));
     expect((await cp.store.workspaces.get(id))!.version).toBe(version);
     const refused = await as('DELETE', `/v1/workspaces/${id}?force=true`);
