@@ -38,7 +38,8 @@ export const NO_MARKER_DIR = { exitCode: 213, stderr: 'workbay-once: no marker d
  * success, and a lock directory (with the holder's pid) makes a resumed run wait for the old one
  * instead of running the command a second time. The marker is read again once the lock is held (the
  * old run may finish while this one sleeps between tries), and a dead holder's lock is taken away by
- * one waiter only, under a reap lock named after the dead pid. It makes MARKER_DIR itself when its
+ * one waiter only, under a reap lock named after the dead pid; a marker directory removed meanwhile
+ * ends the wait as a missing one does, instead of trying forever. It makes MARKER_DIR itself when its
  * user may (root, the common case), so a first boot costs one exec per hook and nothing else
  * (ADR 0016).
  */
@@ -48,6 +49,7 @@ export const ONCE = `d=${MARKER_DIR}; m="$1"; s="$2"; shift 2
 [ -d "$d" ] || { echo '${NO_MARKER_DIR.stderr}' >&2; exit ${NO_MARKER_DIR.exitCode}; }
 while ! mkdir "$d/$m.lock" 2>/dev/null; do
   [ "$(cat "$d/$m" 2>/dev/null)" = "$s" ] && exit 0
+  [ -d "$d" ] || { echo '${NO_MARKER_DIR.stderr}' >&2; exit ${NO_MARKER_DIR.exitCode}; }
   p=$(cat "$d/$m.lock/pid" 2>/dev/null)
   if [ -n "$p" ] && [ ! -d "/proc/$p" ] && mkdir "$d/$m.reap.$p" 2>/dev/null; then
     [ "$(cat "$d/$m.lock/pid" 2>/dev/null)" = "$p" ] && [ ! -d "/proc/$p" ] && rm -rf "$d/$m.lock"

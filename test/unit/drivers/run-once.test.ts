@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MARKER_DIR, ONCE } from '../../../lib/drivers/lifecycle';
+import { MARKER_DIR, NO_MARKER_DIR, ONCE } from '../../../lib/drivers/lifecycle';
 
 // The script runs in the workspace with a real POSIX shell; here the host's, with the marker
 // directory moved to a temporary one so the host's /var is not touched.
@@ -17,9 +17,10 @@ function scratch() {
   return { root, markers: join(root, 'markers'), log: join(root, 'hook.log'), script: ONCE.replace(MARKER_DIR, join(root, 'markers')) };
 }
 
+// A run that never ends is killed, so a broken lock fails the test instead of leaving shells behind.
 function runOnce(script: string, command: string, stamp = 'c1') {
-  return promisify(execFile)('/bin/sh', ['-c', script, 'workbay-once', 'postCreateCommand', stamp, '/bin/sh', '-c', command])
-    .then(() => 0, (e: { code?: number }) => e.code ?? -1);
+  return promisify(execFile)('/bin/sh', ['-c', script, 'workbay-once', 'postCreateCommand', stamp, '/bin/sh', '-c', command], { timeout: 20_000 })
+    .then(() => 0, (e: { code?: number; stderr?: string }) => (typeof e.code === 'number' ? e.code : -1));
 }
 
 const lines = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).length : 0);
@@ -58,6 +59,16 @@ describe('the run-once wrapper of create hooks', () => {
     expect(await runOnce(s.script, `echo ran >> ${s.log}`)).toBe(0);
     expect(lines(s.log)).toBe(1);
     expect(existsSync(join(s.markers, 'postCreateCommand.lock'))).toBe(false);
+  });
+
+  it('a waiter whose marker directory is removed stops waiting and says the directory is missing', async () => {
+    const s = scratch();
+    const holder = runOnce(s.script, `sleep 0.6; rm -rf ${s.markers}; echo ran >> ${s.log}`);
+    await new Promise((r) => setTimeout(r, 150));
+    const waiter = promisify(execFile)('/bin/sh', ['-c', s.script, 'workbay-once', 'postCreateCommand', 'c1', '/bin/true'], { timeout: 20_000 })
+      .then(() => ({ code: 0, stderr: '' }), (e: { code?: number; stderr?: string }) => ({ code: e.code, stderr: e.stderr?.trim() }));
+    expect(await waiter).toEqual({ code: NO_MARKER_DIR.exitCode, stderr: NO_MARKER_DIR.stderr });
+    await holder;
   });
 
   it('several waiters on a dead holder\'s lock: exactly one of them runs the hook', async () => {
