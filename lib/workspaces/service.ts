@@ -282,8 +282,12 @@ export class WorkspaceService {
     await this.store.names.release(ws.owner, ws.name, ws.id);
     await this.store.workspaces.remove(ws);
     if ('upload' in ws.source) await this.uploads?.delete(ws.source.upload.id).catch(() => undefined);
-    this.changes.notify(ws.id);
-    await this.event(ws, 'workspace.deleted', `workspace ${ws.name} deleted`, actor, ws.deleteReason ? { deleteReason: ws.deleteReason, ...data } : data);
+    // Waiters (`DELETE ?wait`) are told after the event is written, so whoever is answered finds it.
+    try {
+      await this.event(ws, 'workspace.deleted', `workspace ${ws.name} deleted`, actor, ws.deleteReason ? { deleteReason: ws.deleteReason, ...data } : data);
+    } finally {
+      this.changes.notify(ws.id);
+    }
   }
 
   async events(actor: Actor, id: string, opts: { limit: number; after?: string }): Promise<EventRecord[]> {

@@ -86,7 +86,8 @@ describe('scheduled cleanup: retention and maximum lifetime', () => {
     const due = await sweep();
     expect(due.deleted).toBe(1);
     expect((await pollUntil(() => get(gone.id), (r) => r.status === 404, 30_000, 100)).status).toBe(404);
-    const ev = await events(gone.id);
+    // The record is removed a moment before its workspace.deleted event is written (finalizeDelete).
+    const ev = await pollUntil(() => events(gone.id), (l) => l.some((e) => e.type === 'workspace.deleted'), 10_000, 100);
     const types = ev.map((e) => e.type);
     expect(types.filter((t) => t === 'workspace.retention-warning')).toHaveLength(1);
     expect(types.indexOf('workspace.retention-warning')).toBeLessThan(types.indexOf('workspace.deleted'));
@@ -137,7 +138,7 @@ describe('scheduled cleanup: retention and maximum lifetime', () => {
     expect(ws.retentionSeconds).toBe(0);
     await as('POST', `/v1/workspaces/${ws.id}/stop`);
     expect((await pollUntil(() => get(ws.id), (r) => r.status === 404, 30_000, 100)).status).toBe(404);
-    const ev = await events(ws.id);
+    const ev = await pollUntil(() => events(ws.id), (l) => l.some((e) => e.type === 'workspace.deleted'), 10_000, 100);
     expect(ev.map((e) => e.type)).toEqual(expect.arrayContaining(['workspace.stopped', 'workspace.deleted']));
     expect(ev.find((e) => e.type === 'workspace.deleted')!.data).toMatchObject({ deleteReason: 'retention' });
     expect(await objectsOf(docker, ws.id)).toEqual({ containers: [], volumes: [] });
