@@ -44,21 +44,24 @@ export const NO_MARKER_DIR = { exitCode: 213, stderr: 'workbay-once: no marker d
  * (ADR 0016).
  */
 export const ONCE = `d=${MARKER_DIR}; m="$1"; s="$2"; shift 2
-[ "$(cat "$d/$m" 2>/dev/null)" = "$s" ] && exit 0
+workbay_ran() { [ "$(cat "$d/$m" 2>/dev/null)" = "$s" ]; }
+workbay_holder() { cat "$d/$m.lock/pid" 2>/dev/null; }
+workbay_nodir() { [ -d "$d" ] || { echo '${NO_MARKER_DIR.stderr}' >&2; exit ${NO_MARKER_DIR.exitCode}; }; }
+workbay_ran && exit 0
 [ -d "$d" ] || { mkdir -p "$d" && chmod 1777 "$d"; } 2>/dev/null
-[ -d "$d" ] || { echo '${NO_MARKER_DIR.stderr}' >&2; exit ${NO_MARKER_DIR.exitCode}; }
+workbay_nodir
 while ! mkdir "$d/$m.lock" 2>/dev/null; do
-  [ "$(cat "$d/$m" 2>/dev/null)" = "$s" ] && exit 0
-  [ -d "$d" ] || { echo '${NO_MARKER_DIR.stderr}' >&2; exit ${NO_MARKER_DIR.exitCode}; }
-  p=$(cat "$d/$m.lock/pid" 2>/dev/null)
+  workbay_ran && exit 0
+  workbay_nodir
+  p=$(workbay_holder)
   if [ -n "$p" ] && [ ! -d "/proc/$p" ] && mkdir "$d/$m.reap.$p" 2>/dev/null; then
-    [ "$(cat "$d/$m.lock/pid" 2>/dev/null)" = "$p" ] && [ ! -d "/proc/$p" ] && rm -rf "$d/$m.lock"
+    [ "$(workbay_holder)" = "$p" ] && [ ! -d "/proc/$p" ] && rm -rf "$d/$m.lock"
     rmdir "$d/$m.reap.$p"
   fi
   sleep 0.2
 done
 echo $$ > "$d/$m.lock/pid"
-[ "$(cat "$d/$m" 2>/dev/null)" = "$s" ] && { rm -rf "$d/$m.lock"; exit 0; }
+workbay_ran && { rm -rf "$d/$m.lock"; exit 0; }
 "$@"; rc=$?
 [ $rc -eq 0 ] && printf '%s' "$s" > "$d/$m"
 rm -rf "$d/$m.lock"

@@ -205,8 +205,9 @@ export async function readSourceFolder<T>(docker: Docker, ws: DriverWorkspace, h
 
 /**
  * Resolves the symlinks on the way to `$1` of the source in the volume, as the Kubernetes Features pod
- * does for an uploaded folder (ADR 0014): prints the real path below the volume (exit 0), or exit 3 when there is none. A real path
- * outside the volume is exit 4, printing the shortest leading part of `$1` that leaves it: the symlink.
+ * does for an uploaded folder (ADR 0014): prints the real path below the volume (exit 0), or exit 3
+ * when there is none. A real path outside the volume is exit 4, printing the shortest leading part of
+ * `$1` that leaves it: the symlink.
  */
 const REAL_SOURCE_FOLDER = [
   `root=$(cd -P ${MOUNT} && pwd -P) || exit 1`,

@@ -18,10 +18,12 @@ function scratch() {
 }
 
 // A run that never ends is killed, so a broken lock fails the test instead of leaving shells behind.
-function runOnce(script: string, command: string, stamp = 'c1') {
-  return promisify(execFile)('/bin/sh', ['-c', script, 'workbay-once', 'postCreateCommand', stamp, '/bin/sh', '-c', command], { timeout: 20_000 })
-    .then(() => 0, (e: { code?: number; stderr?: string }) => (typeof e.code === 'number' ? e.code : -1));
+function run(script: string, stamp: string, argv: string[]): Promise<{ code: number; stderr: string }> {
+  return promisify(execFile)('/bin/sh', ['-c', script, 'workbay-once', 'postCreateCommand', stamp, ...argv], { timeout: 20_000 })
+    .then(() => ({ code: 0, stderr: '' }), (e: { code?: unknown; stderr?: string }) => ({ code: typeof e.code === 'number' ? e.code : -1, stderr: e.stderr?.trim() ?? '' }));
 }
+
+const runOnce = async (script: string, command: string, stamp = 'c1') => (await run(script, stamp, ['/bin/sh', '-c', command])).code;
 
 const lines = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).length : 0);
 
@@ -65,9 +67,7 @@ describe('the run-once wrapper of create hooks', () => {
     const s = scratch();
     const holder = runOnce(s.script, `sleep 0.6; rm -rf ${s.markers}; echo ran >> ${s.log}`);
     await new Promise((r) => setTimeout(r, 150));
-    const waiter = promisify(execFile)('/bin/sh', ['-c', s.script, 'workbay-once', 'postCreateCommand', 'c1', '/bin/true'], { timeout: 20_000 })
-      .then(() => ({ code: 0, stderr: '' }), (e: { code?: number; stderr?: string }) => ({ code: e.code, stderr: e.stderr?.trim() }));
-    expect(await waiter).toEqual({ code: NO_MARKER_DIR.exitCode, stderr: NO_MARKER_DIR.stderr });
+    expect(await run(s.script, 'c1', ['/bin/true'])).toEqual({ code: NO_MARKER_DIR.exitCode, stderr: NO_MARKER_DIR.stderr });
     await holder;
   });
 
