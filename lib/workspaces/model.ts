@@ -61,6 +61,8 @@ export interface WorkspaceRecord {
   startedAt?: string;
   stoppedAt?: string;
   deleteReason?: DeleteReason;
+  /** The id its `workspace.deleted` event takes, fixed before the record is removed so a resumed delete sends it once. */
+  deleteEventId?: string;
   driverRef?: Record<string, string>;
   leaseOwner?: string;
   leaseUntil?: string;

@@ -274,17 +274,27 @@ export class WorkspaceService {
     }
   }
 
-  /** Removes the record and everything that points at it, in an order a crash can resume from. */
+  /**
+   * Removes the record and everything that points at it, in an order a crash can resume from: the
+   * `workspace.deleted` delivery is queued, under an id kept on the record, before the record goes, so a
+   * delete resumed after a crash queues the same event again (idempotent) and none is ever lost.
+   */
   async finalizeDelete(ws: WorkspaceRecord, actor?: string, data?: Record<string, unknown>): Promise<void> {
+    if (!ws.deleteEventId) ws = await this.store.workspaces.update(ws, { ...ws, deleteEventId: newEventId() });
+    const deleted = { id: ws.deleteEventId!, at: new Date().toISOString(), type: 'workspace.deleted', message: `workspace ${ws.name} deleted`,
+      data: ws.deleteReason ? { deleteReason: ws.deleteReason, ...data } : data };
     await this.quotas.release(['workspaces', 'running'], ws);
     await this.store.providers.unmarkUse(ws.provider, ws.id);
     if (ws.idempotencyKey) await this.store.idempotency.release(ws.owner, ws.idempotencyKey, ws.id);
     await this.store.names.release(ws.owner, ws.name, ws.id);
+    // Queued the write before the removal: a receiver told of the delete finds the record gone but for that one write.
+    await this.queueOutgoing(ws, deleted);
     await this.store.workspaces.remove(ws);
     if ('upload' in ws.source) await this.uploads?.delete(ws.source.upload.id).catch(() => undefined);
-    // Waiters (`DELETE ?wait`) are told after the event is written, so whoever is answered finds it.
+    // The audit entry follows the removal, so whoever reads it finds the record gone; waiters
+    // (`DELETE ?wait`) are told after it is written.
     try {
-      await this.event(ws, 'workspace.deleted', `workspace ${ws.name} deleted`, actor, ws.deleteReason ? { deleteReason: ws.deleteReason, ...data } : data);
+      await this.appendEvent(ws, deleted, actor);
     } finally {
       this.changes.notify(ws.id);
     }
@@ -296,16 +306,27 @@ export class WorkspaceService {
   }
 
   async event(ws: WorkspaceRecord, type: string, message: string, actor?: string, data?: Record<string, unknown>): Promise<EventRecord> {
-    const head = { id: newEventId(), at: new Date().toISOString() };
+    const e = { id: newEventId(), at: new Date().toISOString(), type, message, data };
     // The outgoing event is written first, keyed by the event id: a crash between the two writes may
     // deliver an event the audit log lacks, never lose a delivery (ADR 0011).
-    const outgoing = outboxItemFor(ws, { ...head, type, message, data });
+    await this.queueOutgoing(ws, e);
+    return this.appendEvent(ws, e, actor);
+  }
+
+  private async queueOutgoing(ws: WorkspaceRecord, e: EventHead): Promise<void> {
+    const outgoing = outboxItemFor(ws, e);
     if (outgoing) await this.store.outbox.put(outgoing);
-    const rec = await this.store.events.append({ ...head, workspaceId: ws.id, type, message, actor, data });
+  }
+
+  private async appendEvent(ws: WorkspaceRecord, e: EventHead, actor?: string): Promise<EventRecord> {
+    const rec = await this.store.events.append({ ...e, workspaceId: ws.id, actor });
     for (const listen of this.eventListeners) listen(ws, rec);
     return rec;
   }
 }
+
+/** An event before it is written: what the outbox and the audit log both take. */
+interface EventHead { id: string; at: string; type: string; message: string; data?: Record<string, unknown> }
 
 /** The devcontainer.json text a record stores: as submitted, or the object pretty-printed. */
 function devcontainerText(value: CreateWorkspaceInput['devcontainer']): string | undefined {
