@@ -35,22 +35,24 @@ export const NO_MARKER_DIR = { exitCode: 213, stderr: 'workbay-once: no marker d
 /**
  * Runs one command exactly once per stamp, even when the control plane dies mid-run: an exec keeps
  * running in the container after its caller is gone, so the container itself writes the marker on
- * success, and a lock directory (with the holder's pid) makes a resumed run wait for the old one
- * instead of running the command a second time. The marker is read again once the lock is held (the
- * old run may finish while this one sleeps between tries), and a dead holder's lock is taken away by
- * one waiter only, under a reap lock named after the dead pid; a marker directory removed meanwhile
- * ends the wait as a missing one does, instead of trying forever. It makes MARKER_DIR itself when its
- * user may (root, the common case), so a first boot costs one exec per hook and nothing else
- * (ADR 0016).
+ * success, and a lock (a symbolic link whose target is the holder's pid, made in one step so no lock
+ * is ever without its holder) makes a resumed run wait for the old one instead of running the command
+ * a second time. The marker is read again once the lock is held (the old run may finish while this
+ * one sleeps between tries), and a dead holder's lock is taken away by one waiter only, under a reap
+ * lock named after the dead pid; a marker directory removed meanwhile ends the wait as a missing one
+ * does, instead of trying forever. A lock directory with a `pid` file (what earlier versions made) is
+ * waited for and reaped alike. It makes MARKER_DIR itself when its user may (root, the common case),
+ * so a first boot costs one exec per hook and nothing else (ADR 0016).
  */
 export const ONCE = `d=${MARKER_DIR}; m="$1"; s="$2"; shift 2
 workbay_ran() { [ "$(cat "$d/$m" 2>/dev/null)" = "$s" ]; }
-workbay_holder() { cat "$d/$m.lock/pid" 2>/dev/null; }
+workbay_holder() { readlink "$d/$m.lock" 2>/dev/null || cat "$d/$m.lock/pid" 2>/dev/null; }
 workbay_nodir() { [ -d "$d" ] || { echo '${NO_MARKER_DIR.stderr}' >&2; exit ${NO_MARKER_DIR.exitCode}; }; }
+workbay_lock() { { [ -L "$d/$m.lock" ] || [ ! -d "$d/$m.lock" ]; } && ln -s "$$" "$d/$m.lock" 2>/dev/null; }
 workbay_ran && exit 0
 [ -d "$d" ] || { mkdir -p "$d" && chmod 1777 "$d"; } 2>/dev/null
 workbay_nodir
-while ! mkdir "$d/$m.lock" 2>/dev/null; do
+while ! workbay_lock; do
   workbay_ran && exit 0
   workbay_nodir
   p=$(workbay_holder)
@@ -60,11 +62,10 @@ while ! mkdir "$d/$m.lock" 2>/dev/null; do
   fi
   sleep 0.2
 done
-echo $$ > "$d/$m.lock/pid"
-workbay_ran && { rm -rf "$d/$m.lock"; exit 0; }
+workbay_ran && { rm -f "$d/$m.lock"; exit 0; }
 "$@"; rc=$?
 [ $rc -eq 0 ] && printf '%s' "$s" > "$d/$m"
-rm -rf "$d/$m.lock"
+rm -f "$d/$m.lock"
 exit $rc`;
 
 /**

@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -52,15 +52,45 @@ describe('the run-once wrapper of create hooks', () => {
     expect(lines(s.log)).toBe(3);
   });
 
-  it('a lock whose holder is gone (a container restarted mid-hook) is taken over', async () => {
+  it('the lock names its holder from the moment it exists: a link to the running shell\'s pid, gone afterwards', async () => {
     const s = scratch();
-    const dead = spawn('/bin/true');
-    await new Promise((r) => dead.once('exit', r));
-    mkdirSync(join(s.markers, 'postCreateCommand.lock'), { recursive: true });
-    writeFileSync(join(s.markers, 'postCreateCommand.lock', 'pid'), String(dead.pid));
-    expect(await runOnce(s.script, `echo ran >> ${s.log}`)).toBe(0);
+    const holder = runOnce(s.script, `sleep 0.6; echo ran >> ${s.log}`);
+    const lock = join(s.markers, 'postCreateCommand.lock');
+    for (let i = 0; i < 50 && !existsSync(s.markers); i++) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 150));
+    expect(lstatSync(lock).isSymbolicLink()).toBe(true);
+    expect(existsSync(`/proc/${readlinkSync(lock)}`)).toBe(true);
+    expect(await holder).toBe(0);
+    expect(() => lstatSync(lock)).toThrow(/ENOENT/);
+  });
+
+  it('a lock whose holder is gone (a container restarted mid-hook) is taken over, as is one an earlier version left', async () => {
+    const s = scratch();
+    for (const [i, form] of (['link', 'directory'] as const).entries()) {
+      const dead = spawn('/bin/true');
+      await new Promise((r) => dead.once('exit', r));
+      const lock = join(s.markers, 'postCreateCommand.lock');
+      mkdirSync(s.markers, { recursive: true });
+      if (form === 'link') symlinkSync(String(dead.pid), lock);
+      else { mkdirSync(lock); writeFileSync(join(lock, 'pid'), String(dead.pid)); }
+      expect({ form, code: await runOnce(s.script, `echo ran >> ${s.log}`, `c${i}`) }).toEqual({ form, code: 0 });
+      expect(lines(s.log)).toBe(i + 1);
+      expect(() => lstatSync(lock)).toThrow(/ENOENT/);
+    }
+  });
+
+  it('a live lock an earlier version made (a directory) is waited for, not run beside', async () => {
+    const s = scratch();
+    const lock = join(s.markers, 'postCreateCommand.lock');
+    mkdirSync(lock, { recursive: true });
+    const sleeper = spawn('/bin/sleep', ['0.8']);
+    writeFileSync(join(lock, 'pid'), String(sleeper.pid));
+    const waiter = runOnce(s.script, `echo ran >> ${s.log}`);
+    await new Promise((r) => setTimeout(r, 400));
+    expect(lines(s.log)).toBe(0);
+    await new Promise((r) => sleeper.once('exit', r));
+    expect(await waiter).toBe(0);
     expect(lines(s.log)).toBe(1);
-    expect(existsSync(join(s.markers, 'postCreateCommand.lock'))).toBe(false);
   });
 
   it('a waiter whose marker directory is removed stops waiting and says the directory is missing', async () => {
@@ -76,8 +106,8 @@ describe('the run-once wrapper of create hooks', () => {
     for (let i = 0; i < 3; i++) {
       const dead = spawn('/bin/true');
       await new Promise((r) => dead.once('exit', r));
-      mkdirSync(join(s.markers, 'postCreateCommand.lock'), { recursive: true });
-      writeFileSync(join(s.markers, 'postCreateCommand.lock', 'pid'), String(dead.pid));
+      mkdirSync(s.markers, { recursive: true });
+      symlinkSync(String(dead.pid), join(s.markers, 'postCreateCommand.lock'));
       const runs = Array.from({ length: 4 }, () => runOnce(s.script, `sleep 0.3; echo ran >> ${s.log}`, `c${i}`));
       expect(await Promise.all(runs)).toEqual([0, 0, 0, 0]);
       expect(lines(s.log)).toBe(i + 1);
