@@ -24,7 +24,8 @@ import { median, ms, printTable } from './support';
 const RUNS = 5;
 const MB = 1_000_000;
 
-const BARE = `import { Hono } from 'hono';
+/** The floor every ratio divides by: a bare hono + hono/aws-lambda handler. */
+export const BARE = `import { Hono } from 'hono';
 import { handle } from 'hono/aws-lambda';
 const app = new Hono();
 app.get('/healthz', (c) => c.json({ status: 'ok' }));
@@ -32,7 +33,7 @@ export const handler = handle(app);
 `;
 
 /** The floor of the api's first event: the same two reads (token, workspace) through lib/store, nothing else. */
-const READS = (root: string) => `import { Hono } from 'hono';
+export const READS = (root: string): string => `import { Hono } from 'hono';
 import { handle } from 'hono/aws-lambda';
 import { LOCAL_CREDENTIALS, openStore } from ${JSON.stringify(join(root, 'lib/store'))};
 import { hashToken } from ${JSON.stringify(join(root, 'lib/tokens'))};
@@ -51,7 +52,7 @@ export const handler = handle(app);
  * The floor of the library the API is built on: the same reads behind one @hono/zod-openapi route
  * whose path parameter zod validates (importing zod and zod-to-openapi, as every route of ours does).
  */
-const READS_OPENAPI = (root: string) => READS(root)
+export const READS_OPENAPI = (root: string): string => READS(root)
   .replace("import { Hono } from 'hono';", "import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';")
   .replace('const app = new Hono();', 'const app = new OpenAPIHono();')
   .replace("app.get('/v1/workspaces/:id', async (c) => {", `app.openapi(createRoute({ method: 'get', path: '/v1/workspaces/{id}', request: { params: z.object({ id: z.string().min(1).max(64) }) },
@@ -59,7 +60,8 @@ const READS_OPENAPI = (root: string) => READS(root)
   .replace("c.req.param('id')", "c.req.valid('param').id")
   .replace("return ws ? c.json(ws) : c.json({ title: 'not found' }, 404);", "return ws ? c.json(ws, 200) : c.json({ title: 'not found' } as never, 404);");
 
-function workspace(status: WorkspaceRecord['status'], desiredState: WorkspaceRecord['desiredState']): WorkspaceRecord {
+/** A workspace record the benchmark's events name. */
+export function workspace(status: WorkspaceRecord['status'], desiredState: WorkspaceRecord['desiredState']): WorkspaceRecord {
   const now = new Date().toISOString();
   return {
     id: ulid(), name: `bench-${ulid().toLowerCase().slice(-8)}`, owner: 'admin', provider: 'local-docker', driver: 'docker',

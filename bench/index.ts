@@ -11,9 +11,10 @@ const benches: Record<string, () => Promise<unknown>> = {
   api: async () => (await import('./api')).apiBench(),
   scale: async () => (await import('./scale')).scaleBench(),
 };
-/** Run only when named (`npm run bench -- profile`): a timeline of one create, not a figure with a floor. */
+/** Run only when named (`npm run bench -- profile`, `-- cold-profile`): where time goes, not figures with a floor. */
 const onDemand: Record<string, () => Promise<unknown>> = {
   profile: async () => (await import('./profile-create')).profileCreateBench(),
+  'cold-profile': async () => (await import('./profile-cold-start')).profileColdStartBench(),
 };
 if (only && onDemand[only]) {
   await onDemand[only]!();

@@ -62,9 +62,10 @@ export interface BundleResult {
  * Bundles one entry into `outDir` the way Lambda loads it: ESM for Node 20+, code split so that
  * what is reached only through a dynamic `import()` (the drivers, dockerode, @kubernetes/client-node,
  * the Secrets Manager client) stays out of the entry chunk. `cpu-features` and native addons are
- * optional (ssh2 falls back to JS) and cannot be bundled.
+ * optional (ssh2 falls back to JS) and cannot be bundled. `minify: false` is for profiles only: a
+ * CPU profile's line ticks map back to source lines only when the lines are the source's.
  */
-export async function bundle(entry: string, outDir: string): Promise<BundleResult> {
+export async function bundle(entry: string, outDir: string, o: { minify?: boolean } = {}): Promise<BundleResult> {
   rmSync(outDir, { recursive: true, force: true });
   const result = await esbuild({
     absWorkingDir: ROOT,
@@ -84,7 +85,7 @@ export async function bundle(entry: string, outDir: string): Promise<BundleResul
     external: ['cpu-features', '*.node'],
     sourcemap: true,
     sourcesContent: false,
-    minify: true,
+    minify: o.minify ?? true,
     // Licence notices of bundled packages go beside the code (shipped in the zip), not into what is parsed.
     legalComments: 'external',
     metafile: true,
