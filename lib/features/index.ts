@@ -5,7 +5,7 @@
  */
 export type { FeatureFiles, FeatureLoaders, FeatureMetadata, FeatureOption, FeatureRef, FeatureSource, ResolvedFeature } from './types';
 export { parseFeatureRef, canonicalId } from './reference';
-export { assertFeatureSourcesPublic, featureHost, sourceSymlinkRefusal } from './source-guard';
+export { assertFeatureSourcesPublic, featureHost, realFolderFunction, sourceSymlinkRefusal } from './source-guard';
 export { featureOptionsEnv, optionEnvName } from './options';
 export { installOrder, type OrderNode } from './order';
 export { resolveFeatures } from './resolve';

@@ -37,8 +37,28 @@ export function assertFeatureSourcesPublic(refs: string[], allowLoopback: boolea
 }
 
 /**
+ * The shell function `workbay_real FOLDER` for a helper that sees the workspace source at `root`: it
+ * resolves the symlinks on the way to FOLDER (`cd -P`, POSIX, no `realpath` needed) and prints its
+ * real path below `root` with a leading `/` (`` for the root itself, exit 0), or exits 3 when there is
+ * no such folder. A real path outside `root` is exit 4, printing the shortest leading part of FOLDER
+ * that leaves it: the symlink. Both drivers run it before they read a local Feature folder (ADR 0014).
+ */
+export function realFolderFunction(root: string): string {
+  return [
+    'workbay_real() {',
+    `  root=$(cd -P ${root} && pwd -P) || exit 1`,
+    `  real=$(cd -P -- "${root}/$1" 2>/dev/null && pwd -P) || exit 3`,
+    '  case "$real/" in "$root"/*) printf %s "${real#"$root"}"; return 0;; esac',
+    '  p=; IFS=/; set -f',
+    `  for part in $1; do p="\${p:+$p/}$part"; r=$(cd -P -- "${root}/$p" 2>/dev/null && pwd -P); case "$r/" in "$root"/*) ;; *) printf %s "$p"; exit 4;; esac; done`,
+    '  exit 4',
+    '}',
+  ].join('\n');
+}
+
+/**
  * The refusal of a local Feature folder whose real path leaves the workspace source (an uploaded
- * folder, or on Docker a git clone; the drivers resolve the path in a helper first, ADR 0014);
+ * folder or a git clone; the drivers resolve the path in a helper first, ADR 0014);
  * `link` is the symlink on the way, when known.
  */
 export function sourceSymlinkRefusal(folder: string, link?: string, source: 'upload' | 'git' = 'upload'): WorkbayError {

@@ -231,6 +231,34 @@ describe('Features on a Kubernetes provider, through the buildkit pod', () => {
     expect(podCreates()).not.toContain(n.pod);
   }, 120_000);
 
+  it('a Feature folder of the clone that is a symlink inside the repository is followed; one out of it is refused naming the link', async () => {
+    const repo = git.repo('kube-features-linked', {
+      '.devcontainer/devcontainer.json': JSON.stringify({ image: base, features: { './linked': {} } }),
+      ...files('.devcontainer/greeter-a', featureA),
+      '.devcontainer/linked': { link: 'greeter-a' },
+    });
+    const d = await kubeDriverFrom(provider());
+    const ws = kubeWorkspace({ source: { git: { url: repo } } });
+    cleanups.push(() => d.delete(ws));
+    delete got.argv;
+    const err = await d.create(ws, () => {}).catch((e: unknown) => e);
+    expect(got.argv, String(err)).toBeDefined();
+    const ctx = await filesFromTar(got.context!);
+    expect(text(ctx, '.workbay-features/1-greeter-a/install.sh'), [...ctx.keys()].join(' ')).toBe(featureA['install.sh']);
+
+    const evil = git.repo('kube-features-out', {
+      '.devcontainer/devcontainer.json': JSON.stringify({ image: base, features: { './out/etc': {} } }),
+      '.devcontainer/out': { link: '/' },
+    });
+    const bad = kubeWorkspace({ source: { git: { url: evil } } });
+    cleanups.push(() => d.delete(bad));
+    sim.sim.clearRequests();
+    const refused = await d.create(bad, () => {}).catch((e: unknown) => e);
+    expect(isWorkbayError(refused, 'config.invalid')).toBe(true);
+    expect((refused as Error).message).toBe('Feature "./out/etc": the folder .devcontainer/out/etc leads outside the repository through the symlink .devcontainer/out');
+    expect(podCreates()).not.toContain(kubeNames(bad.id).buildkit);
+  }, 240_000);
+
   it('a provider without buildRepository says Features need one, naming them', async () => {
     const d = await kubeDriverFrom(provider().replace(/^buildRepository:.*\n/m, ''));
     const ws = kubeWorkspace({ source: { git: { url } } });

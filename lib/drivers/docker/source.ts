@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import type Docker from 'dockerode';
 import { isWorkbayError, WorkbayError } from '../../errors';
-import { sourceSymlinkRefusal } from '../../features/source-guard';
+import { realFolderFunction, sourceSymlinkRefusal } from '../../features/source-guard';
 import { objectName, type DriverWorkspace, type Progress } from '../driver';
 import tar from 'tar-stream';
 import { readFileFrom, stripFirstDir } from './archive';
@@ -203,20 +203,8 @@ export async function readSourceFolder<T>(docker: Docker, ws: DriverWorkspace, h
   });
 }
 
-/**
- * Resolves the symlinks on the way to `$1` of the source in the volume, as the Kubernetes Features pod
- * does for an uploaded folder (ADR 0014): prints the real path below the volume (exit 0), or exit 3
- * when there is none. A real path outside the volume is exit 4, printing the shortest leading part of
- * `$1` that leaves it: the symlink.
- */
-const REAL_SOURCE_FOLDER = [
-  `root=$(cd -P ${MOUNT} && pwd -P) || exit 1`,
-  `real=$(cd -P -- "${MOUNT}/$1" 2>/dev/null && pwd -P) || exit 3`,
-  'case "$real/" in "$root"/*) printf %s "${real#"$root"}"; exit 0;; esac',
-  'p=; IFS=/; set -f',
-  `for part in $1; do p="\${p:+$p/}$part"; r=$(cd -P -- "${MOUNT}/$p" 2>/dev/null && pwd -P); case "$r/" in "$root"/*) ;; *) printf %s "$p"; exit 4;; esac; done`,
-  'exit 4',
-].join('\n');
+/** Resolves the symlinks on the way to `$1` of the source in the volume (realFolderFunction, ADR 0014). */
+const REAL_SOURCE_FOLDER = `${realFolderFunction(MOUNT)}\nworkbay_real "$1"`;
 
 /**
  * Reads a local Feature folder of the source (an uploaded folder or a git clone) as readSourceFolder

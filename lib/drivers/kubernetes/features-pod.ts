@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import type { KubernetesAgent } from '../../config';
 import { WorkbayError } from '../../errors';
-import { filesFromTar, MAX_FEATURE_BYTES, sourceSymlinkRefusal, type FeatureFiles } from '../../features';
+import { filesFromTar, MAX_FEATURE_BYTES, realFolderFunction, sourceSymlinkRefusal, type FeatureFiles } from '../../features';
 import type { DriverWorkspace } from '../driver';
 import { BUILD_CONTEXT_DIR, featuresPodSpec } from './builders';
 import type { KubeClients } from './client';
@@ -11,17 +11,18 @@ import { kubeNames } from './names';
 import { deletePod, waitForPod } from './pods';
 
 /**
- * Archives the folder `$1` of an uploaded folder in the PVC. Symlinks on the way are resolved first
- * (`cd -P`, no `realpath` needed) and the result must still be inside /workspace: a Feature folder
- * that is, or sits below, a symlink out of the upload is refused (exit 4); a missing one is exit 3.
- * tar gets the resolved path, and keeps links inside the folder as links (filesFromTar skips them).
+ * Archives the folder `$1` of the source in the PVC after resolving the symlinks on the way
+ * (realFolderFunction): missing is exit 3, a real path out of /workspace exit 4 with the symlink on
+ * stderr. An uploaded folder is read with `tar` (which placing it already needed), a clone's with
+ * `git archive` of the committed tree at the real path (the git image need not have `tar`); links
+ * inside the folder stay links either way (filesFromTar skips them).
  */
-const TAR_UPLOADED_FOLDER = [
-  'root=$(cd -P /workspace && pwd -P) || exit 1',
-  'real=$(cd -P -- "/workspace/$1" 2>/dev/null && pwd -P) || exit 3',
-  'case "$real/" in "$root"/*) ;; *) exit 4;; esac',
-  'exec tar -C "$real" -cf - .',
-].join('\n');
+const archiveFolder = (reader: string) => `${realFolderFunction('/workspace')}
+rel=$(workbay_real "$1"); rc=$?
+[ $rc -eq 0 ] || { printf %s "$rel" >&2; exit $rc; }
+${reader}`;
+const TAR_UPLOADED_FOLDER = archiveFolder('exec tar -C "/workspace$rel" -cf - .');
+const GIT_ARCHIVE_FOLDER = archiveFolder('exec git -C /workspace archive --format=tar "HEAD:${rel#/}"');
 
 /**
  * The helper pod that moves Feature bytes in and out of the PVC: local Feature folders are read from
@@ -58,13 +59,12 @@ export class FeaturesPod {
    */
   async readFolder(path: string): Promise<FeatureFiles | undefined> {
     const uploaded = 'upload' in this.ws.source;
-    const r = await this.exec(uploaded ? ['/bin/sh', '-c', TAR_UPLOADED_FOLDER, 'sh', path] : ['git', '-C', '/workspace', 'archive', '--format=tar', `HEAD:${path}`]);
+    const r = await this.exec(['/bin/sh', '-c', uploaded ? TAR_UPLOADED_FOLDER : GIT_ARCHIVE_FOLDER, 'sh', path]);
     if (r.overflow) throw new WorkbayError('driver.sourceFailed', `the folder ${path} is larger than ${MAX_FEATURE_BYTES / 1024 / 1024} MiB`);
-    if (!uploaded) return r.exitCode === 0 ? filesFromTar(r.stdout) : undefined;
     if (r.exitCode === 3) return undefined;
-    if (r.exitCode === 4) {
-      throw sourceSymlinkRefusal(path);
-    }
+    if (r.exitCode === 4) throw sourceSymlinkRefusal(path, r.stderr.trim() || undefined, uploaded ? 'upload' : 'git');
+    // A folder git does not have at HEAD (untracked, or ignored) is none, as before the path was resolved.
+    if (!uploaded) return r.exitCode === 0 ? filesFromTar(r.stdout) : undefined;
     if (r.exitCode !== 0) {
       throw new WorkbayError('driver.sourceFailed', `reading the local Feature folder ${path} of the uploaded folder failed (exit ${r.exitCode}; the helper image ${this.gitImage} needs tar): ${r.stderr.trim().slice(-500)}`);
     }
