@@ -1,4 +1,4 @@
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { monotonicFactory } from 'ulid';
 import type { Db } from './client';
 import { guarded, stripKeys } from './conditional';
@@ -24,6 +24,12 @@ export class EventRepo {
       Item: { ...keys.event(e.workspaceId, rec.id), kind: 'event', ...rec, expiresAt: Math.floor(Date.now() / 1000) + EVENT_TTL_SECONDS },
     })));
     return rec;
+  }
+
+  /** True when the event `id` of the workspace is in the log (a strongly consistent read). */
+  async has(workspaceId: string, id: string): Promise<boolean> {
+    const out = await guarded(() => this.db.doc.send(new GetCommand({ TableName: this.db.table, Key: keys.event(workspaceId, id), ConsistentRead: true, ProjectionExpression: 'pk' })));
+    return !!out.Item;
   }
 
   /** Events of one workspace, oldest first; `after` is the id of the last event already seen. */

@@ -1,6 +1,8 @@
 import { ulid } from 'ulid';
 import { isWorkbayError, WorkbayError } from '../errors';
 import type { Store, WorkspaceRecord } from '../store';
+import type { PendingEvent } from './model';
+import { pendingAfter, pendingEvent } from './pending-events';
 import type { WorkspaceService } from './service';
 
 /** A lease is short and renewed while work runs, so a killed worker's workspace is picked up quickly. */
@@ -22,6 +24,8 @@ export class Lease {
   current: WorkspaceRecord;
   /** The event written ahead (saveAhead), until the next save or release waits for it. */
   private pending?: Promise<void>;
+  /** Ids of the record's pending events this holder knows are written: its next write drops them. */
+  private readonly landed = new Set<string>();
 
   constructor(private readonly leases: Leases, readonly token: string, record: WorkspaceRecord) {
     this.current = record;
@@ -37,7 +41,7 @@ export class Lease {
     // A failed read or write here is retried at the next tick; the holder's own save notices a loss.
     const cur = await this.leases.store.workspaces.get(this.current.id).catch(() => undefined);
     if (!cur || !this.holds(cur)) return;
-    this.current = await this.leases.store.workspaces.update(cur, { ...cur, leaseUntil: new Date(Date.now() + LEASE_MS).toISOString() }).catch(() => this.current);
+    this.current = await this.leases.store.workspaces.update(cur, { ...cur, pendingEvents: pendingAfter(cur, this.landed), leaseUntil: new Date(Date.now() + LEASE_MS).toISOString() }).catch(() => this.current);
   }
 
   /**
@@ -48,8 +52,9 @@ export class Lease {
    */
   async save(patch: Patch, event?: SaveEvent, still?: (fresh: WorkspaceRecord) => boolean): Promise<WorkspaceRecord> {
     await this.settle();
-    const { rec, written } = await this.write(patch, still);
-    if (written) await this.tell(rec, event);
+    const e = event && this.leases.pendingEventOf(event);
+    const { rec, written } = await this.write(patch, still, e);
+    if (written) await this.tell(rec, e);
     return rec;
   }
 
@@ -60,8 +65,9 @@ export class Lease {
    */
   async saveAhead(patch: Patch, event: SaveEvent): Promise<WorkspaceRecord> {
     await this.settle();
-    const { rec, written } = await this.write(patch);
-    if (written) this.announce(rec, event);
+    const e = this.leases.pendingEventOf(event);
+    const { rec, written } = await this.write(patch, undefined, e);
+    if (written) this.announce(rec, e);
     return rec;
   }
 
@@ -70,8 +76,8 @@ export class Lease {
     return (this.pending ?? Promise.resolve()).catch(() => undefined);
   }
 
-  /** Writes `event` for `rec` without waiting for it (see saveAhead). */
-  announce(rec: WorkspaceRecord, event: SaveEvent): void {
+  /** Writes `event` (already on `rec` as pending) without waiting for it (see saveAhead). */
+  announce(rec: WorkspaceRecord, event: PendingEvent): void {
     this.pending = this.tell(rec, event);
     this.pending.catch(() => undefined);
   }
@@ -84,21 +90,25 @@ export class Lease {
   }
 
   // Waiters are told after the event is written, so whoever a `?wait` answers also finds the event.
-  private async tell(rec: WorkspaceRecord, event?: SaveEvent): Promise<void> {
+  private async tell(rec: WorkspaceRecord, event?: PendingEvent): Promise<void> {
     try {
-      if (event) await this.leases.workspaces.event(rec, event.type, event.message, this.leases.actor, event.data);
+      if (event) {
+        await this.leases.workspaces.writeEvent(rec, event);
+        this.landed.add(event.id);
+      }
     } finally {
       this.leases.workspaces.changes.notify(rec.id, rec);
     }
   }
 
-  private async write(patch: Patch, still?: (fresh: WorkspaceRecord) => boolean): Promise<{ rec: WorkspaceRecord; written: boolean }> {
+  /** Writes `patch` (with `event` among the record's pending events, and the landed ones dropped). */
+  private async write(patch: Patch, still?: (fresh: WorkspaceRecord) => boolean, event?: PendingEvent): Promise<{ rec: WorkspaceRecord; written: boolean }> {
     let cur = this.current;
     const intended = cur.desiredState;
     for (let i = 0; ; i++) {
       if (!this.holds(cur)) throw new WorkbayError('lease.lost', `workspace ${cur.id} is held by another worker`);
       try {
-        const next = await this.leases.store.workspaces.update(cur, { ...cur, ...patch });
+        const next = await this.leases.store.workspaces.update(cur, { ...cur, ...patch, pendingEvents: pendingAfter(cur, this.landed, event) });
         this.current = next;
         return { rec: next, written: true };
       } catch (err) {
@@ -126,7 +136,7 @@ export class Lease {
       if (i > 0) cur = await this.leases.store.workspaces.get(this.current.id).catch(() => undefined);
       if (!cur || !this.holds(cur)) return;
       try {
-        this.current = await this.leases.store.workspaces.update(cur, { ...cur, ...patch, leaseOwner: undefined, leaseUntil: cur.attempts ? cur.leaseUntil : undefined });
+        this.current = await this.leases.store.workspaces.update(cur, { ...cur, ...patch, pendingEvents: pendingAfter(cur, this.landed), leaseOwner: undefined, leaseUntil: cur.attempts ? cur.leaseUntil : undefined });
         return;
       } catch (err) {
         if (!isWorkbayError(err, 'store.conflict')) return;
@@ -150,6 +160,11 @@ export class Leases {
     readonly actor: 'reconciler' | 'sweeper' = 'reconciler',
   ) {}
 
+  /** The pending event of a save, naming this worker kind as its actor. */
+  pendingEventOf(e: SaveEvent): PendingEvent {
+    return pendingEvent(e.type, e.message, this.actor, e.data);
+  }
+
   /** False while a live lease is held by anyone, this process included (`ignoreLease`: always true). */
   free(ws: WorkspaceRecord, ignoreLease: boolean): boolean {
     const held = ws.leaseOwner && ws.leaseUntil && Date.parse(ws.leaseUntil) > Date.now();
@@ -160,20 +175,23 @@ export class Leases {
    * Takes the lease unless a live one is held by anyone, this process included; undefined when it
    * lost the race. `ignoreLease` takes over any lease (an embedded restart: holders are dead).
    * `patch` is written with the lease (what the holder would write first anyway), and `event` for it
-   * after, without waiting (see Lease.saveAhead).
+   * after, without waiting (see Lease.saveAhead). Pending events a dead writer left on the record are
+   * written first (those not in the log yet) and dropped with the lease's write (pending-events.ts).
    */
   async acquire(ws: WorkspaceRecord, ignoreLease: boolean, patch: Patch = {}, event?: SaveEvent): Promise<Lease | undefined> {
     if (!this.free(ws, ignoreLease)) return undefined;
     const token = `${this.workerId}#${ulid()}`;
+    const flushed = ws.pendingEvents?.length ? await this.workspaces.flushPendingEvents(ws) : new Set<string>();
+    const e = event && this.pendingEventOf(event);
     let lease: Lease;
     try {
-      const rec = await this.store.workspaces.update(ws, { ...ws, ...patch, leaseOwner: token, leaseUntil: new Date(Date.now() + LEASE_MS).toISOString() });
+      const rec = await this.store.workspaces.update(ws, { ...ws, ...patch, pendingEvents: pendingAfter(ws, flushed, e), leaseOwner: token, leaseUntil: new Date(Date.now() + LEASE_MS).toISOString() });
       lease = new Lease(this, token, rec);
     } catch (err) {
       if (isWorkbayError(err, 'store.conflict')) return undefined;
       throw err;
     }
-    if (event) lease.announce(lease.current, event);
+    if (e) lease.announce(lease.current, e);
     return lease;
   }
 }

@@ -19,9 +19,9 @@ export async function setKeep(store: Store, workspaces: WorkspaceService, actor:
     assertAllowed(refused ? [refused] : []);
     if (!!ws.keep === keep) return ws;
     try {
-      const next = await store.workspaces.update(ws, { ...ws, keep: keep || undefined });
+      const next = await workspaces.updateWithEvent(ws, { ...ws, keep: keep || undefined },
+        keep ? 'workspace.kept' : 'workspace.unkept', keep ? 'kept: exempt from retention' : 'no longer kept: retention applies', actor.owner, { keep });
       workspaces.changes.notify(id);
-      await workspaces.event(next, keep ? 'workspace.kept' : 'workspace.unkept', keep ? 'kept: exempt from retention' : 'no longer kept: retention applies', actor.owner, { keep });
       return next;
     } catch (err) {
       if (!isWorkbayError(err, 'store.conflict') || attempt >= 9) throw err;

@@ -1,6 +1,6 @@
 import pMap from 'p-map';
 import type { Store, WorkspaceRecord } from '../store';
-import { writeDecision } from './decision-write';
+import { writeDecision, type DecisionEvent } from './decision-write';
 import { deleteAfterOf } from './lifecycle-deadlines';
 import { lifetimeDecision, retentionDecision } from './lifecycle-decision';
 import type { WorkspaceService } from './service';
@@ -30,9 +30,11 @@ export class LifecycleSweep {
   async stopForLifetime(seen: WorkspaceRecord, now: Date): Promise<boolean> {
     const decision = lifetimeDecision(seen, now);
     if (decision.kind !== 'stop') return false;
-    const next = await this.write(seen, (ws) => lifetimeDecision(ws, now).kind === 'stop', { desiredState: 'Stopped', stopReason: 'maxLifetime' });
+    const next = await this.write(seen, (ws) => lifetimeDecision(ws, now).kind === 'stop', { desiredState: 'Stopped', stopReason: 'maxLifetime' }, () => ({
+      type: 'workspace.stopRequested', message: `running since ${seen.startedAt}, past its maximum lifetime (${decision.stopAt}); stopping`, actor: 'sweeper',
+      data: { stopReason: 'maxLifetime', stopAt: decision.stopAt },
+    }));
     if (!next) return false;
-    await this.workspaces.event(next, 'workspace.stopRequested', `running since ${seen.startedAt}, past its maximum lifetime (${decision.stopAt}); stopping`, 'sweeper', { stopReason: 'maxLifetime', stopAt: decision.stopAt });
     this.workspaces.kick(next.id);
     return true;
   }
@@ -81,24 +83,24 @@ export class LifecycleSweep {
     const next = await this.write(ws, (fresh) => {
       const d = retentionDecision(fresh, now);
       return d.kind === 'delete' && d.deleteAfter === deleteAfter;
-    }, { desiredState: 'Deleted', status: 'Deleting', statusReason: undefined, deleteReason: 'retention', attempts: 0 });
+    }, { desiredState: 'Deleted', status: 'Deleting', statusReason: undefined, deleteReason: 'retention', attempts: 0 }, () => ({
+      type: 'workspace.deleteRequested', message: `stopped since ${ws.stoppedAt ?? ws.updatedAt}, past its retention (${deleteAfter}); deleting`, actor: 'sweeper',
+      data: { deleteReason: 'retention', deleteAfter },
+    }));
     if (!next) return;
     out.deleted++;
-    await this.workspaces.event(next, 'workspace.deleteRequested', `stopped since ${ws.stoppedAt ?? ws.updatedAt}, past its retention (${deleteAfter}); deleting`, 'sweeper', { deleteReason: 'retention', deleteAfter });
     this.workspaces.kick(next.id);
   }
 
   /** One `workspace.retention-warning` per delete deadline, made unique by a conditional write. */
   private async warn(ws: WorkspaceRecord, deleteAfter: string, immediate: boolean): Promise<WorkspaceRecord | undefined> {
-    const next = await this.write(ws, (fresh) => deleteAfterOf(fresh) === deleteAfter && fresh.retentionWarningFor !== deleteAfter, { retentionWarningFor: deleteAfter });
-    if (!next) return undefined;
-    await this.workspaces.event(next, 'workspace.retention-warning', immediate
-      ? `stopped since ${ws.stoppedAt ?? ws.updatedAt}; retention is over, deleting now`
-      : `will be deleted at ${deleteAfter} unless it is started or kept`, 'sweeper', { deleteAfter, retentionSeconds: ws.retentionSeconds });
-    return next;
+    return this.write(ws, (fresh) => deleteAfterOf(fresh) === deleteAfter && fresh.retentionWarningFor !== deleteAfter, { retentionWarningFor: deleteAfter }, () => ({
+      type: 'workspace.retention-warning', actor: 'sweeper', data: { deleteAfter, retentionSeconds: ws.retentionSeconds },
+      message: immediate ? `stopped since ${ws.stoppedAt ?? ws.updatedAt}; retention is over, deleting now` : `will be deleted at ${deleteAfter} unless it is started or kept`,
+    }));
   }
 
-  private write(ws: WorkspaceRecord, still: (fresh: WorkspaceRecord) => boolean, patch: Partial<WorkspaceRecord>): Promise<WorkspaceRecord | undefined> {
-    return writeDecision(this.store, this.workspaces, ws, still, patch);
+  private write(ws: WorkspaceRecord, still: (fresh: WorkspaceRecord) => boolean, patch: Partial<WorkspaceRecord>, event?: (next: WorkspaceRecord) => DecisionEvent): Promise<WorkspaceRecord | undefined> {
+    return writeDecision(this.store, this.workspaces, ws, still, patch, { event });
   }
 }

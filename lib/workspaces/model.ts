@@ -61,6 +61,12 @@ export interface WorkspaceRecord {
   startedAt?: string;
   stoppedAt?: string;
   deleteReason?: DeleteReason;
+  /**
+   * Events written with the state change they report, until a later writer knows they reached the
+   * log and the outbox: a process dying between the two writes leaves them here, and the next
+   * reconcile pass (or the delete) writes them under the same id (lib/workspaces/pending-events.ts).
+   */
+  pendingEvents?: PendingEvent[];
   /** The id its `workspace.deleted` event takes, fixed before the record is removed so a resumed delete sends it once. */
   deleteEventId?: string;
   driverRef?: Record<string, string>;
@@ -79,6 +85,16 @@ export interface WorkspaceRecord {
   version: number;
   createdAt: string;
   updatedAt: string;
+}
+
+/** An event as it rides on the record until it is known to be written (see `pendingEvents`). */
+export interface PendingEvent {
+  id: string;
+  at: string;
+  type: string;
+  message: string;
+  actor?: string;
+  data?: Record<string, unknown>;
 }
 
 /** True while the observed status differs from the desired state (and no error waits for a person). */

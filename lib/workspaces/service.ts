@@ -6,7 +6,8 @@ import { defaultWorkspaceName, fingerprint } from './names';
 import { ChangeNotifier } from './notifier';
 import { effectiveTimeout } from './timeout';
 import type { Policy } from '../policy';
-import { workspaceBuiltins } from './model';
+import { workspaceBuiltins, type PendingEvent } from './model';
+import { pendingAfter, pendingEvent } from './pending-events';
 import type { DriverFor } from './drivers';
 import { QuotaGate } from './quota-gate';
 import { assertRecordFits } from './record-size';
@@ -108,6 +109,8 @@ export class WorkspaceService {
       await this.quotas.release(['workspaces', 'running'], rec);
       throw new WorkbayError('provider.notFound', `provider "${rec.provider}" does not exist`);
     }
+    const createdEvent = pendingEvent('workspace.created', `workspace ${rec.name} created`, actor.owner);
+    rec.pendingEvents = [createdEvent];
     try {
       await this.store.workspaces.create(rec);
       // After the write: a bound upload never expires, so it must not be bound to a workspace that never was.
@@ -119,7 +122,7 @@ export class WorkspaceService {
       throw err;
     }
     // The event takes its id (and so its place in the log) now; the reconciler starts while it is written.
-    const created = this.event(rec, 'workspace.created', `workspace ${rec.name} created`, actor.owner);
+    const created = this.writeEvent(rec, createdEvent);
     this.kick(rec.id);
     await created;
     return { workspace: rec, created: true };
@@ -243,15 +246,16 @@ export class WorkspaceService {
       assertAllowed(requestViolations(policy, ws, undefined));
       await this.quotas.admit('running', ws, policy);
     }
+    const verb = desired === 'Running' ? 'start' : desired === 'Stopped' ? 'stop' : 'delete';
+    const requested = pendingEvent(`workspace.${verb}Requested`, `desired state set to ${desired}`, actor.owner);
     const next = await this.store.workspaces.update(ws, {
-      ...ws, desiredState: desired, attempts: 0,
+      ...ws, desiredState: desired, attempts: 0, pendingEvents: pendingAfter(ws, new Set(), requested),
       ...(retry ? { status: ws.driverRef ? 'Stopped' as const : 'Pending' as const, statusReason: undefined } : {}),
       ...(desired === 'Deleted' ? { status: 'Deleting' as const, statusReason: undefined, deleteReason: reason } : {}),
       ...(desired === 'Stopped' ? { stopReason: reason } : {}),
     });
     if (desired !== 'Running') await this.quotas.release(desired === 'Deleted' ? ['workspaces', 'running'] : ['running'], next);
-    const verb = desired === 'Running' ? 'start' : desired === 'Stopped' ? 'stop' : 'delete';
-    await this.event(next, `workspace.${verb}Requested`, `desired state set to ${desired}`, actor.owner);
+    await this.writeEvent(next, requested);
     this.kick(id);
     return next;
   }
@@ -280,6 +284,8 @@ export class WorkspaceService {
    * delete resumed after a crash queues the same event again (idempotent) and none is ever lost.
    */
   async finalizeDelete(ws: WorkspaceRecord, actor?: string, data?: Record<string, unknown>): Promise<void> {
+    // What the record still carries unwritten goes out before the record does: nothing would resume it after.
+    if (ws.pendingEvents?.length) await this.flushPendingEvents(ws);
     if (!ws.deleteEventId) ws = await this.store.workspaces.update(ws, { ...ws, deleteEventId: newEventId() });
     const deleted = { id: ws.deleteEventId!, at: new Date().toISOString(), type: 'workspace.deleted', message: `workspace ${ws.name} deleted`,
       data: ws.deleteReason ? { deleteReason: ws.deleteReason, ...data } : data };
@@ -305,12 +311,44 @@ export class WorkspaceService {
     return this.store.events.list(id, opts);
   }
 
+  /** Writes an event that goes with no state change of the record (progress, attach, a follow-up's). */
   async event(ws: WorkspaceRecord, type: string, message: string, actor?: string, data?: Record<string, unknown>): Promise<EventRecord> {
-    const e = { id: newEventId(), at: new Date().toISOString(), type, message, data };
-    // The outgoing event is written first, keyed by the event id: a crash between the two writes may
-    // deliver an event the audit log lacks, never lose a delivery (ADR 0011).
-    await this.queueOutgoing(ws, e);
-    return this.appendEvent(ws, e, actor);
+    return this.writeEvent(ws, pendingEvent(type, message, actor, data));
+  }
+
+  /**
+   * Writes `next` over `prev` with the event that reports the change riding on it (pending-events.ts),
+   * then the event itself: a process dying between the two leaves it for the next pass to write.
+   */
+  async updateWithEvent(prev: WorkspaceRecord, next: WorkspaceRecord, type: string, message: string, actor?: string, data?: Record<string, unknown>): Promise<WorkspaceRecord> {
+    const e = pendingEvent(type, message, actor, data);
+    const rec = await this.store.workspaces.update(prev, { ...next, pendingEvents: pendingAfter(next, new Set(), e) });
+    await this.writeEvent(rec, e);
+    return rec;
+  }
+
+  /**
+   * Writes the record's pending events that are not in the log yet, under their own ids, and returns
+   * the ids of all of them (each is now written). Listeners are not told again: whoever wrote the
+   * event first told them, or died before it could, and a follow-up is not worth a duplicate.
+   */
+  async flushPendingEvents(ws: WorkspaceRecord): Promise<Set<string>> {
+    const done = new Set<string>();
+    for (const e of ws.pendingEvents ?? []) {
+      if (!(await this.store.events.has(ws.id, e.id))) await this.writeEvent(ws, e, false);
+      done.add(e.id);
+    }
+    return done;
+  }
+
+  /**
+   * The outgoing event is written first, keyed by the event id: a crash between the two writes may
+   * deliver an event the audit log lacks, never lose a delivery (ADR 0011).
+   */
+  async writeEvent(ws: WorkspaceRecord, e: PendingEvent, tellListeners = true): Promise<EventRecord> {
+    const { actor, ...head } = e;
+    await this.queueOutgoing(ws, head);
+    return this.appendEvent(ws, head, actor, tellListeners);
   }
 
   private async queueOutgoing(ws: WorkspaceRecord, e: EventHead): Promise<void> {
@@ -318,9 +356,9 @@ export class WorkspaceService {
     if (outgoing) await this.store.outbox.put(outgoing);
   }
 
-  private async appendEvent(ws: WorkspaceRecord, e: EventHead, actor?: string): Promise<EventRecord> {
+  private async appendEvent(ws: WorkspaceRecord, e: EventHead, actor?: string, tellListeners = true): Promise<EventRecord> {
     const rec = await this.store.events.append({ ...e, workspaceId: ws.id, actor });
-    for (const listen of this.eventListeners) listen(ws, rec);
+    if (tellListeners) for (const listen of this.eventListeners) listen(ws, rec);
     return rec;
   }
 }

@@ -1,6 +1,6 @@
 import pMap from 'p-map';
 import type { Store, WorkspaceRecord } from '../store';
-import { writeDecision } from './decision-write';
+import { writeDecision, type DecisionEvent } from './decision-write';
 import { driverWorkspace, type DriverFor } from './drivers';
 import { idleDecision, sweepable } from './idle-decision';
 import { LifecycleSweep } from './lifecycle-sweep';
@@ -105,17 +105,17 @@ export class Sweeper {
     if (ws.idleWarningFor !== ws.idleDeadline) ws = await this.warn(ws, true) ?? await this.store.workspaces.get(ws.id);
     // Judged on this version: activity or a user's change since then voids the decision (conflict).
     if (!sweepable(ws) || idleDecision(ws, seenAt, now).kind !== 'stop') return;
-    const next = await this.write(ws, { desiredState: 'Stopped', stopReason: 'inactivity' });
+    const next = await this.write(ws, { desiredState: 'Stopped', stopReason: 'inactivity' },
+      () => ({ type: 'workspace.stopRequested', message: `idle past ${ws.idleDeadline}; stopping`, actor: 'sweeper', data: { stopReason: 'inactivity' } }));
     if (!next) return;
     result.stopped++;
-    await this.workspaces.event(next, 'workspace.stopRequested', `idle past ${ws.idleDeadline}; stopping`, 'sweeper', { stopReason: 'inactivity' });
     this.workspaces.kick(next.id);
   }
 
   /** The decision stands while activity and the deadline are what it was judged on. */
-  private write(ws: WorkspaceRecord, patch: Partial<WorkspaceRecord>): Promise<WorkspaceRecord | undefined> {
+  private write(ws: WorkspaceRecord, patch: Partial<WorkspaceRecord>, event?: (next: WorkspaceRecord) => DecisionEvent): Promise<WorkspaceRecord | undefined> {
     return writeDecision(this.store, this.workspaces, ws,
-      (fresh) => sweepable(fresh) && fresh.lastActivityAt === ws.lastActivityAt && fresh.idleDeadline === ws.idleDeadline, patch);
+      (fresh) => sweepable(fresh) && fresh.lastActivityAt === ws.lastActivityAt && fresh.idleDeadline === ws.idleDeadline, patch, { event });
   }
 
   /** One `workspace.idle-warning` per deadline, made unique by a conditional write. */
@@ -124,11 +124,13 @@ export class Sweeper {
     // another sweep already sent for this deadline is not sent twice.
     const next = await writeDecision(this.store, this.workspaces, ws,
       (fresh) => sweepable(fresh) && fresh.idleWarningFor !== fresh.idleDeadline && fresh.idleDeadline === ws.idleDeadline,
-      { idleWarningFor: ws.idleDeadline }, 5);
-    if (!next) return undefined;
-    await this.workspaces.event(next, 'workspace.idle-warning', immediate
-      ? `idle since ${next.lastActivityAt}; stopping now`
-      : `will stop at ${next.idleDeadline} unless there is activity`, 'sweeper', { idleDeadline: next.idleDeadline });
+      { idleWarningFor: ws.idleDeadline }, {
+        attempts: 5,
+        event: (next) => ({
+          type: 'workspace.idle-warning', actor: 'sweeper', data: { idleDeadline: next.idleDeadline },
+          message: immediate ? `idle since ${next.lastActivityAt}; stopping now` : `will stop at ${next.idleDeadline} unless there is activity`,
+        }),
+      });
     return next;
   }
 }

@@ -22,7 +22,7 @@ const DEVPOD: Record<WorkspaceStatus, DevpodStatus> = {
  * secrets), values of `password` options masked.
  */
 export function workspaceView(ws: WorkspaceRecord): WorkspaceView {
-  const { leaseOwner: _o, leaseUntil: _u, attempts: _a, idleWarningFor: _w, unfinishedPasses: _p, instance: _i, lastDriftAt: _d, retentionWarningFor: _r, retentionWarningSeconds: _rw, deleteEventId: _de, env, secretOptions, ...rest } = ws;
+  const { leaseOwner: _o, leaseUntil: _u, attempts: _a, idleWarningFor: _w, unfinishedPasses: _p, instance: _i, lastDriftAt: _d, retentionWarningFor: _r, retentionWarningSeconds: _rw, deleteEventId: _de, pendingEvents: _pe, env, secretOptions, ...rest } = ws;
   const hidden = new Set(secretOptions ?? []);
   const options = Object.fromEntries(Object.entries(ws.options).map(([k, v]) => [k, hidden.has(k) ? MASK : v]));
   return exactly<WorkspaceView>()({ ...rest, options, envKeys: Object.keys(env).sort(), devpodStatus: DEVPOD[ws.status], stopAt: stopAtOf(ws), deleteAfter: deleteAfterOf(ws) });

@@ -28,6 +28,7 @@ const record: Required<WorkspaceRecord> = {
   idleWarningFor: '2026-01-01T00:10:00.000Z', retentionSeconds: 3600, retentionSource: 'provider', retentionWarningSeconds: 60,
   retentionWarningFor: '2026-01-01T01:00:00.000Z', maxLifetimeSeconds: 7200, maxLifetimeSource: 'workspace', keep: false,
   startedAt: '2026-01-01T00:00:00.000Z', stoppedAt: '2025-12-31T00:00:00.000Z', deleteReason: 'user', deleteEventId: '01JBBBBBBBBBBBBBBBBBBBBBBB',
+  pendingEvents: [{ id: '01JCCCCCCCCCCCCCCCCCCCCCCC', at: '2026-01-01T00:00:00.000Z', type: 'workspace.stopRequested', message: 'idle', data: { token: 's3cret' } }],
   driverRef: { containerId: 'abc' }, leaseOwner: 'worker-1', leaseUntil: '2026-01-01T00:01:00.000Z', idempotencyKey: 'k1',
   attempts: 2, unfinishedPasses: 1, driftRestarts: 1, lastDriftAt: '2026-01-01T00:00:00.000Z', instance: 'inst-1',
   version: 7, createdAt: '2025-12-31T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z',
