@@ -81,6 +81,9 @@ export async function apiBench(): Promise<Record<string, { workbay: Figures; flo
 
   // The floor: the same two reads an authenticated GET makes, and for exec the same engine exec.
   const bare = new Hono();
+  // Requests autocannon gave up on at a round's end still run here: the table must outlive them.
+  let inFlight = 0;
+  bare.use(async (_c, next) => { inFlight++; try { await next(); } finally { inFlight--; } });
   const reads = async (authorization: string | undefined, id: string) => {
     const tok = await wb.store.tokens.get(hashToken((authorization ?? '').replace(/^Bearer\s+/i, '')));
     if (!tok) return undefined;
@@ -126,6 +129,7 @@ export async function apiBench(): Promise<Record<string, { workbay: Figures; flo
     out[s.name] = { workbay, floor, ratio: workbay.rps / floor.rps };
   }
   server.close();
+  for (let i = 0; i < 300 && inFlight > 0; i++) await new Promise((r) => setTimeout(r, 100));
   await wb.close();
   const rss = await embeddedServerRss({ dataDir: join(dir, 'data'), adminToken: admin, dockerHost: host, paths: ['/v1/workspaces?limit=100', `/v1/workspaces/${target.id}`] }, async (url) => {
     await Promise.all(running.map((w) => fetch(`${url}/v1/workspaces/${w.id}?wait=25`, { method: 'DELETE', headers: { authorization: `Bearer ${admin}` } })));

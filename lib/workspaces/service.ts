@@ -13,7 +13,7 @@ import { QuotaGate } from './quota-gate';
 import { assertRecordFits } from './record-size';
 import { secretOptionNames } from './view';
 import { newEventId } from '../store/events';
-import { outboxItemFor } from '../webhooks/catalogue';
+import { EventWriter, type EventListener } from './event-writer';
 import { lifecycleFields } from './lifecycle-request';
 import { uploadSource, type UploadCatalog } from '../uploads/workspace-source';
 
@@ -55,7 +55,8 @@ export class WorkspaceService {
   /** Signals in-process waiters (`?wait=`) that a workspace changed. */
   readonly changes = new ChangeNotifier();
   /** Told of every appended event, synchronously; listeners must not throw or block (Slack follow-ups). */
-  readonly eventListeners: ((ws: WorkspaceRecord, e: EventRecord) => void)[] = [];
+  readonly eventListeners: EventListener[] = [];
+  private readonly writer: EventWriter;
   /** Folder uploads (embedded mode); without them an `upload` source is refused. */
   uploads?: UploadCatalog;
 
@@ -64,7 +65,9 @@ export class WorkspaceService {
     private readonly providers: ProviderService,
     /** When given, an image the engine already has is judged with its label before anything is written. */
     private readonly driverFor?: DriverFor,
-  ) {}
+  ) {
+    this.writer = new EventWriter(store, this.eventListeners);
+  }
 
   /**
    * Creates a workspace record in `Pending`. Without transactions the steps are single-item writes in
@@ -294,13 +297,13 @@ export class WorkspaceService {
     if (ws.idempotencyKey) await this.store.idempotency.release(ws.owner, ws.idempotencyKey, ws.id);
     await this.store.names.release(ws.owner, ws.name, ws.id);
     // Queued the write before the removal: a receiver told of the delete finds the record gone but for that one write.
-    await this.queueOutgoing(ws, deleted);
+    await this.writer.queue(ws, deleted);
     await this.store.workspaces.remove(ws);
     if ('upload' in ws.source) await this.uploads?.delete(ws.source.upload.id).catch(() => undefined);
     // The audit entry follows the removal, so whoever reads it finds the record gone; waiters
     // (`DELETE ?wait`) are told after it is written.
     try {
-      await this.appendEvent(ws, deleted, actor);
+      await this.writer.append(ws, deleted, actor);
     } finally {
       this.changes.notify(ws.id);
     }
@@ -316,55 +319,21 @@ export class WorkspaceService {
     return this.writeEvent(ws, pendingEvent(type, message, actor, data));
   }
 
-  /**
-   * Writes `next` over `prev` with the event that reports the change riding on it (pending-events.ts),
-   * then the event itself: a process dying between the two leaves it for the next pass to write.
-   */
-  async updateWithEvent(prev: WorkspaceRecord, next: WorkspaceRecord, type: string, message: string, actor?: string, data?: Record<string, unknown>): Promise<WorkspaceRecord> {
-    const e = pendingEvent(type, message, actor, data);
-    const rec = await this.store.workspaces.update(prev, { ...next, pendingEvents: pendingAfter(next, new Set(), e) });
-    await this.writeEvent(rec, e);
-    return rec;
+  /** Writes `next` over `prev` with the event that reports the change riding on it, then the event (EventWriter). */
+  updateWithEvent(prev: WorkspaceRecord, next: WorkspaceRecord, type: string, message: string, actor?: string, data?: Record<string, unknown>): Promise<WorkspaceRecord> {
+    return this.writer.updateWith(prev, next, type, message, actor, data);
   }
 
-  /**
-   * Writes the record's pending events that are not in the log yet, under their own ids, and returns
-   * the ids of all of them (each is now written). Listeners are not told again: whoever wrote the
-   * event first told them, or died before it could, and a follow-up is not worth a duplicate.
-   */
-  async flushPendingEvents(ws: WorkspaceRecord): Promise<Set<string>> {
-    const done = new Set<string>();
-    for (const e of ws.pendingEvents ?? []) {
-      if (!(await this.store.events.has(ws.id, e.id))) await this.writeEvent(ws, e, false);
-      done.add(e.id);
-    }
-    return done;
+  /** Writes the pending events a dead writer left on `ws` (EventWriter.flushPending); the ids now written. */
+  flushPendingEvents(ws: WorkspaceRecord): Promise<Set<string>> {
+    return this.writer.flushPending(ws);
   }
 
-  /**
-   * The outgoing event is written first, keyed by the event id: a crash between the two writes may
-   * deliver an event the audit log lacks, never lose a delivery (ADR 0011).
-   */
-  async writeEvent(ws: WorkspaceRecord, e: PendingEvent, tellListeners = true): Promise<EventRecord> {
-    const { actor, ...head } = e;
-    await this.queueOutgoing(ws, head);
-    return this.appendEvent(ws, head, actor, tellListeners);
-  }
-
-  private async queueOutgoing(ws: WorkspaceRecord, e: EventHead): Promise<void> {
-    const outgoing = outboxItemFor(ws, e);
-    if (outgoing) await this.store.outbox.put(outgoing);
-  }
-
-  private async appendEvent(ws: WorkspaceRecord, e: EventHead, actor?: string, tellListeners = true): Promise<EventRecord> {
-    const rec = await this.store.events.append({ ...e, workspaceId: ws.id, actor });
-    if (tellListeners) for (const listen of this.eventListeners) listen(ws, rec);
-    return rec;
+  /** Writes one event for `ws` (EventWriter.write). */
+  writeEvent(ws: WorkspaceRecord, e: PendingEvent, tellListeners = true): Promise<EventRecord> {
+    return this.writer.write(ws, e, tellListeners);
   }
 }
-
-/** An event before it is written: what the outbox and the audit log both take. */
-interface EventHead { id: string; at: string; type: string; message: string; data?: Record<string, unknown> }
 
 /** The devcontainer.json text a record stores: as submitted, or the object pretty-printed. */
 function devcontainerText(value: CreateWorkspaceInput['devcontainer']): string | undefined {
