@@ -12,6 +12,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ulid } from 'ulid';
+import type { Metafile } from 'esbuild';
 import { bundle, bundleStats, ROOT } from '../infra/build';
 import { ProviderService } from '../lib/providers';
 import type { WorkspaceRecord } from '../lib/store';
@@ -25,7 +26,7 @@ const RUNS = 5;
 const MB = 1_000_000;
 
 /** The floor every ratio divides by: a bare hono + hono/aws-lambda handler. */
-export const BARE = `import { Hono } from 'hono';
+const BARE = `import { Hono } from 'hono';
 import { handle } from 'hono/aws-lambda';
 const app = new Hono();
 app.get('/healthz', (c) => c.json({ status: 'ok' }));
@@ -33,7 +34,7 @@ export const handler = handle(app);
 `;
 
 /** The floor of the api's first event: the same two reads (token, workspace) through lib/store, nothing else. */
-export const READS = (root: string): string => `import { Hono } from 'hono';
+const READS = (root: string): string => `import { Hono } from 'hono';
 import { handle } from 'hono/aws-lambda';
 import { LOCAL_CREDENTIALS, openStore } from ${JSON.stringify(join(root, 'lib/store'))};
 import { hashToken } from ${JSON.stringify(join(root, 'lib/tokens'))};
@@ -52,13 +53,32 @@ export const handler = handle(app);
  * The floor of the library the API is built on: the same reads behind one @hono/zod-openapi route
  * whose path parameter zod validates (importing zod and zod-to-openapi, as every route of ours does).
  */
-export const READS_OPENAPI = (root: string): string => READS(root)
+const READS_OPENAPI = (root: string): string => READS(root)
   .replace("import { Hono } from 'hono';", "import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';")
   .replace('const app = new Hono();', 'const app = new OpenAPIHono();')
   .replace("app.get('/v1/workspaces/:id', async (c) => {", `app.openapi(createRoute({ method: 'get', path: '/v1/workspaces/{id}', request: { params: z.object({ id: z.string().min(1).max(64) }) },
   responses: { 200: { description: 'workspace', content: { 'application/json': { schema: z.object({ id: z.string() }).passthrough() } } } } }), async (c) => {`)
   .replace("c.req.param('id')", "c.req.valid('param').id")
   .replace("return ws ? c.json(ws) : c.json({ title: 'not found' }, 404);", "return ws ? c.json(ws, 200) : c.json({ title: 'not found' } as never, 404);");
+
+/** One floor handler, bundled: its name in the tables, its folder, its metafile and entry key. */
+export interface Floor { name: string; dir: string; meta: Metafile; entry: string }
+
+/**
+ * Writes the three floors (bare hono; + the api's two reads; + one zod-openapi route) under `outDir`
+ * and bundles each as `npm run build` does (`minify: false` for the profile, in folders of their own).
+ */
+export async function bundleFloors(outDir: string, o: { minify?: boolean } = {}): Promise<[Floor, Floor, Floor]> {
+  const sources = [['bare hono', 'bare-hono', BARE], ['bare + reads', 'bare-reads', READS(ROOT)], ['reads + zod-openapi', 'bare-reads-openapi', READS_OPENAPI(ROOT)]] as const;
+  const out: Floor[] = [];
+  for (const [name, file, text] of sources) {
+    const entryFile = join(outDir, `${file}.ts`);
+    writeFileSync(entryFile, text);
+    const b = await bundle(entryFile, join(outDir, o.minify === false ? `${file}-unminified` : file), o);
+    out.push({ name, dir: b.dir, meta: b.metafile, entry: Object.values(b.metafile.outputs).find((x) => x.entryPoint?.endsWith(`${file}.ts`))!.entryPoint! });
+  }
+  return out as [Floor, Floor, Floor];
+}
 
 /** A workspace record the benchmark's events name. */
 export function workspace(status: WorkspaceRecord['status'], desiredState: WorkspaceRecord['desiredState']): WorkspaceRecord {
@@ -110,26 +130,17 @@ export async function coldStartBench(): Promise<Row[]> {
   try {
     h = await startHarness({ env: { WORKBAY_DEFAULT_DOCKER_HOST: host } });
     const { store, env } = h;
-    const bareEntry = join(h.outDir, 'bare-hono.ts');
-    writeFileSync(bareEntry, BARE);
-    const bare = await bundle(bareEntry, join(h.outDir, 'bare'));
-    const readsEntry = join(h.outDir, 'bare-reads.ts');
-    writeFileSync(readsEntry, READS(ROOT));
-    const reads = await bundle(readsEntry, join(h.outDir, 'reads'));
-    const libEntry = join(h.outDir, 'bare-reads-openapi.ts');
-    writeFileSync(libEntry, READS_OPENAPI(ROOT));
-    const libBundle = await bundle(libEntry, join(h.outDir, 'reads-openapi'));
+    const [bare, reads, withLib] = await bundleFloors(h.outDir);
     await new ProviderService(store).add('name: local-docker\n');
     const shown = workspace('Running', 'Running');
     await store.workspaces.create(shown);
     const fn = (f: string) => ({ name: f, dir: join(h!.outDir, f), meta: h!.built[f]!.metafile, entry: `functions/${f}.ts`, env });
-    const entryKey = (b: typeof bare, file: string) => Object.values(b.metafile.outputs).find((o) => o.entryPoint?.endsWith(file))!.entryPoint!;
     const apiEvent = async () => httpEvent('GET', `/v1/workspaces/${shown.id}`, { token: h!.adminToken });
     const rows = await measure([
-      { name: 'bare hono', dir: bare.dir, meta: bare.metafile, entry: entryKey(bare, 'bare-hono.ts'), env: {}, event: async () => httpEvent('GET', '/healthz') },
+      { ...bare, env: {}, event: async () => httpEvent('GET', '/healthz') },
       { ...fn('api'), event: apiEvent },
-      { name: 'bare + reads', dir: reads.dir, meta: reads.metafile, entry: entryKey(reads, 'bare-reads.ts'), env, event: apiEvent },
-      { name: 'reads + zod-openapi', dir: libBundle.dir, meta: libBundle.metafile, entry: entryKey(libBundle, 'bare-reads-openapi.ts'), env, event: apiEvent },
+      { ...reads, env, event: apiEvent },
+      { ...withLib, env, event: apiEvent },
       { ...fn('sweeper'), event: async () => scheduledEvent() },
       {
         ...fn('reconciler'),

@@ -7,7 +7,7 @@
  * the bundle's source map), mean of RUNS starts. Unminified bundles start a little slower than
  * the shipped ones; the table is for proportions, the cold-start benchmark for the figures.
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { SourceMap } from 'node:module';
 import { join } from 'node:path';
@@ -18,7 +18,7 @@ import { ProviderService } from '../lib/providers';
 import { ensureTestDocker } from '../test/support/dockerd';
 import { httpEvent } from '../test/bundle/events';
 import { startHarness, type LambdaHarness } from '../test/bundle/harness';
-import { BARE, READS, READS_OPENAPI, workspace } from './cold-start';
+import { bundleFloors, workspace } from './cold-start';
 import { printTable } from './support';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -82,14 +82,10 @@ export async function profileColdStartBench(): Promise<void> {
     await new ProviderService(h.store).add('name: local-docker\n');
     const shown = workspace('Running', 'Running');
     await h.store.workspaces.create(shown);
-    const sources: [string, string][] = [['bare hono', BARE], ['bare + reads', READS(ROOT)], ['reads + zod-openapi', READS_OPENAPI(ROOT)]];
-    const subjects: { name: string; dir: string; event: unknown }[] = [];
-    for (const [i, [name, text]] of sources.entries()) {
-      const entry = join(h.outDir, `profiled-${i}.ts`);
-      writeFileSync(entry, text);
-      subjects.push({ name, dir: (await bundle(entry, join(h.outDir, `profiled-${i}`), { minify: false })).dir, event: httpEvent('GET', i ? `/v1/workspaces/${shown.id}` : '/healthz', { token: h.adminToken }) });
-    }
-    subjects.push({ name: 'api', dir: (await bundle(join(ROOT, 'functions/api.ts'), join(h.outDir, 'profiled-api'), { minify: false })).dir, event: httpEvent('GET', `/v1/workspaces/${shown.id}`, { token: h.adminToken }) });
+    const api = { name: 'api', dir: (await bundle(join(ROOT, 'functions/api.ts'), join(h.outDir, 'api-unminified'), { minify: false })).dir };
+    const read = httpEvent('GET', `/v1/workspaces/${shown.id}`, { token: h.adminToken });
+    const [bare, ...floors] = await bundleFloors(h.outDir, { minify: false });
+    const subjects = [{ ...bare, event: httpEvent('GET', '/healthz') }, ...[...floors, api].map((s) => ({ ...s, event: read }))];
     const layer = layerOf(new Map());
     const sums = subjects.map(() => new Map<string, number>());
     const walls = subjects.map(() => [] as number[]);

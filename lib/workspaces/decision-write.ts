@@ -1,6 +1,5 @@
 import { isWorkbayError } from '../errors';
 import type { Store, WorkspaceRecord } from '../store';
-import { pendingAfter, pendingEvent } from './pending-events';
 import type { WorkspaceService } from './service';
 
 /** The event that reports a decision, built on the record as it will be written. */
@@ -23,10 +22,9 @@ export async function writeDecision(
   for (let attempt = 0; attempt < (opts.attempts ?? 8); attempt++) {
     if (!still(cur)) return undefined;
     try {
-      const d = opts.event?.({ ...cur, ...patch });
-      const e = d && pendingEvent(d.type, d.message, d.actor, d.data);
-      const next = await store.workspaces.update(cur, { ...cur, ...patch, pendingEvents: pendingAfter(cur, new Set(), e) });
-      if (e) await workspaces.writeEvent(next, e);
+      const planned = { ...cur, ...patch };
+      const d = opts.event?.(planned);
+      const next = d ? await workspaces.updateWithEvent(cur, planned, d.type, d.message, d.actor, d.data) : await store.workspaces.update(cur, planned);
       workspaces.changes.notify(next.id);
       return next;
     } catch (err) {

@@ -3,8 +3,8 @@ import { outboxItemFor } from '../webhooks/catalogue';
 import type { PendingEvent } from './model';
 import { pendingAfter, pendingEvent } from './pending-events';
 
-/** An event before it is written: what the outbox and the audit log both take. */
-export interface EventHead { id: string; at: string; type: string; message: string; data?: Record<string, unknown> }
+/** An event before it is written: what the outbox and the audit log both take (the actor is the log's alone). */
+export type EventHead = Omit<PendingEvent, 'actor'>;
 
 /** Told of every appended event, synchronously; must not throw or block (Slack follow-ups). */
 export type EventListener = (ws: WorkspaceRecord, e: EventRecord) => void;
